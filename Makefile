@@ -1,0 +1,125 @@
+# pinbench — build, test and benchmark. `make help` lists the targets.
+
+CC        ?= gcc
+OPTFLAGS  ?= -O2 -g
+WERROR    ?= -Werror
+PKGS      := sqlite3 jansson inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS    += -std=gnu11 $(OPTFLAGS) -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 \
+             -Wno-format-nonliteral -fno-common -MMD -MP
+CPPFLAGS  += -I. -D_GNU_SOURCE $(PKG_CFLAGS)
+LDLIBS    += $(PKG_LIBS) -lm
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+MODULE_DIRS := common db collectors runner reports kernels
+SRC       := $(wildcard $(addsuffix /*.c,$(MODULE_DIRS)))
+MAIN_SRC  := runner/main.c
+LIB_SRC   := $(filter-out $(MAIN_SRC),$(SRC))
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+
+# $(1): build dir, objects of the library part
+objs = $(patsubst %.c,$(1)/%.o,$(2))
+
+B  := build
+BA := build/asan
+
+LIB_OBJ   := $(call objs,$(B),$(LIB_SRC))
+LIB_OBJ_A := $(call objs,$(BA),$(LIB_SRC))
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+UNIT_BIN_A := $(patsubst tests/unit/%.c,$(BA)/tests/%,$(UNIT_SRC))
+BENCH_BIN  := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
+
+PROVE     ?= prove
+VALGRIND  := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+             --show-leak-kinds=definite,indirect --error-exitcode=99
+
+DEB_BUILD_DEPS := build-essential pkg-config libsqlite3-dev libjansson-dev libinih-dev
+DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux
+DEB_TEST_DEPS  := valgrind perl python3
+
+.PHONY: all help deps test unit unit-asan valgrind integration asan bench e2e clean
+
+all: pinbench
+
+help:
+	@echo "make deps        install every Debian package pinbench needs (apt-get, as root)"
+	@echo "make             build ./pinbench"
+	@echo "make test        unit tests (plain, valgrind, ASan+UBSan) and integration tests"
+	@echo "make asan        build ASan+UBSan binaries under build/asan/"
+	@echo "make bench       run the benchmarks and print figures (not a test)"
+	@echo "make e2e         slower end-to-end checks"
+	@echo "make clean       remove build output"
+
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$(DEB_BUILD_DEPS) $(DEB_RUN_DEPS) $(DEB_TEST_DEPS)
+
+pinbench: $(B)/pinbench
+	cp $< $@
+
+$(B)/pinbench: $(call objs,$(B),$(MAIN_SRC)) $(B)/libpinbench.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BA)/pinbench: $(call objs,$(BA),$(MAIN_SRC)) $(BA)/libpinbench.a
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(B)/libpinbench.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BA)/libpinbench.a: $(LIB_OBJ_A)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BA)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libpinbench.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BA)/tests/%: $(BA)/tests/unit/%.o $(BA)/libpinbench.a
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(B)/bench/%: $(B)/tests/bench/%.o $(B)/libpinbench.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+asan: $(BA)/pinbench $(UNIT_BIN_A)
+
+unit: $(UNIT_BIN)
+	$(PROVE) -e '' $(UNIT_BIN)
+
+valgrind: $(UNIT_BIN)
+	$(PROVE) -e '$(VALGRIND)' $(UNIT_BIN)
+
+unit-asan: $(UNIT_BIN_A)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(PROVE) -e '' $(UNIT_BIN_A)
+
+# Integration tests drive the real binary (ASan+UBSan build) with real fio, perf and SQLite.
+integration: $(BA)/pinbench pinbench
+	PINBENCH=$(CURDIR)/$(BA)/pinbench ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 \
+		$(PROVE) -e bash tests/integration/*.sh
+
+test: pinbench
+	$(MAKE) --no-print-directory valgrind
+	$(MAKE) --no-print-directory unit-asan
+	$(MAKE) --no-print-directory integration
+
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+e2e: pinbench
+	@echo "no end-to-end checks beyond make test yet"
+
+clean:
+	rm -rf build pinbench
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "common/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+
+enum key_type {
+	KEY_STRING,
+	KEY_BOOL,
+	KEY_UINT,
+	KEY_SIZE,
+	KEY_LIST,		/* free list of names */
+	KEY_LIST_ENUM,		/* every item one of `choices` */
+	KEY_LIST_SIZE,		/* every item a size */
+	KEY_LIST_UINT,		/* every item an unsigned in [min, max] */
+};
+
+/*
+ * One row per key: where it lives, what it accepts, its default and its
+ * help. Validation, defaults and `pinbench help config` all come from here.
+ */
+struct key_def {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	const char *def;
+	const char *choices;	/* space-separated, for KEY_LIST_ENUM */
+	unsigned long long min, max;
+	const char *help;
+};
+
+#define OFF(field) offsetof(struct config, field)
+
+static const struct key_def keys[] = {
+	{ "store", "database", KEY_STRING, OFF(database), "pinbench.db", NULL, 0, 0,
+	  "SQLite file for every run (relative to this file's directory)" },
+
+	{ "matrix", "devices", KEY_LIST, OFF(devices), "scratch", NULL, 0, 0,
+	  "where jobs run: 'scratch' (the target's scratch directory) and/or [device NAME] sections" },
+	{ "matrix", "filesystems", KEY_LIST_ENUM, OFF(filesystems), "ext4",
+	  "vfat exfat udf hfsplus jfs nilfs2 ext2 ext4 xfs btrfs", 0, 0,
+	  "made with mkfs on each allow-listed device (scratch uses the filesystem it is on)" },
+	{ "matrix", "rw", KEY_LIST_ENUM, OFF(rw), "randread",
+	  "read write randread randwrite rw randrw", 0, 0, "fio rw modes" },
+	{ "matrix", "bs", KEY_LIST_SIZE, OFF(bs), "4k", NULL, 512, 64ull << 20,
+	  "block sizes (512 .. 64M, suffixes k M G)" },
+	{ "matrix", "iodepth", KEY_LIST_UINT, OFF(iodepth), "1", NULL, 1, 4096, "queue depths" },
+	{ "matrix", "numjobs", KEY_LIST_UINT, OFF(numjobs), "1", NULL, 1, 256,
+	  "fio processes per job (aggregated by pinbench)" },
+	{ "matrix", "ioengine", KEY_LIST_ENUM, OFF(ioengine), "psync",
+	  "psync sync pvsync pvsync2 libaio io_uring posixaio", 0, 0, "fio ioengines" },
+	{ "matrix", "size", KEY_SIZE, OFF(size), "64M", NULL, 1ull << 20, 1ull << 40,
+	  "file size per fio process" },
+	{ "matrix", "runtime", KEY_UINT, OFF(runtime), "5", NULL, 1, 86400, "seconds per repetition" },
+	{ "matrix", "ramp", KEY_UINT, OFF(ramp), "0", NULL, 0, 3600,
+	  "seconds of warm-up fio does not count" },
+	{ "matrix", "repetitions", KEY_UINT, OFF(repetitions), "5", NULL, 1, 1000,
+	  "repetitions per job (each stored on its own)" },
+	{ "matrix", "timeout", KEY_UINT, OFF(timeout), "120", NULL, 1, 86400,
+	  "seconds a job may take beyond ramp + runtime (file layout) before it is killed" },
+
+	{ "target host", "scratch_dir", KEY_STRING, OFF(scratch_dir), "/var/tmp/pinbench", NULL, 0, 0,
+	  "directory for the test files of 'scratch' jobs (created if missing)" },
+
+	{ "collectors", "vmstat", KEY_BOOL, OFF(vmstat), "on", NULL, 0, 0,
+	  "/proc/vmstat deltas around each repetition" },
+	{ "collectors", "vmstat_counters", KEY_LIST, OFF(vmstat_counters),
+	  "nr_foll_pin_acquired nr_foll_pin_released", NULL, 0, 0,
+	  "counters stored as vmstat.NAME (the two pin counters give pin.*_per_io)" },
+	{ "collectors", "perf_stat", KEY_BOOL, OFF(perf_stat), "on", NULL, 0, 0,
+	  "perf stat around fio (skipped with a warning when perf is missing or not permitted)" },
+	{ "collectors", "perf_events", KEY_LIST, OFF(perf_events),
+	  "task-clock context-switches page-faults", NULL, 0, 0, "software events, counted everywhere" },
+	{ "collectors", "perf_hw_events", KEY_LIST, OFF(perf_hw_events), "cycles instructions",
+	  NULL, 0, 0, "hardware events, added only when the machine has a PMU" },
+	{ "collectors", "perf_profile", KEY_BOOL, OFF(perf_profile), "off", NULL, 0, 0,
+	  "one extra, unmeasured profiling pass per job (perf record of fio, cpu-clock)" },
+	{ "collectors", "profile_symbols", KEY_LIST, OFF(profile_symbols),
+	  "*get_user_pages* pin_user_pages* unpin_user_page* folio_add_pin bio_release_pages "
+	  "__blockdev_direct_IO dio_* iov_iter_extract_pages iov_iter_get_pages*", NULL, 0, 0,
+	  "symbol globs whose share of samples is profile.pin_share_pct" },
+	{ "collectors", "profile_top", KEY_UINT, OFF(profile_top), "10", NULL, 0, 100,
+	  "how many top symbols to store as profile.sym.NAME" },
+	{ NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL },
+};
+
+static const char *const device_keys[] = { "path", "serial", NULL };
+
+static void *field(struct config *cfg, const struct key_def *k)
+{
+	return (char *)cfg + k->offset;
+}
+
+int parse_size(const char *s, unsigned long long *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (tolower((unsigned char)*end)) {
+	case '\0': break;
+	case 'k': mul = 1ull << 10; end++; break;
+	case 'm': mul = 1ull << 20; end++; break;
+	case 'g': mul = 1ull << 30; end++; break;
+	case 't': mul = 1ull << 40; end++; break;
+	default: return -1;
+	}
+	/* accept "4k", "4K", "4KiB"; nothing else may follow */
+	if (*end == 'i' || *end == 'I')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || (v && mul > ULLONG_MAX / v))
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+int parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "on", "yes", "true", "1", NULL };
+	static const char *const no[] = { "off", "no", "false", "0", NULL };
+	int i;
+
+	for (i = 0; yes[i]; i++)
+		if (!strcasecmp(s, yes[i]))
+			return *out = 1, 0;
+	for (i = 0; no[i]; i++)
+		if (!strcasecmp(s, no[i]))
+			return *out = 0, 0;
+	return -1;
+}
+
+static int parse_uint(const char *s, unsigned long long min, unsigned long long max,
+		      unsigned long long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (errno || *end || *out < min || *out > max)
+		return -1;
+	return 0;
+}
+
+static int word_in(const char *word, const char *choices)
+{
+	size_t n = strlen(word);
+	const char *p = choices;
+
+	while ((p = strstr(p, word))) {
+		if ((p == choices || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* Validate one list item; returns 0, or -1 with why filled. */
+static int check_item(const struct key_def *k, const char *item, struct strbuf *why)
+{
+	unsigned long long v;
+
+	switch (k->type) {
+	case KEY_LIST_ENUM:
+		if (!word_in(item, k->choices)) {
+			strbuf_addf(why, "'%s' is not one of: %s", item, k->choices);
+			return -1;
+		}
+		return 0;
+	case KEY_LIST_SIZE:
+		if (parse_size(item, &v) || v < k->min || v > k->max) {
+			strbuf_addf(why, "'%s' is not a size between %llu and %llu bytes",
+				    item, k->min, k->max);
+			return -1;
+		}
+		if (v % 512) {
+			strbuf_addf(why, "'%s' is not a multiple of 512 (O_DIRECT needs sector alignment)",
+				    item);
+			return -1;
+		}
+		return 0;
+	case KEY_LIST_UINT:
+		if (parse_uint(item, k->min, k->max, &v)) {
+			strbuf_addf(why, "'%s' is not a whole number between %llu and %llu",
+				    item, k->min, k->max);
+			return -1;
+		}
+		return 0;
+	default:
+		if (!*item || strchr(item, '/') || item[0] == '-') {
+			strbuf_addf(why, "'%s' is not a valid name", item);
+			return -1;
+		}
+		return 0;
+	}
+}
+
+/* Set one key from its text; `append` for continuation lines of a list. */
+static int set_key(struct config *cfg, const struct key_def *k, const char *value,
+		   int append, struct strbuf *why)
+{
+	unsigned long long v;
+	size_t i;
+
+	switch (k->type) {
+	case KEY_STRING:
+		if (!*value) {
+			strbuf_addf(why, "'%s' must not be empty", k->name);
+			return -1;
+		}
+		free(*(char **)field(cfg, k));
+		*(char **)field(cfg, k) = xstrdup(value);
+		return 0;
+	case KEY_BOOL:
+		if (parse_bool(value, (int *)field(cfg, k))) {
+			strbuf_addf(why, "'%s' is not a boolean (on/off, yes/no, true/false)", value);
+			return -1;
+		}
+		return 0;
+	case KEY_UINT:
+		if (parse_uint(value, k->min, k->max, &v)) {
+			strbuf_addf(why, "'%s' is not a whole number between %llu and %llu",
+				    value, k->min, k->max);
+			return -1;
+		}
+		*(unsigned *)field(cfg, k) = (unsigned)v;
+		return 0;
+	case KEY_SIZE:
+		if (parse_size(value, &v) || v < k->min || v > k->max) {
+			strbuf_addf(why, "'%s' is not a size between %llu and %llu bytes",
+				    value, k->min, k->max);
+			return -1;
+		}
+		*(unsigned long long *)field(cfg, k) = v;
+		return 0;
+	default: {
+		struct strvec *sv = field(cfg, k), items = STRVEC_INIT;
+
+		strvec_split(&items, value);
+		for (i = 0; i < items.nr; i++) {
+			if (check_item(k, items.v[i], why)) {
+				strvec_clear(&items);
+				return -1;
+			}
+		}
+		if (!append)
+			strvec_clear(sv);
+		for (i = 0; i < items.nr; i++)
+			if (!strvec_contains(sv, items.v[i]))
+				strvec_push(sv, items.v[i]);
+		strvec_clear(&items);
+		if (!sv->nr) {
+			strbuf_addf(why, "'%s' must list at least one value", k->name);
+			return -1;
+		}
+		return 0;
+	}
+	}
+}
+
+static const struct key_def *find_key(const char *section, const char *name)
+{
+	const struct key_def *k;
+
+	for (k = keys; k->section; k++)
+		if (!strcmp(k->section, section) && !strcmp(k->name, name))
+			return k;
+	return NULL;
+}
+
+static int section_known(const char *section)
+{
+	const struct key_def *k;
+
+	for (k = keys; k->section; k++)
+		if (!strcmp(k->section, section))
+			return 1;
+	return 0;
+}
+
+void config_init(struct config *cfg)
+{
+	const struct key_def *k;
+	struct strbuf why = STRBUF_INIT;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (k = keys; k->section; k++) {
+		if (k->type >= KEY_LIST)
+			*(struct strvec *)field(cfg, k) = (struct strvec)STRVEC_INIT;
+	}
+	for (k = keys; k->section; k++) {
+		if (set_key(cfg, k, k->def, 0, &why)) {
+			/* a broken built-in default is a bug, not a user error */
+			fprintf(stderr, "pinbench: BUG: default of [%s] %s: %s\n",
+				k->section, k->name, why.buf);
+			abort();
+		}
+	}
+	strbuf_release(&why);
+}
+
+void config_release(struct config *cfg)
+{
+	const struct key_def *k;
+	size_t i;
+
+	for (k = keys; k->section; k++) {
+		if (k->type == KEY_STRING)
+			free(*(char **)field(cfg, k));
+		else if (k->type >= KEY_LIST)
+			strvec_clear(field(cfg, k));
+	}
+	for (i = 0; i < cfg->ndevs; i++) {
+		free(cfg->devs[i].name);
+		free(cfg->devs[i].path);
+		free(cfg->devs[i].serial);
+	}
+	free(cfg->devs);
+	free(cfg->file);
+	free(cfg->dir);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+struct parse_state {
+	struct config *cfg;
+	struct strbuf why;		/* the first error */
+	struct strbuf last_section;
+	struct strbuf last_key;
+	struct strvec seen;		/* "section\nkey" of every key set so far */
+};
+
+/* "device nvme0" or 'device "nvme0"' -> 1 with the name, else 0. */
+static int device_section(const char *section, struct strbuf *name)
+{
+	const char *p;
+
+	if (strncmp(section, "device", 6) || !isspace((unsigned char)section[6]))
+		return 0;
+	p = section + 7;
+	while (isspace((unsigned char)*p))
+		p++;
+	strbuf_addstr(name, p);
+	if (name->len >= 2 && name->buf[0] == '"' && name->buf[name->len - 1] == '"') {
+		memmove(name->buf, name->buf + 1, name->len - 2);
+		strbuf_setlen(name, name->len - 2);
+	}
+	return 1;
+}
+
+static int check_device_name(const char *name, struct strbuf *why)
+{
+	const char *p;
+
+	if (!*name || !strcmp(name, "scratch")) {
+		strbuf_addf(why, "device name '%s' is reserved or empty", name);
+		return -1;
+	}
+	for (p = name; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') {
+			strbuf_addf(why, "device name '%s' may only use letters, digits, '-' and '_'", name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct device_cfg *get_device(struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ndevs; i++)
+		if (!strcmp(cfg->devs[i].name, name))
+			return &cfg->devs[i];
+	cfg->devs = xrealloc(cfg->devs, (cfg->ndevs + 1) * sizeof(*cfg->devs));
+	memset(&cfg->devs[cfg->ndevs], 0, sizeof(*cfg->devs));
+	cfg->devs[cfg->ndevs].name = xstrdup(name);
+	return &cfg->devs[cfg->ndevs++];
+}
+
+static int handle_device_key(struct parse_state *st, const char *devname,
+			     const char *name, const char *value)
+{
+	struct device_cfg *d;
+	char **slot;
+
+	if (check_device_name(devname, &st->why))
+		return 0;
+	d = get_device(st->cfg, devname);
+	if (!strcmp(name, "path")) {
+		slot = &d->path;
+		if (value[0] != '/') {
+			strbuf_addf(&st->why, "device '%s': path '%s' must be absolute", devname, value);
+			return 0;
+		}
+	} else if (!strcmp(name, "serial")) {
+		slot = &d->serial;
+	} else {
+		strbuf_addf(&st->why, "unknown key '%s' in [device %s] (known: %s, %s)",
+			    name, devname, device_keys[0], device_keys[1]);
+		return 0;
+	}
+	if (!*value) {
+		strbuf_addf(&st->why, "device '%s': '%s' must not be empty", devname, name);
+		return 0;
+	}
+	free(*slot);
+	*slot = xstrdup(value);
+	return 1;
+}
+
+static int seen_before(struct parse_state *st, const char *section, const char *name)
+{
+	struct strbuf id = STRBUF_INIT;
+	int seen;
+
+	strbuf_addf(&id, "%s\n%s", section, name);
+	seen = strvec_contains(&st->seen, id.buf);
+	if (!seen)
+		strvec_push(&st->seen, id.buf);
+	strbuf_release(&id);
+	return seen;
+}
+
+/* inih calls this per key; returning 0 makes ini_parse() report the line. */
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+	struct strbuf devname = STRBUF_INIT;
+	const struct key_def *k;
+	int append, ret;
+
+	if (st->why.len)
+		return 0;	/* only the first error is reported */
+	/* inih passes continuation lines as the same key again */
+	append = !strcmp(st->last_section.buf, section) && !strcmp(st->last_key.buf, name);
+	strbuf_reset(&st->last_section);
+	strbuf_addstr(&st->last_section, section);
+	strbuf_reset(&st->last_key);
+	strbuf_addstr(&st->last_key, name);
+
+	if (device_section(section, &devname)) {
+		ret = handle_device_key(st, devname.buf, name, value);
+		strbuf_release(&devname);
+		return ret;
+	}
+	strbuf_release(&devname);
+	if (!*section) {
+		strbuf_addf(&st->why, "key '%s' outside of any [section]", name);
+		return 0;
+	}
+	if (!section_known(section)) {
+		strbuf_addf(&st->why, "unknown section [%s]", section);
+		return 0;
+	}
+	k = find_key(section, name);
+	if (!k) {
+		strbuf_addf(&st->why, "unknown key '%s' in [%s] (see 'pinbench help config')",
+			    name, section);
+		return 0;
+	}
+	if (!append && seen_before(st, section, name)) {
+		strbuf_addf(&st->why, "'%s' is set twice in [%s]", name, section);
+		return 0;
+	}
+	if (append && k->type < KEY_LIST) {
+		strbuf_addf(&st->why, "'%s' is set twice in [%s]", name, section);
+		return 0;
+	}
+	if (set_key(st->cfg, k, value, append, &st->why)) {
+		struct strbuf msg = STRBUF_INIT;
+
+		strbuf_addf(&msg, "[%s] %s: %s", section, name, st->why.buf);
+		strbuf_reset(&st->why);
+		strbuf_addstr(&st->why, msg.buf);
+		strbuf_release(&msg);
+		return 0;
+	}
+	return 1;
+}
+
+static int check_devices(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ndevs; i++) {
+		const struct device_cfg *d = &cfg->devs[i];
+
+		if (!d->path || !d->serial)
+			return error("%s: [device %s] needs both 'path' and 'serial' "
+				     "(pinbench writes only to devices allow-listed by both)",
+				     cfg->file, d->name);
+	}
+	for (i = 0; i < cfg->devices.nr; i++) {
+		const char *name = cfg->devices.v[i];
+
+		if (strcmp(name, "scratch") && !config_device(cfg, name))
+			return error("%s: [matrix] devices: '%s' is neither 'scratch' nor a "
+				     "[device %s] section", cfg->file, name, name);
+	}
+	return 0;
+}
+
+static void parse_state_release(struct parse_state *st)
+{
+	strbuf_release(&st->why);
+	strbuf_release(&st->last_section);
+	strbuf_release(&st->last_key);
+	strvec_clear(&st->seen);
+}
+
+int config_load(struct config *cfg, const char *path)
+{
+	struct parse_state st = { .cfg = cfg, .why = STRBUF_INIT,
+				  .last_section = STRBUF_INIT, .last_key = STRBUF_INIT,
+				  .seen = STRVEC_INIT };
+	const char *slash;
+	FILE *f;
+	int line;
+
+	f = fopen(path, "r");
+	if (!f)
+		return error("cannot read config '%s': %s", path, errstr());
+	free(cfg->file);
+	free(cfg->dir);
+	cfg->file = xstrdup(path);
+	slash = strrchr(path, '/');
+	cfg->dir = slash ? strndup(path, (size_t)(slash - path + (slash == path))) : xstrdup(".");
+
+	line = ini_parse_file(f, handler, &st);
+	fclose(f);
+	if (line > 0 && !st.why.len)
+		strbuf_addstr(&st.why, "syntax error (expected [section] or key = value; "
+			      "lines are limited to 200 characters)");
+	if (line) {
+		error("%s:%d: %s", path, line, st.why.buf);
+		goto fail;
+	}
+	if (check_devices(cfg))
+		goto fail;
+	parse_state_release(&st);
+	return 0;
+fail:
+	parse_state_release(&st);
+	return -1;
+}
+
+char *config_path(const struct config *cfg, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (path[0] == '/' || !cfg->dir)
+		return xstrdup(path);
+	strbuf_addf(&sb, "%s/%s", cfg->dir, path);
+	return strbuf_detach(&sb, NULL);
+}
+
+const struct device_cfg *config_device(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ndevs; i++)
+		if (!strcmp(cfg->devs[i].name, name))
+			return &cfg->devs[i];
+	return NULL;
+}
+
+static const char *type_name(enum key_type t)
+{
+	switch (t) {
+	case KEY_STRING: return "string";
+	case KEY_BOOL: return "on|off";
+	case KEY_UINT: return "number";
+	case KEY_SIZE: return "size";
+	case KEY_LIST: return "list";
+	case KEY_LIST_ENUM: return "list of choices";
+	case KEY_LIST_SIZE: return "list of sizes";
+	case KEY_LIST_UINT: return "list of numbers";
+	}
+	return "?";
+}
+
+void config_print_reference(FILE *out)
+{
+	const struct key_def *k;
+	const char *prev = "";
+
+	for (k = keys; k->section; k++) {
+		if (strcmp(prev, k->section))
+			fprintf(out, "%s[%s]\n", *prev ? "\n" : "", k->section);
+		prev = k->section;
+		fprintf(out, "  %-16s %s (default: %s)\n", k->name, type_name(k->type), k->def);
+		fprintf(out, "  %-16s %s\n", "", k->help);
+		if (k->choices)
+			fprintf(out, "  %-16s one or more of: %s\n", "", k->choices);
+	}
+	fprintf(out, "\n[device NAME]    a block device pinbench may write to (mkfs, fio)\n");
+	fprintf(out, "  %-16s string: absolute path, e.g. /dev/disk/by-id/nvme-...\n", "path");
+	fprintf(out, "  %-16s string: the serial or WWN the device must report (sysfs), or for a\n",
+		"serial");
+	fprintf(out, "  %-16s loop device its backing file; a mismatch refuses the device\n", "");
+}

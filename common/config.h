@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PINBENCH_CONFIG_H
+#define PINBENCH_CONFIG_H
+
+#include <stdio.h>
+
+#include "common/strbuf.h"
+#include "common/strvec.h"
+
+/*
+ * config.ini, parsed once with libinih into this struct. Every key is
+ * described by one table in config.c (type, default, range, help), from
+ * which both validation and `pinbench help config` are generated. Unknown
+ * sections or keys and bad values are errors reported as "file:line: message".
+ */
+
+/* [device NAME]: a block device pinbench may write to. */
+struct device_cfg {
+	char *name;
+	char *path;		/* e.g. /dev/disk/by-id/nvme-..., resolved at use */
+	char *serial;		/* serial or WWN the device must report */
+	int line;		/* where the section starts, for messages */
+};
+
+struct config {
+	char *file;		/* the file that was read (NULL: built-in defaults) */
+	char *dir;		/* its directory: relative paths are resolved against it */
+
+	/* [store] */
+	char *database;
+
+	/* [matrix] */
+	struct strvec devices;	/* "scratch" and/or [device NAME] names */
+	struct strvec filesystems;	/* mkfs'd on devices; scratch uses what it is on */
+	struct strvec rw;
+	struct strvec bs;	/* validated sizes, kept as written ("4k") */
+	struct strvec iodepth;
+	struct strvec numjobs;
+	struct strvec ioengine;
+	unsigned long long size;	/* bytes per job file */
+	unsigned runtime;	/* seconds */
+	unsigned ramp;		/* seconds */
+	unsigned repetitions;
+	unsigned timeout;	/* extra seconds a job may take beyond ramp + runtime */
+
+	/* [target host] */
+	char *scratch_dir;
+
+	/* [collectors] */
+	int vmstat;
+	struct strvec vmstat_counters;
+	int perf_stat;
+	struct strvec perf_events;	/* software events: work everywhere */
+	struct strvec perf_hw_events;	/* used only when the machine has a PMU */
+	int perf_profile;
+	unsigned profile_seconds;
+	struct strvec profile_symbols;	/* glob patterns counted as pin/GUP/DIO cost */
+	unsigned profile_top;
+
+	struct device_cfg *devs;
+	size_t ndevs;
+};
+
+/* Fill cfg with built-in defaults (what `pinbench` uses with no config.ini). */
+void config_init(struct config *cfg);
+void config_release(struct config *cfg);
+
+/*
+ * Read and validate config.ini. Returns 0, or -1 after printing
+ * "FILE:LINE: message" (or "FILE: message" for whole-file problems).
+ */
+int config_load(struct config *cfg, const char *path);
+
+/* Resolve a path from the config relative to its directory (caller frees). */
+char *config_path(const struct config *cfg, const char *path);
+
+const struct device_cfg *config_device(const struct config *cfg, const char *name);
+
+/* Print every section and key with type, default and help text. */
+void config_print_reference(FILE *out);
+
+/* Parse "4k", "128K", "1m", "64M", "2g", "512" into bytes; 0 on success. */
+int parse_size(const char *s, unsigned long long *out);
+/* Parse on/off/yes/no/true/false/1/0; 0 on success. */
+int parse_bool(const char *s, int *out);
+
+#endif

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PINBENCH_DB_H
+#define PINBENCH_DB_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "collectors/sample.h"
+
+/*
+ * The results store: one SQLite file, the only module that talks to
+ * libsqlite3. WAL journal, busy_timeout, prepared statements only, schema
+ * versioned in PRAGMA user_version with forward migrations.
+ *
+ * Tables (DESIGN.md's data model, so plain sqlite3 queries work):
+ *   kernel(id, name, source, ref, patch_sha, config_sha, build_sha, version, release, built_at)
+ *   machine(id, fingerprint UNIQUE, hostname, cpu_model, cores, memory_kb, target_kind, devices)
+ *   job(id, hash UNIQUE, name, params (canonical JSON), fs, device, rw, bs, iodepth,
+ *       numjobs, ioengine, size, runtime)
+ *   run(id, kernel, machine, target, started, finished, state, reason, command, config,
+ *       pid, host)     state: running | done | failed | interrupted
+ *   rep(run, job, rep, status, message, stored_at)   status: ok | failed
+ *   sample(run, job, rep, metric, value, unit)       value NULL = unavailable
+ *   metric(name, unit, better)                       better: 1 higher, -1 lower, 0 n/a
+ * Repetition 0 of a job holds one-off passes (the profile pass), never
+ * measured repetitions, which count from 1.
+ *
+ * Every function prints its own error (naming the database file) and
+ * returns -1 on failure, 0 on success.
+ */
+struct db;
+
+int db_open(const char *path, struct db **out);
+void db_close(struct db *db);
+const char *db_path(const struct db *db);
+
+struct machine_info {
+	const char *fingerprint;	/* stable hash of the fields below */
+	const char *hostname;
+	const char *cpu_model;
+	unsigned cores;
+	unsigned long long memory_kb;
+	const char *target_kind;	/* host, qemu, kexec */
+	const char *devices;		/* JSON array of {name, model, serial} */
+};
+int db_machine_get_or_add(struct db *db, const struct machine_info *m, long long *id);
+
+struct kernel_info {
+	const char *name;	/* "host" for the running kernel, else the config's name */
+	const char *source;	/* "running", "deb:linux-source-6.12", ... */
+	const char *ref;
+	const char *patch_sha;
+	const char *config_sha;
+	const char *build_sha;
+	const char *version;	/* uname -v / /proc/version */
+	const char *release;	/* uname -r */
+};
+int db_kernel_get_or_add(struct db *db, const struct kernel_info *k, long long *id);
+
+struct job_row {
+	const char *hash;	/* of the canonical params: same job, same row */
+	const char *name;	/* readable: "randread-4k-qd1-psync-nj1@scratch:ext4" */
+	const char *params;	/* canonical JSON */
+	const char *fs;
+	const char *device;
+	const char *rw;
+	unsigned long long bs;
+	unsigned iodepth;
+	unsigned numjobs;
+	const char *ioengine;
+	unsigned long long size;
+	unsigned runtime;
+};
+int db_job_get_or_add(struct db *db, const struct job_row *j, long long *id);
+
+int db_run_begin(struct db *db, long long kernel, long long machine, const char *target,
+		 const char *command, const char *config_text, long long *run);
+/* A finished repetition and all its samples, in one transaction. */
+int db_rep_store(struct db *db, long long run, long long job, int rep,
+		 const struct sample_set *samples);
+/* A repetition that failed (fio's message, a timeout ...): stored, no samples. */
+int db_rep_failed(struct db *db, long long run, long long job, int rep, const char *message);
+/* state: "done", "failed" or "interrupted"; reason may be NULL for done. */
+int db_run_finish(struct db *db, long long run, const char *state, const char *reason);
+/*
+ * Runs still "running" whose process (same host) is gone were killed without
+ * a chance to say so: mark them failed ("abandoned: ..."). Returns how many.
+ */
+int db_reap_abandoned(struct db *db);
+
+/* Reading back. */
+enum db_format { DB_FORMAT_JSON, DB_FORMAT_CSV };
+
+int db_list_runs(struct db *db, FILE *out);
+/* Does the run exist? 1 yes, 0 no, -1 error. */
+int db_run_exists(struct db *db, long long run);
+/* Header of a run (kernel, machine, target, state, times) as "key: value" lines. */
+int db_show_run_header(struct db *db, long long run, FILE *out);
+/* Every sample of one run (run > 0) or of all runs (run == 0). */
+int db_export(struct db *db, long long run, enum db_format fmt, FILE *out);
+
+/*
+ * Per job and metric, all values of measured repetitions (rep >= 1) of a run,
+ * sorted ascending, for summaries: the callback is called once per
+ * (job, metric); n may be smaller than the repetition count when some
+ * repetitions failed or the value was unavailable (n_unavailable counts those).
+ */
+struct db_series {
+	long long job;
+	const char *job_name;
+	const char *metric;
+	const char *unit;
+	const double *values;
+	size_t n;
+	size_t n_unavailable;
+};
+typedef int (*db_series_fn)(const struct db_series *s, void *data);
+int db_run_series(struct db *db, long long run, db_series_fn fn, void *data);
+
+/* Failed repetitions of a run: callback with job name, rep and message. */
+typedef int (*db_failure_fn)(const char *job_name, int rep, const char *message, void *data);
+int db_run_failures(struct db *db, long long run, db_failure_fn fn, void *data);
+
+#endif

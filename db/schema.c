@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The schema and its forward migrations. migrations[i] takes a database
+ * from user_version i to i + 1 and ends by setting user_version itself, so
+ * every script is fixed text and the version moves in the same transaction
+ * as the change it describes. Never edit a released script: add one.
+ */
+#include "db/db-internal.h"
+
+#include "common/log.h"
+
+#define NOW "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+
+static const char *const migrations[] = {
+	/* 1: the initial schema (DESIGN.md's data model) */
+	"CREATE TABLE kernel (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	/* '' rather than NULL, so that UNIQUE treats two unknowns as equal */
+	"	name TEXT NOT NULL DEFAULT '',\n"
+	"	source TEXT NOT NULL DEFAULT '',\n"
+	"	ref TEXT NOT NULL DEFAULT '',\n"
+	"	patch_sha TEXT NOT NULL DEFAULT '',\n"
+	"	config_sha TEXT NOT NULL DEFAULT '',\n"
+	"	build_sha TEXT NOT NULL DEFAULT '',\n"
+	"	version TEXT NOT NULL DEFAULT '',\n"
+	"	release TEXT NOT NULL DEFAULT '',\n"
+	"	built_at TEXT,\n"
+	"	UNIQUE (name, source, release, version, build_sha)\n"
+	");\n"
+	"CREATE TABLE machine (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	fingerprint TEXT NOT NULL UNIQUE,\n"
+	"	hostname TEXT,\n"
+	"	cpu_model TEXT,\n"
+	"	cores INTEGER,\n"
+	"	memory_kb INTEGER,\n"
+	"	target_kind TEXT,\n"
+	"	devices TEXT\n"
+	");\n"
+	"CREATE TABLE job (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	hash TEXT NOT NULL UNIQUE,\n"
+	"	name TEXT NOT NULL,\n"
+	"	params TEXT NOT NULL CHECK (json_valid(params)),\n"
+	"	fs TEXT,\n"
+	"	device TEXT,\n"
+	"	rw TEXT,\n"
+	"	bs INTEGER,\n"
+	"	iodepth INTEGER,\n"
+	"	numjobs INTEGER,\n"
+	"	ioengine TEXT,\n"
+	"	size INTEGER,\n"
+	"	runtime INTEGER\n"
+	");\n"
+	"CREATE TABLE run (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	kernel INTEGER NOT NULL REFERENCES kernel(id),\n"
+	"	machine INTEGER NOT NULL REFERENCES machine(id),\n"
+	"	target TEXT NOT NULL,\n"
+	"	started TEXT NOT NULL DEFAULT " NOW ",\n"
+	"	finished TEXT,\n"
+	"	state TEXT NOT NULL DEFAULT 'running'\n"
+	"		CHECK (state IN ('running', 'done', 'failed', 'interrupted')),\n"
+	"	reason TEXT,\n"
+	"	command TEXT,\n"
+	"	config TEXT,\n"
+	"	pid INTEGER,\n"
+	"	host TEXT\n"
+	");\n"
+	/* reaping looks for running runs; finished ones are the vast majority */
+	"CREATE INDEX run_running ON run(host) WHERE state = 'running';\n"
+	/* WITHOUT ROWID: the primary key is the table, a run's rows are one range */
+	"CREATE TABLE rep (\n"
+	"	run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+	"	job INTEGER NOT NULL REFERENCES job(id),\n"
+	"	rep INTEGER NOT NULL CHECK (rep >= 0),\n"
+	"	status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),\n"
+	"	message TEXT,\n"
+	"	stored_at TEXT NOT NULL DEFAULT " NOW ",\n"
+	"	PRIMARY KEY (run, job, rep)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE sample (\n"
+	"	run INTEGER NOT NULL,\n"
+	"	job INTEGER NOT NULL,\n"
+	"	rep INTEGER NOT NULL,\n"
+	"	metric TEXT NOT NULL,\n"
+	"	value REAL,\n"
+	"	unit TEXT NOT NULL DEFAULT '',\n"
+	"	PRIMARY KEY (run, job, rep, metric),\n"
+	"	FOREIGN KEY (run, job, rep) REFERENCES rep(run, job, rep) ON DELETE CASCADE\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE metric (\n"
+	"	name TEXT PRIMARY KEY,\n"
+	"	unit TEXT NOT NULL DEFAULT '',\n"
+	"	better INTEGER NOT NULL DEFAULT 0 CHECK (better IN (-1, 0, 1))\n"
+	") WITHOUT ROWID;\n"
+	"PRAGMA user_version = 1;\n",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int user_version(struct db *db, int *version)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return error("cannot open database '%s': %s", db->path, sqlite3_errmsg(db->sql));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	else
+		error("cannot open database '%s': %s", db->path, sqlite3_errmsg(db->sql));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int too_new(struct db *db, int version)
+{
+	return error("database '%s' has schema version %d, this pinbench knows up to %d",
+		     db->path, version, SCHEMA_VERSION);
+}
+
+/* One step in its own transaction; another pinbench may have done it meanwhile. */
+static int migrate_step(struct db *db, int to)
+{
+	int version;
+
+	if (db_begin(db))
+		return -1;
+	/* re-read under the write lock: the version may have moved while we waited */
+	if (user_version(db, &version))
+		goto out_rollback;
+	if (version >= to) {
+		db_rollback(db);
+		return version > SCHEMA_VERSION ? too_new(db, version) : 0;
+	}
+	if (sqlite3_exec(db->sql, migrations[to - 1], NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(db, "cannot migrate to schema version %d", to);
+		goto out_rollback;
+	}
+	if (db_commit(db))
+		goto out_rollback;
+	return 0;
+
+out_rollback:
+	db_rollback(db);
+	return -1;
+}
+
+/* Version 0 with tables in it is somebody else's database: leave it alone. */
+static int check_foreign(struct db *db)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT 1 FROM sqlite_schema LIMIT 1", -1, &st, NULL))
+		return error("cannot open database '%s': %s", db->path, sqlite3_errmsg(db->sql));
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		error("cannot open database '%s': %s", db->path, sqlite3_errmsg(db->sql));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return error("database '%s' has tables but no schema version: "
+			     "not a pinbench database", db->path);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_migrate(struct db *db)
+{
+	int version, to;
+
+	if (user_version(db, &version))
+		return -1;
+	if (version > SCHEMA_VERSION)
+		return too_new(db, version);
+	if (!version && check_foreign(db))
+		return -1;
+	for (to = version + 1; to <= SCHEMA_VERSION; to++)
+		if (migrate_step(db, to))
+			return -1;
+	return 0;
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "reports/summary.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "common/strbuf.h"
+
+double median_sorted(const double *v, size_t n)
+{
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double cv_percent(const double *v, size_t n)
+{
+	double mean = 0, ss = 0;
+	size_t i;
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++)
+		mean += v[i];
+	mean /= (double)n;
+	for (i = 0; i < n; i++)
+		ss += (v[i] - mean) * (v[i] - mean);
+	return mean ? 100.0 * sqrt(ss / (double)(n - 1)) / fabs(mean) : 0;
+}
+
+/* The metrics a person wants first; `all` shows every stored metric. */
+static int key_metric(const char *m)
+{
+	static const char *const keys[] = {
+		"fio.read.bw_bytes", "fio.read.iops", "fio.read.clat_p50_ns", "fio.read.clat_p99_ns",
+		"fio.write.bw_bytes", "fio.write.iops", "fio.write.clat_p50_ns",
+		"fio.write.clat_p99_ns", "pin.acquired_per_io", "pin.released_per_io",
+		"perf.task_clock", "fio.sys_cpu", "profile.pin_share_pct", NULL,
+	};
+	int i;
+
+	for (i = 0; keys[i]; i++)
+		if (!strcmp(keys[i], m))
+			return 1;
+	return 0;
+}
+
+/* Scale to a readable unit: bytes/s in MiB/s, nanoseconds in microseconds. */
+static double scale(const char *unit, const char **shown)
+{
+	if (!strcmp(unit, "B/s")) {
+		*shown = "MiB/s";
+		return 1.0 / (1 << 20);
+	}
+	if (!strcmp(unit, "ns")) {
+		*shown = "us";
+		return 1e-3;
+	}
+	*shown = unit;
+	return 1;
+}
+
+struct summary_state {
+	FILE *out;
+	int all;
+	long long job;
+};
+
+static int print_series(const struct db_series *s, void *data)
+{
+	struct summary_state *st = data;
+	const char *unit;
+	double k;
+
+	if (s->job != st->job) {
+		fprintf(st->out, "\n%s\n", s->job_name);
+		fprintf(st->out, "  %-26s %12s %7s %12s %12s %4s  %s\n", "metric", "median", "cv%",
+			"min", "max", "n", "unit");
+		st->job = s->job;
+	}
+	if (!st->all && !key_metric(s->metric))
+		return 0;
+	k = scale(s->unit, &unit);
+	if (!s->n) {
+		fprintf(st->out, "  %-26s %12s %7s %12s %12s %4zu  %s\n", s->metric, "unavailable",
+			"", "", "", s->n_unavailable, unit);
+		return 0;
+	}
+	fprintf(st->out, "  %-26s %12.6g %7.2f %12.6g %12.6g %4zu  %s\n", s->metric,
+		median_sorted(s->values, s->n) * k, cv_percent(s->values, s->n),
+		s->values[0] * k, s->values[s->n - 1] * k, s->n, unit);
+	return 0;
+}
+
+static int print_failure(const char *job_name, int rep, const char *message, void *data)
+{
+	FILE *out = data;
+
+	fprintf(out, "  %s rep %d: %s\n", job_name, rep, message);
+	return 0;
+}
+
+int summary_print(struct db *db, long long run, int all, FILE *out)
+{
+	struct summary_state st = { out, all, -1 };
+
+	if (db_run_series(db, run, print_series, &st))
+		return -1;
+	if (st.job < 0)
+		fprintf(out, "\n(no measured repetitions stored)\n");
+	fprintf(out, "\nfailed repetitions:\n");
+	return db_run_failures(db, run, print_failure, out);
+}

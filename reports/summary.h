@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PINBENCH_SUMMARY_H
+#define PINBENCH_SUMMARY_H
+
+#include <stdio.h>
+
+#include "db/db.h"
+
+/*
+ * The per-job summary of one run: for each job, median, coefficient of
+ * variation and min..max of its key metrics (bandwidth, IOPS, latency
+ * percentiles, pins per I/O, CPU time; every metric with `all`), from the
+ * stored repetitions, plus the failed repetitions with their messages.
+ */
+int summary_print(struct db *db, long long run, int all, FILE *out);
+
+/* Median of sorted values (n > 0). */
+double median_sorted(const double *v, size_t n);
+/* Coefficient of variation in percent (sample stddev / mean); 0 when n < 2. */
+double cv_percent(const double *v, size_t n);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PINBENCH_CLI_H
+#define PINBENCH_CLI_H
+
+#include <getopt.h>
+
+#include "common/config.h"
+
+/*
+ * What every command shares: --config FILE, --db PATH, --quiet, --help,
+ * and the dispatch table (after git.c): each command is a cmd_* function
+ * with flags saying what it needs, and its usage text comes from the same
+ * table.
+ */
+struct cli {
+	const char *config_path;	/* --config, or NULL for ./config.ini */
+	const char *db_override;	/* --db */
+	int quiet;
+	struct config cfg;
+	int config_loaded;
+	char *db_path;			/* resolved: --db or the config's database */
+};
+
+/* Long options every command accepts; commands append their own. */
+#define CLI_COMMON_OPTIONS \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "db", required_argument, NULL, 'd' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "help", no_argument, NULL, 'h' }
+
+#define CLI_COMMON_SHORT "c:d:qh"
+
+/*
+ * Handle a common option from getopt_long; returns 1 when handled, 0 when
+ * the option is not a common one, -1 for --help (usage already printed).
+ */
+int cli_common_option(struct cli *cli, int opt, const char *arg, const char *cmd);
+
+/* Load the config (--config, else ./config.ini when present, else defaults) and resolve the db path. */
+int cli_setup(struct cli *cli);
+void cli_release(struct cli *cli);
+
+void cli_usage(const char *cmd, FILE *out);
+
+int cmd_run(int argc, char **argv, struct cli *cli);
+int cmd_db(int argc, char **argv, struct cli *cli);
+
+#endif

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "runner/device.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+static int read_sysfs(const char *path, struct strbuf *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (strbuf_read_file(&sb, path, 4096)) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	strbuf_rtrim(&sb);
+	/* sysfs pads serials with spaces; a NUL or empty value is no serial */
+	if (!sb.len || memchr(sb.buf, '\0', sb.len)) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	strbuf_addstr(out, trim(sb.buf));
+	strbuf_release(&sb);
+	return 0;
+}
+
+int device_serial(dev_t rdev, struct strbuf *out)
+{
+	/* in order: NVMe/virtio/SCSI serial, WWN, a loop device's backing file */
+	static const char *const files[] = { "device/serial", "serial", "device/wwid", "wwid",
+					     "loop/backing_file", NULL };
+	struct strbuf path = STRBUF_INIT;
+	int i, ret = -1;
+
+	for (i = 0; files[i] && ret; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "/sys/dev/block/%u:%u/%s", major(rdev), minor(rdev), files[i]);
+		ret = read_sysfs(path.buf, out);
+	}
+	strbuf_release(&path);
+	return ret;
+}
+
+static void device_model(dev_t rdev, struct strbuf *out)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	strbuf_addf(&path, "/sys/dev/block/%u:%u/device/model", major(rdev), minor(rdev));
+	if (read_sysfs(path.buf, out))
+		strbuf_addstr(out, "unknown");
+	strbuf_release(&path);
+}
+
+/* Is `dev` (major:minor) the device itself or one of its partitions? */
+static int same_disk(dev_t disk, unsigned maj, unsigned min)
+{
+	struct strbuf path = STRBUF_INIT, parent = STRBUF_INIT;
+	char real[PATH_MAX];
+	int ret = 0;
+
+	if (maj == major(disk) && min == minor(disk))
+		return 1;
+	/* a partition's sysfs directory lives inside its disk's */
+	strbuf_addf(&path, "/sys/dev/block/%u:%u/partition", maj, min);
+	if (access(path.buf, F_OK))
+		goto out;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "/sys/dev/block/%u:%u/..", maj, min);
+	if (!realpath(path.buf, real))
+		goto out;
+	strbuf_addf(&parent, "%s/dev", real);
+	strbuf_reset(&path);
+	if (!read_sysfs(parent.buf, &path)) {
+		unsigned pmaj, pmin;
+
+		if (sscanf(path.buf, "%u:%u", &pmaj, &pmin) == 2)
+			ret = pmaj == major(disk) && pmin == minor(disk);
+	}
+out:
+	strbuf_release(&path);
+	strbuf_release(&parent);
+	return ret;
+}
+
+int device_mounted(dev_t rdev, struct strbuf *where)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[4096];
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		char mnt[PATH_MAX];
+
+		/* "36 35 98:0 /mnt1 /mnt2 ..." : id parent maj:min root mountpoint */
+		if (sscanf(line, "%*d %*d %u:%u %*s %4095s", &maj, &min, mnt) != 3)
+			continue;
+		if (same_disk(rdev, maj, min)) {
+			strbuf_addstr(where, mnt);
+			found = 1;
+		}
+	}
+	fclose(f);
+	if (found)
+		return 1;
+
+	f = fopen("/proc/swaps", "r");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char dev[PATH_MAX];
+		struct stat st;
+
+		if (sscanf(line, "%4095s", dev) == 1 && !stat(dev, &st) && S_ISBLK(st.st_mode) &&
+		    same_disk(rdev, major(st.st_rdev), minor(st.st_rdev))) {
+			strbuf_addstr(where, "swap");
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+int device_check(const struct device_cfg *cfg, struct safe_device *out)
+{
+	struct strbuf serial = STRBUF_INIT, where = STRBUF_INIT, model = STRBUF_INIT;
+	char real[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	if (!realpath(cfg->path, real))
+		return error("device '%s': cannot resolve '%s': %s", cfg->name, cfg->path, errstr());
+	if (stat(real, &st))
+		return error("device '%s': cannot stat '%s': %s", cfg->name, real, errstr());
+	if (!S_ISBLK(st.st_mode))
+		return error("device '%s': '%s' is not a block device: refusing", cfg->name, real);
+	if (device_serial(st.st_rdev, &serial)) {
+		error("device '%s': '%s' reports no serial or WWN in sysfs, so it cannot be "
+		      "matched against the allow-list: refusing", cfg->name, real);
+		goto fail;
+	}
+	if (strcmp(serial.buf, cfg->serial)) {
+		error("device '%s': '%s' reports serial '%s' but the config allow-lists '%s': "
+		      "refusing", cfg->name, real, serial.buf, cfg->serial);
+		goto fail;
+	}
+	if (device_mounted(st.st_rdev, &where)) {
+		error("device '%s': '%s' (or a partition of it) is in use as '%s': refusing",
+		      cfg->name, real, where.buf);
+		goto fail;
+	}
+	/* O_EXCL on a block device fails with EBUSY while anybody holds it exclusively */
+	fd = open(real, O_RDONLY | O_EXCL | O_CLOEXEC);
+	if (fd < 0) {
+		error("device '%s': '%s' cannot be opened exclusively (%s): in use by a mount, "
+		      "device-mapper, md or another program: refusing", cfg->name, real, errstr());
+		goto fail;
+	}
+	close(fd);
+
+	device_model(st.st_rdev, &model);
+	out->name = xstrdup(cfg->name);
+	out->path = xstrdup(real);
+	out->serial = strbuf_detach(&serial, NULL);
+	out->model = strbuf_detach(&model, NULL);
+	out->rdev = st.st_rdev;
+	strbuf_release(&where);
+	return 0;
+fail:
+	strbuf_release(&serial);
+	strbuf_release(&where);
+	strbuf_release(&model);
+	return -1;
+}
+
+void safe_device_release(struct safe_device *d)
+{
+	free(d->name);
+	free(d->path);
+	free(d->serial);
+	free(d->model);
+	memset(d, 0, sizeof(*d));
+}

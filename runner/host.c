@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "runner/host.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/spawn.h"
+
+static int mkdir_p(const char *dir)
+{
+	char tmp[PATH_MAX];
+	char *p;
+
+	if (strlen(dir) >= sizeof(tmp))
+		return errno = ENAMETOOLONG, -1;
+	strcpy(tmp, dir);
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int fstype_of(const char *path, struct strbuf *fstype)
+{
+	char real[PATH_MAX], line[4096], best[PATH_MAX] = "";
+	FILE *f;
+
+	if (!realpath(path, real))
+		return error("cannot resolve '%s': %s", path, errstr());
+	f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return error("cannot read /proc/self/mountinfo: %s", errstr());
+	while (fgets(line, sizeof(line), f)) {
+		char mnt[PATH_MAX], type[64];
+		const char *sep = strstr(line, " - ");
+		size_t n;
+
+		if (!sep || sscanf(line, "%*d %*d %*s %*s %4095s", mnt) != 1 ||
+		    sscanf(sep + 3, "%63s", type) != 1)
+			continue;
+		n = strlen(mnt);
+		/* the longest mount point that is a prefix of the path holds it */
+		if (strncmp(real, mnt, n) || (real[n] && real[n] != '/' && strcmp(mnt, "/")))
+			continue;
+		if (n >= strlen(best)) {
+			strcpy(best, mnt);
+			strbuf_reset(fstype);
+			strbuf_addstr(fstype, type);
+		}
+	}
+	fclose(f);
+	if (!*best)
+		return error("no mount holds '%s'", real);
+	return 0;
+}
+
+int host_scratch_prepare(const char *dir, struct strbuf *fstype)
+{
+	if (mkdir_p(dir))
+		return error("cannot create scratch directory '%s': %s", dir, errstr());
+	if (access(dir, W_OK))
+		return error("scratch directory '%s' is not writable: %s", dir, errstr());
+	return fstype_of(dir, fstype);
+}
+
+struct mkfs_tool {
+	const char *fs;
+	const char *argv[5];	/* program and options, the device goes last */
+	const char *package;
+};
+
+static const struct mkfs_tool mkfs_tools[] = {
+	{ "ext2", { "mkfs.ext2", "-F", "-q", NULL }, "e2fsprogs" },
+	{ "ext4", { "mkfs.ext4", "-F", "-q", NULL }, "e2fsprogs" },
+	{ "xfs", { "mkfs.xfs", "-f", "-q", NULL }, "xfsprogs" },
+	{ "btrfs", { "mkfs.btrfs", "-f", "-q", NULL }, "btrfs-progs" },
+	{ "vfat", { "mkfs.vfat", "-I", NULL }, "dosfstools" },
+	{ "exfat", { "mkfs.exfat", NULL }, "exfatprogs" },
+	{ "udf", { "mkudffs", "--media-type=hd", NULL }, "udftools" },
+	{ "hfsplus", { "mkfs.hfsplus", NULL }, "hfsprogs" },
+	{ "jfs", { "mkfs.jfs", "-q", NULL }, "jfsutils" },
+	{ "nilfs2", { "mkfs.nilfs2", "-f", "-q", NULL }, "nilfs-tools" },
+	{ NULL, { NULL }, NULL },
+};
+
+static int run_mkfs(const struct safe_device *dev, const char *fs)
+{
+	const struct mkfs_tool *t;
+	struct child c = CHILD_INIT;
+	struct strbuf how = STRBUF_INIT;
+	int ret = 0;
+
+	for (t = mkfs_tools; t->fs && strcmp(t->fs, fs); t++)
+		;
+	if (!t->fs)
+		return error("no mkfs known for filesystem '%s'", fs);
+	strvec_pushv(&c.args, t->argv);
+	strvec_push(&c.args, dev->path);
+	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
+	c.timeout_ms = 600 * 1000;
+	info("device %s: %s %s", dev->name, t->argv[0], dev->path);
+	if (spawn_run(&c)) {
+		ret = error("cannot run '%s': %s (Debian package %s)", t->argv[0],
+			    errno == ENOENT ? "not installed" : errstr(), t->package);
+		goto out;
+	}
+	if (c.status) {
+		spawn_describe(&c, &how);
+		strbuf_rtrim(&c.err);
+		ret = error("%s %s failed (%s): %s", t->argv[0], dev->path, how.buf, c.err.buf);
+	}
+out:
+	strbuf_release(&how);
+	child_release(&c);
+	return ret;
+}
+
+int host_device_mount(const struct safe_device *dev, const char *fs, const char *mnt)
+{
+	if (run_mkfs(dev, fs))
+		return -1;
+	if (mkdir_p(mnt))
+		return error("cannot create mount point '%s': %s", mnt, errstr());
+	if (mount(dev->path, mnt, fs, MS_NOATIME, NULL))
+		return error("cannot mount %s (%s) on '%s': %s", dev->path, fs, mnt, errstr());
+	return 0;
+}
+
+int host_device_unmount(const char *mnt)
+{
+	if (umount2(mnt, 0))
+		return error("cannot unmount '%s': %s", mnt, errstr());
+	rmdir(mnt);
+	return 0;
+}

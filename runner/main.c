@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pinbench: did this patch make direct I/O slower, and what does it cost in
+ * page pinning? Command dispatch and the options every command shares.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/spawn.h"
+#include "runner/cli.h"
+
+#define PINBENCH_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct cli *cli);
+	const char *args;
+	const char *help;
+};
+
+static int cmd_help(int argc, char **argv, struct cli *cli);
+static int cmd_version(int argc, char **argv, struct cli *cli);
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "[--target host] [--repetitions N]",
+	  "run the fio matrix on a target, store every repetition, print a summary" },
+	{ "db", cmd_db, "list | show RUN | export [--format json|csv] [RUN]",
+	  "read the results database back" },
+	{ "help", cmd_help, "[COMMAND | config]",
+	  "show help for a command, or every config.ini key" },
+	{ "version", cmd_version, "", "print pinbench's version" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	const struct command *c;
+
+	fprintf(out, "usage: pinbench COMMAND [--config FILE] [--db PATH] [--quiet] [ARGS]\n\n"
+		"Measures legacy direct-I/O throughput, latency and page-pinning cost\n"
+		"(fio O_DIRECT, /proc/vmstat pin counters, perf) and stores every repetition\n"
+		"in SQLite.\n\ncommands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(out, "  %-8s %s\n", c->name, c->help);
+	fprintf(out, "\ncommon options:\n"
+		"  -c, --config FILE  config file (default ./config.ini; built-in defaults without one)\n"
+		"  -d, --db PATH      database to use instead of the config's [store] database\n"
+		"  -q, --quiet        no progress lines\n"
+		"  -h, --help         help (pinbench COMMAND --help for a command)\n"
+		"\nexit status: 0 ok, 1 regression found, 2 usage or config error,\n"
+		"3 infrastructure failure (a tool, the database, a device or a job failed)\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void cli_usage(const char *cmd, FILE *out)
+{
+	const struct command *c = find_command(cmd);
+
+	if (!c)
+		return usage(out);
+	fprintf(out, "usage: pinbench %s %s\n  %s\n", c->name, c->args, c->help);
+	if (!strcmp(cmd, "run"))
+		fprintf(out, "\n  --target host        where to run (host: the running kernel)\n"
+			"  --repetitions N      override [matrix] repetitions\n");
+	if (!strcmp(cmd, "db"))
+		fprintf(out, "\n  list                 one line per run\n"
+			"  show RUN             a run's header and per-job summary of every metric\n"
+			"  export [RUN]         every sample (of RUN, or all): --format json|csv,\n"
+			"                       -o FILE to write a file instead of stdout\n");
+	fprintf(out, "\ncommon options: --config FILE, --db PATH, --quiet, --help\n");
+}
+
+int cli_common_option(struct cli *cli, int opt, const char *arg, const char *cmd)
+{
+	switch (opt) {
+	case 'c':
+		cli->config_path = arg;
+		return 1;
+	case 'd':
+		cli->db_override = arg;
+		return 1;
+	case 'q':
+		cli->quiet = 1;
+		log_set_quiet(1);
+		return 1;
+	case 'h':
+		cli_usage(cmd, stdout);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_setup(struct cli *cli)
+{
+	config_init(&cli->cfg);
+	cli->config_loaded = 1;
+	if (cli->config_path) {
+		if (config_load(&cli->cfg, cli->config_path))
+			return -1;
+	} else if (!access("config.ini", F_OK)) {
+		if (config_load(&cli->cfg, "config.ini"))
+			return -1;
+	}
+	if (cli->db_override)
+		cli->db_path = xstrdup(cli->db_override);
+	else
+		cli->db_path = config_path(&cli->cfg, cli->cfg.database);
+	return 0;
+}
+
+void cli_release(struct cli *cli)
+{
+	if (cli->config_loaded)
+		config_release(&cli->cfg);
+	free(cli->db_path);
+}
+
+static int cmd_help(int argc, char **argv, struct cli *cli)
+{
+	(void)cli;
+	if (argc > 1 && !strcmp(argv[1], "config")) {
+		config_print_reference(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 1 && !find_command(argv[1])) {
+		error("unknown command '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (argc > 1)
+		cli_usage(argv[1], stdout);
+	else
+		usage(stdout);
+	return EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv, struct cli *cli)
+{
+	(void)argc;
+	(void)argv;
+	(void)cli;
+	printf("pinbench %s\n", PINBENCH_VERSION);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	const struct command *c;
+	int ret;
+
+	memset(&cli, 0, sizeof(cli));
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(0, NULL, NULL);
+	c = find_command(argv[1]);
+	if (!c) {
+		error("unknown command '%s' (see 'pinbench --help')", argv[1]);
+		return EXIT_USAGE;
+	}
+	spawn_install_signals();
+	ret = c->fn(argc - 1, argv + 1, &cli);
+	cli_release(&cli);
+	return ret;
+}

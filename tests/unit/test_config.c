@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common/config.h"
+#include "tests/tap.h"
+
+static char dir[] = "/tmp/pinbench-test-config.XXXXXX";
+
+static const char *write_cfg(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Load text; returns config_load's result and leaves stderr as it is. */
+static int load(struct config *cfg, const char *text)
+{
+	config_init(cfg);
+	return config_load(cfg, write_cfg("c.ini", text));
+}
+
+static void test_defaults_and_shipped(void)
+{
+	struct config cfg;
+
+	config_init(&cfg);
+	is_str(cfg.database, "pinbench.db", "default database");
+	is_int(cfg.repetitions, 5, "default repetitions");
+	ok(strvec_contains(&cfg.vmstat_counters, "nr_foll_pin_released"), "pin counter by default");
+	config_release(&cfg);
+
+	config_init(&cfg);
+	is_int(config_load(&cfg, "config.ini"), 0, "the shipped config.ini loads");
+	is_int(cfg.rw.nr, 2, "shipped rw list has two modes");
+	is_int(cfg.size, 64ull << 20, "shipped size 64M in bytes");
+	config_release(&cfg);
+}
+
+static void test_values(void)
+{
+	struct config cfg;
+	char *p;
+
+	is_int(load(&cfg, "[store]\ndatabase = r/x.db\n[matrix]\nrw = read, randrw\n"
+		   "bs = 4k 128K\n  1m\niodepth = 1,16\nruntime = 7\n"
+		   "[collectors]\nperf_stat = off\n"), 0, "valid config loads");
+	is_int(cfg.rw.nr, 2, "list split on commas");
+	is_int(cfg.bs.nr, 3, "continuation line appends to a list");
+	is_str(cfg.bs.v[2], "1m", "continued item");
+	is_int(cfg.runtime, 7, "number parsed");
+	is_int(cfg.perf_stat, 0, "boolean off");
+	p = config_path(&cfg, cfg.database);
+	like(p, "pinbench-test-config", "database relative to the config's directory");
+	like(p, "/r/x.db", "database path kept");
+	free(p);
+	config_release(&cfg);
+}
+
+static void test_errors(void)
+{
+	static const struct {
+		const char *text;
+		const char *what;
+	} bad[] = {
+		{ "[matrix]\nrw = read\nfrobnicate = 1\n", "unknown key" },
+		{ "[nope]\nx = 1\n", "unknown section" },
+		{ "[matrix]\nbs = 4q\n", "bad size" },
+		{ "[matrix]\nbs = 1000\n", "size not a multiple of 512" },
+		{ "[matrix]\nrw = sideways\n", "bad rw" },
+		{ "[matrix]\nruntime = -3\n", "negative number" },
+		{ "[matrix]\nruntime = 1\nramp = 0\nruntime = 2\n", "key set twice" },
+		{ "[collectors]\nvmstat = maybe\n", "bad boolean" },
+		{ "[matrix]\nthis line has no equals sign\n", "syntax error" },
+		{ "[matrix]\ndevices = nvme9\n", "device not defined" },
+		{ "[device nvme0]\npath = /dev/nvme0n1\n[matrix]\ndevices = nvme0\n", "device without serial" },
+		{ "[device nvme0]\npath = dev/nvme0n1\nserial = X\n", "relative device path" },
+		{ "[device scratch]\npath = /dev/x\nserial = X\n", "reserved device name" },
+	};
+	struct config cfg;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		is_int(load(&cfg, bad[i].text), -1, bad[i].what);
+		config_release(&cfg);
+	}
+	config_init(&cfg);
+	is_int(config_load(&cfg, "/nonexistent/pinbench.ini"), -1, "missing file is an error");
+	config_release(&cfg);
+}
+
+static void test_device_section(void)
+{
+	struct config cfg;
+	const struct device_cfg *d;
+
+	is_int(load(&cfg, "[device \"sata0\"]\npath = /dev/sdb\nserial = WD-1234\n"
+		   "[matrix]\ndevices = scratch sata0\n"), 0, "quoted device section");
+	d = config_device(&cfg, "sata0");
+	ok(d != NULL, "device found by name");
+	is_str(d ? d->serial : NULL, "WD-1234", "serial kept");
+	config_release(&cfg);
+}
+
+static void test_sizes(void)
+{
+	unsigned long long v;
+
+	ok(!parse_size("4k", &v) && v == 4096, "4k");
+	ok(!parse_size("128KiB", &v) && v == 131072, "128KiB");
+	ok(!parse_size("2G", &v) && v == 2ull << 30, "2G");
+	ok(parse_size("k", &v), "no digits refused");
+	ok(parse_size("99999999999999999999", &v), "overflow refused");
+	ok(parse_size("18014398509481984k", &v), "multiplication overflow refused");
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	test_defaults_and_shipped();
+	test_values();
+	test_errors();
+	test_device_section();
+	test_sizes();
+	unlink(write_cfg("c.ini", ""));
+	rmdir(dir);
+	return done_testing();
+}
