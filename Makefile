@@ -38,7 +38,7 @@ VALGRIND  := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indi
              --show-leak-kinds=definite,indirect --error-exitcode=99
 
 DEB_BUILD_DEPS := build-essential pkg-config libsqlite3-dev libjansson-dev libinih-dev
-DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux
+DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux procps
 DEB_TEST_DEPS  := valgrind perl python3
 
 .PHONY: all help deps test unit unit-asan valgrind integration asan bench e2e clean
@@ -116,8 +116,13 @@ test: pinbench
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 
+# The shipped config.ini, end to end, into a throw-away database.
 e2e: pinbench
-	@echo "no end-to-end checks beyond make test yet"
+	@tmp=$$(mktemp -d /tmp/pinbench-e2e.XXXXXX) && \
+	./pinbench run --config config.ini --db $$tmp/e2e.db && \
+	./pinbench db show 1 --db $$tmp/e2e.db > /dev/null && \
+	./pinbench db export --format csv --db $$tmp/e2e.db -o $$tmp/e2e.csv && \
+	echo "e2e: $$(($$(wc -l < $$tmp/e2e.csv) - 1)) samples exported" && rm -rf $$tmp
 
 clean:
 	rm -rf build pinbench

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "kernels/running.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -13,9 +14,9 @@ int running_kernel_probe(struct running_kernel *k)
 	memset(k, 0, sizeof(*k));
 	if (uname(&u))
 		return error("uname: %s", errstr());
-	strncpy(k->release, u.release, sizeof(k->release) - 1);
-	strncpy(k->version, u.version, sizeof(k->version) - 1);
-	strncpy(k->machine, u.machine, sizeof(k->machine) - 1);
+	snprintf(k->release, sizeof(k->release), "%s", u.release);
+	snprintf(k->version, sizeof(k->version), "%s", u.version);
+	snprintf(k->machine, sizeof(k->machine), "%s", u.machine);
 	return 0;
 }
 

@@ -90,22 +90,29 @@ static int print_series(const struct db_series *s, void *data)
 	return 0;
 }
 
+struct failure_state {
+	FILE *out;
+	int header_done;
+};
+
 static int print_failure(const char *job_name, int rep, const char *message, void *data)
 {
-	FILE *out = data;
+	struct failure_state *fs = data;
 
-	fprintf(out, "  %s rep %d: %s\n", job_name, rep, message);
+	if (!fs->header_done++)
+		fprintf(fs->out, "\nfailed repetitions:\n");
+	fprintf(fs->out, "  %s rep %d: %s\n", job_name, rep, message);
 	return 0;
 }
 
 int summary_print(struct db *db, long long run, int all, FILE *out)
 {
 	struct summary_state st = { out, all, -1 };
+	struct failure_state fs = { out, 0 };
 
 	if (db_run_series(db, run, print_series, &st))
 		return -1;
 	if (st.job < 0)
 		fprintf(out, "\n(no measured repetitions stored)\n");
-	fprintf(out, "\nfailed repetitions:\n");
-	return db_run_failures(db, run, print_failure, out);
+	return db_run_failures(db, run, print_failure, &fs);
 }

@@ -1,0 +1,79 @@
+# Disk safety: pinbench writes only to an allow-listed (path + serial),
+# unmounted block device. Uses a loop device, whose "serial" is its backing file.
+. "$(dirname "$0")/lib.bash"
+
+dev_config() {  # dev_config FILE PATH SERIAL
+	cat > "$1" <<EOC
+[store]
+database = dev.db
+[matrix]
+devices = lab0
+filesystems = ext4
+rw = randread
+bs = 4k
+size = 8M
+runtime = 1
+repetitions = 1
+[target host]
+scratch_dir = $T/scratch
+[device lab0]
+path = $2
+serial = $3
+EOC
+}
+
+# a regular file is refused, whatever the config says
+truncate -s 64M "$T/disk.img"
+dev_config "$T/c1.ini" "$T/disk.img" "$T/disk.img"
+"$PINBENCH" run --config "$T/c1.ini" > /dev/null 2> "$T/err"
+is "$?" "2" "a regular file as device exits 2"
+contains "$T/err" "is not a block device: refusing" "and says why"
+check "no database written for a refused run" test ! -e "$T/dev.db"
+
+# a mounted disk (the one holding /) is refused
+root_dev=$(findmnt -no SOURCE / 2>/dev/null)
+if [ -b "$root_dev" ]; then
+	dev_config "$T/c2.ini" "$root_dev" "anything"
+	"$PINBENCH" run --config "$T/c2.ini" > /dev/null 2> "$T/err"
+	is "$?" "2" "the root disk is refused"
+	contains "$T/err" "refusing" "with a reason"
+else
+	skip "root disk refused" "no block device behind /"
+fi
+
+loop=$(losetup -f --show "$T/disk.img" 2>/dev/null)
+if [ -z "$loop" ]; then
+	skip "loop device tests" "losetup not permitted here"
+	done_testing
+	exit
+fi
+trap 'umount "$T/m" 2>/dev/null; losetup -d "$loop"; rm -rf "$T"' EXIT
+
+# serial mismatch
+dev_config "$T/c3.ini" "$loop" "WRONG-SERIAL"
+"$PINBENCH" run --config "$T/c3.ini" > /dev/null 2> "$T/err"
+is "$?" "2" "serial mismatch exits 2"
+contains "$T/err" "but the config allow-lists 'WRONG-SERIAL'" "and names both serials"
+
+# mounted: refused
+mkfs.ext4 -q -F "$loop"
+mkdir -p "$T/m"
+mount "$loop" "$T/m"
+echo precious > "$T/m/file"
+dev_config "$T/c4.ini" "$loop" "$T/disk.img"
+"$PINBENCH" run --config "$T/c4.ini" > /dev/null 2> "$T/err"
+is "$?" "2" "mounted device exits 2"
+contains "$T/err" "is in use as '$T/m'" "and names the mount point"
+is "$(cat "$T/m/file")" "precious" "the mounted filesystem is untouched"
+umount "$T/m"
+
+# allow-listed and unmounted: mkfs, mount, fio, unmount
+"$PINBENCH" run --config "$T/c4.ini" > "$T/out" 2> "$T/err"
+ok $? "allow-listed unmounted device runs"
+is "$(q "$T/dev.db" "select count(*) from sample where metric='fio.read.iops' and value>0")" "1" \
+	"IOPS stored for the device job"
+is "$(q "$T/dev.db" "select fs || ' ' || device from job")" "ext4 lab0" "job records fs and device"
+check "device unmounted afterwards" bash -c "! grep -q '$T/scratch/mnt-lab0' /proc/self/mountinfo"
+contains "$T/err" "mkfs.ext4 $loop" "progress says what is formatted"
+
+done_testing

@@ -1,0 +1,86 @@
+# TAP helpers for the integration tests; each test script sources this.
+# PINBENCH is the binary under test (make integration sets the ASan build).
+set -u
+PINBENCH=${PINBENCH:-$(pwd)/pinbench}
+T=$(mktemp -d /tmp/pinbench-it.XXXXXX)
+n=0
+failed=0
+trap 'rm -rf "$T"' EXIT
+
+ok() {  # ok CONDITION-EXIT-STATUS NAME
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+check() {  # check NAME COMMAND... : passes when COMMAND succeeds
+	local name=$1
+	shift
+	"$@" >/dev/null 2>&1
+	ok $? "$name"
+}
+
+is() {  # is GOT WANT NAME
+	n=$((n + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $n - $3"
+	else
+		echo "not ok $n - $3"
+		echo "#   got '$1', want '$2'"
+		failed=$((failed + 1))
+	fi
+}
+
+contains() {  # contains FILE TEXT NAME
+	n=$((n + 1))
+	if grep -qF -- "$2" "$1"; then
+		echo "ok $n - $3"
+	else
+		echo "not ok $n - $3"
+		echo "#   '$2' not in $1:"
+		sed 's/^/#   /' "$1" | head -20
+		failed=$((failed + 1))
+	fi
+}
+
+skip() {  # skip NAME REASON
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
+q() {  # q DB SQL : one value from sqlite3
+	sqlite3 -batch -noheader "$1" "$2"
+}
+
+# A small, fast config: 1 s jobs in a scratch directory of our own.
+tiny_config() {  # tiny_config FILE [extra matrix lines]
+	cat > "$1" <<EOC
+[store]
+database = tiny.db
+[matrix]
+devices = scratch
+rw = randread, write
+bs = 4k
+iodepth = 1
+ioengine = psync
+size = 8M
+runtime = 1
+repetitions = 2
+${2:-}
+[target host]
+scratch_dir = $T/scratch
+[collectors]
+vmstat = on
+perf_stat = on
+perf_events = task-clock, context-switches, page-faults
+EOC
+}
+
+done_testing() {
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+}

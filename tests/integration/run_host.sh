@@ -1,0 +1,77 @@
+# pinbench run --target host with real fio, perf and SQLite; then db list/show/export.
+. "$(dirname "$0")/lib.bash"
+
+tiny_config "$T/config.ini"
+"$PINBENCH" run --config "$T/config.ini" --target host > "$T/out" 2> "$T/err"
+ok $? "run exits 0"
+db="$T/tiny.db"
+check "database created next to the config" test -f "$db"
+contains "$T/out" "database: $db" "run prints where the database is"
+contains "$T/out" "fio.read.iops" "summary shows read IOPS"
+contains "$T/out" "pin.released_per_io" "summary shows pins per I/O"
+contains "$T/err" "[4/4]" "progress lines count repetitions"
+
+is "$(q "$db" "select state from run")" "done" "run state done"
+is "$(q "$db" "select count(*) from job")" "2" "two jobs stored"
+is "$(q "$db" "select count(*) from rep where status='ok' and rep>=1")" "4" "2 jobs x 2 repetitions stored"
+is "$(q "$db" "select count(*) from sample s join job j on j.id=s.job
+	where j.rw='randread' and s.metric='fio.read.iops' and s.value>0 and s.unit='IO/s'")" "2" \
+	"positive read IOPS per repetition, unit IO/s"
+is "$(q "$db" "select count(*) from sample s join job j on j.id=s.job
+	where j.rw='write' and s.metric='fio.write.bw_bytes' and s.value>0 and s.unit='B/s'")" "2" \
+	"positive write bandwidth per repetition"
+is "$(q "$db" "select count(*) from sample where metric='fio.read.clat_p99_ns' and value>0")" "2" \
+	"p99 latency stored"
+is "$(q "$db" "select count(*) from sample where metric='vmstat.nr_foll_pin_released'")" "4" \
+	"pin counter deltas stored for every repetition"
+if [ "$(awk '/nr_foll_pin_released/ {print $2}' /proc/vmstat)" != "" ]; then
+	is "$(q "$db" "select count(*) from sample where metric='pin.released_per_io' and value>0 and unit='pins/io'")" \
+		"4" "pins released per I/O derived (this kernel pins for O_DIRECT)"
+else
+	skip "pins per I/O" "kernel without nr_foll_pin_released"
+fi
+is "$(q "$db" "select count(*) from sample where metric='perf.task_clock' and value>0")" "4" \
+	"perf task-clock stored"
+is "$(q "$db" "select count(*) from sample where metric like 'perf.cycles%' and value=0")" "0" \
+	"no hardware counter stored as 0"
+is "$(q "$db" "select count(distinct hash) from job")" "2" "job rows keyed by hash"
+is "$(q "$db" "select release from kernel")" "$(uname -r)" "kernel release recorded"
+is "$(q "$db" "select cores from machine")" "$(nproc)" "machine cores recorded"
+
+# the same jobs again: same job rows, a second run
+"$PINBENCH" run --config "$T/config.ini" --repetitions 1 -q > /dev/null 2>&1
+ok $? "second run"
+is "$(q "$db" "select count(*) from job")" "2" "same jobs reuse their rows"
+is "$(q "$db" "select count(*) from run where state='done'")" "2" "two runs done"
+
+"$PINBENCH" db list --config "$T/config.ini" > "$T/list"
+ok $? "db list"
+is "$(grep -c ' done ' "$T/list")" "2" "db list shows both runs"
+"$PINBENCH" db show 1 --db "$db" > "$T/show"
+ok $? "db show 1"
+contains "$T/show" "state: done" "show prints the state"
+contains "$T/show" "perf.context_switches" "show prints every metric"
+
+"$PINBENCH" db export --format json --db "$db" 1 > "$T/export.json"
+ok $? "db export json"
+python3 - "$T/export.json" "$db" > "$T/py" 2>&1 <<'PY'
+import json, sqlite3, sys
+rows = json.load(open(sys.argv[1]))
+n = sqlite3.connect(sys.argv[2]).execute("select count(*) from sample where run=1").fetchone()[0]
+assert len(rows) == n, (len(rows), n)
+for r in rows:
+    assert set(r) == {"run", "job", "job_id", "rep", "metric", "value", "unit"}, r
+    assert r["run"] == 1
+print("ok")
+PY
+ok $? "json export: one object per sample of run 1 with run, job, rep, metric, value, unit"
+"$PINBENCH" db export --format csv --db "$db" > "$T/export.csv"
+ok $? "db export csv (all runs)"
+is "$(head -1 "$T/export.csv")" "run,job,rep,metric,value,unit" "csv header"
+is "$(($(wc -l < "$T/export.csv") - 1))" "$(q "$db" "select count(*) from sample")" "csv has every sample"
+
+"$PINBENCH" db show 99 --db "$db" > /dev/null 2> "$T/err99"
+is "$?" "2" "db show of a missing run exits 2"
+contains "$T/err99" "no run 99" "and says so"
+
+done_testing
