@@ -84,8 +84,9 @@ static const struct key_def keys[] = {
 	{ "collectors", "perf_profile", KEY_BOOL, OFF(perf_profile), "off", NULL, 0, 0,
 	  "one extra, unmeasured profiling pass per job (perf record of fio, cpu-clock)" },
 	{ "collectors", "profile_symbols", KEY_LIST, OFF(profile_symbols),
-	  "*get_user_pages* pin_user_pages* unpin_user_page* folio_add_pin bio_release_pages "
-	  "__blockdev_direct_IO dio_* iov_iter_extract_pages iov_iter_get_pages*", NULL, 0, 0,
+	  "*get_user_pages* pin_user_pages* unpin_user_page* unpin_user_folio* folio_add_pin "
+	  "bio_release_pages bio_iov_iter_get_pages* __blockdev_direct_IO dio_* "
+	  "iov_iter_extract_pages iov_iter_get_pages*", NULL, 0, 0,
 	  "symbol globs whose share of samples is profile.pin_share_pct" },
 	{ "collectors", "profile_top", KEY_UINT, OFF(profile_top), "10", NULL, 0, 100,
 	  "how many top symbols to store as profile.sym.NAME" },

@@ -18,10 +18,10 @@ static const char *const col_name[NCOLS] = {
 	"JOBS", "OK", "FAILED", "SAMPLES", "REASON",
 };
 
-/* Numbers line up on the right. */
+/* Counts line up on the right. */
 static int col_numeric(int col)
 {
-	return col == COL_RUN || col == COL_JOBS || col == COL_OK ||
+	return col == COL_JOBS || col == COL_OK ||
 	       col == COL_FAILED || col == COL_SAMPLES;
 }
 
@@ -56,6 +56,7 @@ static void push_row(struct strvec *cells, sqlite3_stmt *st)
 
 static void print_table(FILE *out, const struct strvec *cells)
 {
+	struct strbuf line = STRBUF_INIT;
 	size_t width[NCOLS] = { 0 };
 	size_t i;
 	int col;
@@ -67,12 +68,15 @@ static void print_table(FILE *out, const struct strvec *cells)
 			width[i % NCOLS] = len;
 	}
 	for (i = 0; i < cells->nr; i += NCOLS) {
-		for (col = 0; col < COL_REASON; col++)
-			fprintf(out, col_numeric(col) ? "%*s  " : "%-*s  ",
-				(int)width[col], cells->v[i + col]);
-		/* no padding after the last column: no trailing blanks */
-		fprintf(out, "%s\n", cells->v[i + COL_REASON]);
+		strbuf_reset(&line);
+		for (col = 0; col < NCOLS; col++)
+			strbuf_addf(&line, col_numeric(col) ? "%*s  " : "%-*s  ",
+				    (int)width[col], cells->v[i + col]);
+		/* no trailing blanks when the last columns are empty */
+		strbuf_rtrim(&line);
+		fprintf(out, "%s\n", line.buf);
 	}
+	strbuf_release(&line);
 }
 
 int db_list_runs(struct db *db, FILE *out)
