@@ -68,7 +68,7 @@ static int db_export_cmd(struct db *db, const char *format, const char *outfile,
 		}
 	}
 	ret = db_export(db, run, fmt, out);
-	if (fflush(out) || ferror(out))
+	if (!ret && (fflush(out) || ferror(out)))
 		ret = error("cannot write '%s': %s", outfile ? outfile : "stdout", errstr());
 	if (outfile && fclose(out))
 		ret = error("cannot write '%s': %s", outfile, errstr());

@@ -70,6 +70,18 @@ ok $? "db export csv (all runs)"
 is "$(head -1 "$T/export.csv")" "run,job,rep,metric,value,unit" "csv header"
 is "$(($(wc -l < "$T/export.csv") - 1))" "$(q "$db" "select count(*) from sample")" "csv has every sample"
 
+# the optional profile pass: one unmeasured perf record pass per job, stored as repetition 0
+sed -e 's/^rw = .*/rw = randread/' -e 's/^repetitions = 2/repetitions = 1/' "$T/config.ini" > "$T/prof.ini"
+printf 'perf_profile = on\n' >> "$T/prof.ini"
+"$PINBENCH" run --config "$T/prof.ini" --db "$T/prof.db" -q > /dev/null 2> "$T/err"
+ok $? "run with perf_profile = on"
+is "$(q "$T/prof.db" "select count(*) from sample where rep=0 and metric='profile.pin_share_pct' and unit='%'")" \
+	"1" "profile.pin_share_pct stored for the profile pass (repetition 0)"
+top=$(q "$T/prof.db" "select count(*) from sample where rep=0 and metric like 'profile.sym.%' and value>0")
+n=$((n + 1)); if [ "$top" -ge 1 ]; then echo "ok $n - top symbols stored ($top)"; else echo "not ok $n - top symbols stored"; failed=$((failed+1)); fi
+is "$(q "$T/prof.db" "select count(*) from sample where rep=0 and metric like 'fio.%'")" "0" \
+	"the profile pass stores no fio samples"
+
 "$PINBENCH" db show 99 --db "$db" > /dev/null 2> "$T/err99"
 is "$?" "2" "db show of a missing run exits 2"
 contains "$T/err99" "no run 99" "and says so"
