@@ -51,9 +51,10 @@ int db_step_done(sqlite3_stmt *st)
 
 	if (rc == SQLITE_ROW)
 		rc = SQLITE_DONE;
-	/* reset now so that no statement keeps a read transaction open */
+	/* on error, sqlite3_errmsg() still has to say why: the caller reports it */
 	if (rc != SQLITE_DONE)
 		return rc;
+	/* reset now so that no statement keeps a read transaction open */
 	sqlite3_reset(st);
 	return rc;
 }

@@ -497,20 +497,32 @@ static void test_export_csv(struct db *db, long long run2)
 	strbuf_release(&err);
 }
 
-static void test_reap(struct db *db, const char *db_file, struct ids *ids)
+/*
+ * A process that has exited: forked first thing in main(), before anything
+ * is allocated, so that valgrind has no leak of the child's to report.
+ */
+static pid_t dead_pid(void)
 {
-	struct strbuf sb = STRBUF_INIT, want = STRBUF_INIT;
-	sqlite3 *sql = raw_open(db_file);
-	long long gone, mine, other;
 	pid_t child = fork();
 
 	if (!child)
 		_exit(0);
-	waitpid(child, NULL, 0);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	return child;
+}
+
+static void test_reap(struct db *db, const char *db_file, struct ids *ids, pid_t child)
+{
+	struct strbuf sb = STRBUF_INIT, want = STRBUF_INIT;
+	sqlite3 *sql = raw_open(db_file);
+	long long gone, mine, other;
+	sqlite3_stmt *st;
+
+	ok(child > 0, "a child ran and exited");
 	db_run_begin(db, ids->kernel, ids->machine, "host", NULL, NULL, &gone);
 	db_run_begin(db, ids->kernel, ids->machine, "host", NULL, NULL, &mine);
 	db_run_begin(db, ids->kernel, ids->machine, "host", NULL, NULL, &other);
-	sqlite3_stmt *st;
 	sqlite3_prepare_v2(sql, "UPDATE run SET pid = ?2 WHERE id = ?1", -1, &st, NULL);
 	sqlite3_bind_int64(st, 1, gone);
 	sqlite3_bind_int64(st, 2, child);
@@ -632,6 +644,7 @@ static void cleanup(void)
 
 int main(void)
 {
+	pid_t child = dead_pid();
 	struct ids ids = { 0 };
 	struct db *db = NULL;
 	long long run2 = 0;
@@ -652,7 +665,7 @@ int main(void)
 	test_finish_and_show(db, &ids, run2);
 	test_export_json(db, &ids, run2);
 	test_export_csv(db, run2);
-	test_reap(db, db_file, &ids);
+	test_reap(db, db_file, &ids, child);
 	db_close(db);
 	test_newer_schema();
 	test_not_a_database();
