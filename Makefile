@@ -41,6 +41,9 @@ DEB_BUILD_DEPS := build-essential pkg-config libsqlite3-dev libjansson-dev libin
 DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux procps
 DEB_TEST_DEPS  := valgrind perl python3
 
+# keep objects of tests and benchmarks between runs
+.SECONDARY:
+
 .PHONY: all help deps test unit unit-asan valgrind integration asan bench e2e clean
 
 all: pinbench
@@ -83,12 +86,15 @@ $(BA)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(B)/libpinbench.a
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(BA)/tests/%: $(BA)/tests/unit/%.o $(BA)/libpinbench.a
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(B)/bench/%: $(B)/tests/bench/%.o $(B)/libpinbench.a
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 asan: $(BA)/pinbench $(UNIT_BIN_A)
