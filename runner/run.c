@@ -4,6 +4,7 @@
  * stored as soon as it finishes, the run's state saying how it ended.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -526,6 +527,22 @@ static int parse_run_options(int argc, char **argv, struct cli *cli, const char 
 	return 0;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path))
+		warning("cannot remove '%s': %s", path, errstr());
+	return 0;
+}
+
+/* Our own mkdtemp directory (perf's output files): depth first, never following links. */
+static void remove_tmpdir(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static char *config_text(const struct config *cfg)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -588,15 +605,8 @@ int cmd_run(int argc, char **argv, struct cli *cli)
 	printf("\ndatabase: %s (pinbench db show %lld --db %s)\n", cli->db_path, rs.run,
 	       cli->db_path);
 out:
-	if (rs.tmpdir) {
-		struct child rm = CHILD_INIT;
-
-		/* perf's leftovers: a fixed argv on our own mkdtemp directory */
-		strvec_pushv(&rm.args, (const char *const[]){ "rm", "-rf", "--", rs.tmpdir, NULL });
-		rm.flags = SPAWN_SILENT;
-		spawn_run(&rm);
-		child_release(&rm);
-	}
+	if (rs.tmpdir)
+		remove_tmpdir(rs.tmpdir);
 	free(cfg_text);
 	if (rs.db)
 		db_close(rs.db);
