@@ -53,7 +53,6 @@ struct config {
 	struct strvec perf_events;	/* software events: work everywhere */
 	struct strvec perf_hw_events;	/* used only when the machine has a PMU */
 	int perf_profile;
-	unsigned profile_seconds;
 	struct strvec profile_symbols;	/* glob patterns counted as pin/GUP/DIO cost */
 	unsigned profile_top;
 

@@ -400,7 +400,7 @@ static enum rep_outcome run_all(struct run_state *rs, struct run_plan *p, unsign
 	return r;
 }
 
-static int begin_run(struct run_state *rs, struct run_plan *p, int argc, char **argv,
+static int begin_run(struct run_state *rs, struct run_plan *p, char **argv,
 		     const char *config_text)
 {
 	struct running_kernel rk;
@@ -421,7 +421,6 @@ static int begin_run(struct run_state *rs, struct run_plan *p, int argc, char **
 	strvec_push(&words, "pinbench");
 	strvec_pushv(&words, (const char *const *)argv);
 	cmdline = strvec_join(&words, " ");
-	(void)argc;
 	if (!db_kernel_get_or_add(rs->db, &ki, &kernel_id) &&
 	    !db_machine_get_or_add(rs->db, &mi, &machine_id) &&
 	    !db_run_begin(rs->db, kernel_id, machine_id, "host", cmdline, config_text, &rs->run))
@@ -587,11 +586,12 @@ int cmd_run(int argc, char **argv, struct cli *cli)
 	db_reap_abandoned(rs.db);
 	rs.tmpdir = mkdtemp(tmpl);
 	if (!rs.tmpdir) {
-		code = error("cannot create a temporary directory: %s", errstr()) ? EXIT_INFRA : 0;
+		error("cannot create a temporary directory: %s", errstr());
+		code = EXIT_INFRA;
 		goto out;
 	}
 	cfg_text = config_text(rs.cfg);
-	if (begin_run(&rs, &plan, argc, argv, cfg_text)) {
+	if (begin_run(&rs, &plan, argv, cfg_text)) {
 		code = EXIT_INFRA;
 		goto out;
 	}
