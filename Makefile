@@ -3,7 +3,7 @@
 CC        ?= gcc
 OPTFLAGS  ?= -O2 -g
 WERROR    ?= -Werror
-PKGS      := sqlite3 jansson inih
+PKGS      := sqlite3 jansson inih gmime-3.0 glib-2.0 libcurl zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -24,8 +24,8 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 # $(1): build dir, objects of the library part
 objs = $(patsubst %.c,$(1)/%.o,$(2))
 
-B  := build
-BA := build/asan
+B  ?= build
+BA := $(B)/asan
 
 LIB_OBJ   := $(call objs,$(B),$(LIB_SRC))
 LIB_OBJ_A := $(call objs,$(BA),$(LIB_SRC))
@@ -37,8 +37,12 @@ PROVE     ?= prove
 VALGRIND  := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
              --show-leak-kinds=definite,indirect --error-exitcode=99
 
-DEB_BUILD_DEPS := build-essential pkg-config libsqlite3-dev libjansson-dev libinih-dev
-DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux procps
+DEB_BUILD_DEPS := build-essential pkg-config libsqlite3-dev libjansson-dev libinih-dev \
+                  libgmime-3.0-dev libglib2.0-dev libcurl4-openssl-dev zlib1g-dev
+DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux procps ca-certificates
+# building kernels: Debian's 6.12 source (the default baseline), Kbuild's tools, ccache
+DEB_KERNEL_DEPS := linux-source-6.12 git patch xz-utils flex bison bc libelf-dev \
+                   libssl-dev ccache cpio
 DEB_TEST_DEPS  := valgrind perl python3
 
 # keep objects of tests and benchmarks between runs
@@ -60,7 +64,7 @@ help:
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		$(DEB_BUILD_DEPS) $(DEB_RUN_DEPS) $(DEB_TEST_DEPS)
+		$(DEB_BUILD_DEPS) $(DEB_RUN_DEPS) $(DEB_KERNEL_DEPS) $(DEB_TEST_DEPS)
 
 pinbench: $(B)/pinbench
 	cp $< $@

@@ -90,10 +90,20 @@ static const struct key_def keys[] = {
 	  "symbol globs whose share of samples is profile.pin_share_pct" },
 	{ "collectors", "profile_top", KEY_UINT, OFF(profile_top), "10", NULL, 0, 100,
 	  "how many top symbols to store as profile.sym.NAME" },
+
+	{ "kernels", "cache_dir", KEY_STRING, OFF(cache_dir), "~/.cache/pinbench", NULL, 0, 0,
+	  "unpacked sources, build trees, kernel artifacts and fetched lore threads" },
+	{ "kernels", "jobs", KEY_UINT, OFF(build_jobs), "0", NULL, 0, 1024,
+	  "make -j for kernel builds (0: one per online CPU)" },
+	{ "kernels", "ccache", KEY_BOOL, OFF(ccache), "on", NULL, 0, 0,
+	  "build with CC=\"ccache gcc\" when ccache is installed" },
+	{ "kernels", "lore_url", KEY_STRING, OFF(lore_url), "https://lore.kernel.org/all/", NULL, 0, 0,
+	  "public-inbox archive for lore:MSGID patches (the thread is URL/MSGID/t.mbox.gz)" },
 	{ NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
 
 static const char *const device_keys[] = { "path", "serial", NULL };
+static const char *const kernel_keys[] = { "source", "patches", "configs", "base", NULL };
 
 static void *field(struct config *cfg, const struct key_def *k)
 {
@@ -333,6 +343,14 @@ void config_release(struct config *cfg)
 		free(cfg->devs[i].serial);
 	}
 	free(cfg->devs);
+	for (i = 0; i < cfg->nkernels; i++) {
+		free(cfg->kernels[i].name);
+		free(cfg->kernels[i].source);
+		free(cfg->kernels[i].base);
+		strvec_clear(&cfg->kernels[i].patches);
+		strvec_clear(&cfg->kernels[i].configs);
+	}
+	free(cfg->kernels);
 	free(cfg->file);
 	free(cfg->dir);
 	memset(cfg, 0, sizeof(*cfg));
@@ -347,13 +365,14 @@ struct parse_state {
 };
 
 /* "device nvme0" or 'device "nvme0"' -> 1 with the name, else 0. */
-static int device_section(const char *section, struct strbuf *name)
+static int named_section(const char *section, const char *kind, struct strbuf *name)
 {
+	size_t n = strlen(kind);
 	const char *p;
 
-	if (strncmp(section, "device", 6) || !isspace((unsigned char)section[6]))
+	if (strncmp(section, kind, n) || !isspace((unsigned char)section[n]))
 		return 0;
-	p = section + 7;
+	p = section + n + 1;
 	while (isspace((unsigned char)*p))
 		p++;
 	strbuf_addstr(name, p);
@@ -392,6 +411,123 @@ static struct device_cfg *get_device(struct config *cfg, const char *name)
 	memset(&cfg->devs[cfg->ndevs], 0, sizeof(*cfg->devs));
 	cfg->devs[cfg->ndevs].name = xstrdup(name);
 	return &cfg->devs[cfg->ndevs++];
+}
+
+int config_check_kernel_name(const char *name, struct strbuf *why)
+{
+	const char *p;
+
+	if (!*name || *name == '.' || *name == '-' || !strcmp(name, "host")) {
+		strbuf_addf(why, "kernel name '%s' is reserved or empty", name);
+		return -1;
+	}
+	for (p = name; *p; p++) {
+		if (!isalnum((unsigned char)*p) && !strchr("-_.+", *p)) {
+			strbuf_addf(why, "kernel name '%s' may only use letters, digits, '-', '_', '.' and '+'",
+				    name);
+			return -1;
+		}
+	}
+	if (p - name > 64) {
+		strbuf_addf(why, "kernel name '%s' is longer than 64 characters", name);
+		return -1;
+	}
+	return 0;
+}
+
+static struct kernel_cfg *get_kernel(struct config *cfg, const char *name)
+{
+	struct kernel_cfg *k;
+	size_t i;
+
+	for (i = 0; i < cfg->nkernels; i++)
+		if (!strcmp(cfg->kernels[i].name, name))
+			return &cfg->kernels[i];
+	cfg->kernels = xrealloc(cfg->kernels, (cfg->nkernels + 1) * sizeof(*cfg->kernels));
+	k = &cfg->kernels[cfg->nkernels++];
+	memset(k, 0, sizeof(*k));
+	k->name = xstrdup(name);
+	k->patches = (struct strvec)STRVEC_INIT;
+	k->configs = (struct strvec)STRVEC_INIT;
+	k->base = xstrdup("tinyconfig");
+	return k;
+}
+
+static int check_kernel_value(const char *key, const char *value, struct strbuf *why)
+{
+	if (!strcmp(key, "source")) {
+		if (!starts_with(value, "deb:") && !starts_with(value, "git:") &&
+		    !starts_with(value, "dir:")) {
+			strbuf_addf(why, "'%s' is not deb:linux-source-X.Y, git:PATH@REF or dir:PATH",
+				    value);
+			return -1;
+		}
+	} else if (!strcmp(key, "base")) {
+		const char *p;
+
+		/* a make target of the kernel's Makefile, e.g. tinyconfig or defconfig */
+		for (p = value; *p; p++) {
+			if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.') {
+				strbuf_addf(why, "'%s' is not a config target such as tinyconfig",
+					    value);
+				return -1;
+			}
+		}
+		if (!strstr(value, "config")) {
+			strbuf_addf(why, "'%s' is not a config target such as tinyconfig", value);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int handle_kernel_key(struct parse_state *st, const char *kname, const char *name,
+			     const char *value, int append)
+{
+	struct kernel_cfg *k;
+
+	if (config_check_kernel_name(kname, &st->why))
+		return 0;
+	k = get_kernel(st->cfg, kname);
+	if (!strcmp(name, "patches") || !strcmp(name, "configs")) {
+		struct strvec *sv = !strcmp(name, "patches") ? &k->patches : &k->configs;
+
+		if (!append)
+			strvec_clear(sv);
+		strvec_split(sv, value);
+		return 1;
+	}
+	if (strcmp(name, "source") && strcmp(name, "base")) {
+		strbuf_addf(&st->why, "unknown key '%s' in [kernel %s] (known: %s, %s, %s, %s)",
+			    name, kname, kernel_keys[0], kernel_keys[1], kernel_keys[2],
+			    kernel_keys[3]);
+		return 0;
+	}
+	if (append) {
+		strbuf_addf(&st->why, "'%s' is set twice in [kernel %s]", name, kname);
+		return 0;
+	}
+	if (!*value) {
+		strbuf_addf(&st->why, "[kernel %s] %s: must not be empty", kname, name);
+		return 0;
+	}
+	if (check_kernel_value(name, value, &st->why)) {
+		struct strbuf msg = STRBUF_INIT;
+
+		strbuf_addf(&msg, "[kernel %s] %s: %s", kname, name, st->why.buf);
+		strbuf_reset(&st->why);
+		strbuf_addstr(&st->why, msg.buf);
+		strbuf_release(&msg);
+		return 0;
+	}
+	if (!strcmp(name, "source")) {
+		free(k->source);
+		k->source = xstrdup(value);
+	} else {
+		free(k->base);
+		k->base = xstrdup(value);
+	}
+	return 1;
 }
 
 static int handle_device_key(struct parse_state *st, const char *devname,
@@ -455,8 +591,18 @@ static int handler(void *user, const char *section, const char *name, const char
 	strbuf_reset(&st->last_key);
 	strbuf_addstr(&st->last_key, name);
 
-	if (device_section(section, &devname)) {
+	if (named_section(section, "device", &devname)) {
 		ret = handle_device_key(st, devname.buf, name, value);
+		strbuf_release(&devname);
+		return ret;
+	}
+	if (named_section(section, "kernel", &devname)) {
+		if (!append && seen_before(st, section, name)) {
+			strbuf_addf(&st->why, "'%s' is set twice in [%s]", name, section);
+			strbuf_release(&devname);
+			return 0;
+		}
+		ret = handle_kernel_key(st, devname.buf, name, value, append);
 		strbuf_release(&devname);
 		return ret;
 	}
@@ -517,6 +663,17 @@ static int check_devices(struct config *cfg)
 	return 0;
 }
 
+static int check_kernels(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nkernels; i++)
+		if (!cfg->kernels[i].source)
+			return error("%s: [kernel %s] needs a 'source' (deb:linux-source-X.Y, "
+				     "git:PATH@REF or dir:PATH)", cfg->file, cfg->kernels[i].name);
+	return 0;
+}
+
 static void parse_state_release(struct parse_state *st)
 {
 	strbuf_release(&st->why);
@@ -552,7 +709,7 @@ int config_load(struct config *cfg, const char *path)
 		error("%s:%d: %s", path, line, st.why.buf);
 		goto fail;
 	}
-	if (check_devices(cfg))
+	if (check_devices(cfg) || check_kernels(cfg))
 		goto fail;
 	parse_state_release(&st);
 	return 0;
@@ -579,6 +736,28 @@ const struct device_cfg *config_device(const struct config *cfg, const char *nam
 		if (!strcmp(cfg->devs[i].name, name))
 			return &cfg->devs[i];
 	return NULL;
+}
+
+const struct kernel_cfg *config_kernel(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nkernels; i++)
+		if (!strcmp(cfg->kernels[i].name, name))
+			return &cfg->kernels[i];
+	return NULL;
+}
+
+char *config_cache_dir(const struct config *cfg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *home = getenv("HOME");
+
+	if (starts_with(cfg->cache_dir, "~/")) {
+		strbuf_addf(&sb, "%s%s", home && *home ? home : "/root", cfg->cache_dir + 1);
+		return strbuf_detach(&sb, NULL);
+	}
+	return config_path(cfg, cfg->cache_dir);
 }
 
 static const char *type_name(enum key_type t)
@@ -615,4 +794,16 @@ void config_print_reference(FILE *out)
 	fprintf(out, "  %-16s string: the serial or WWN the device must report (sysfs), or for a\n",
 		"serial");
 	fprintf(out, "  %-16s loop device its backing file; a mismatch refuses the device\n", "");
+	fprintf(out, "\n[kernel NAME]    a kernel pinbench builds (pinbench kernel build NAME)\n");
+	fprintf(out, "  %-16s deb:linux-source-X.Y (Debian's tarball), git:PATH@REF (a worktree at\n",
+		"source");
+	fprintf(out, "  %-16s REF) or dir:PATH (a kernel tree used as is, read-only)\n", "");
+	fprintf(out, "  %-16s list: patch files, directories (series file or name order), mboxes\n",
+		"patches");
+	fprintf(out, "  %-16s and lore:MSGID threads, applied in order\n", "");
+	fprintf(out, "  %-16s list: config fragments merged over base (merge_config.sh -m), each\n",
+		"configs");
+	fprintf(out, "  %-16s line verified in the final .config\n", "");
+	fprintf(out, "  %-16s the make target for the starting .config (default: tinyconfig)\n",
+		"base");
 }

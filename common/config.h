@@ -22,6 +22,15 @@ struct device_cfg {
 	int line;		/* where the section starts, for messages */
 };
 
+/* [kernel NAME]: a kernel pinbench can build (kernels/build.h). */
+struct kernel_cfg {
+	char *name;
+	char *source;		/* deb:linux-source-X.Y | git:PATH@REF | dir:PATH */
+	struct strvec patches;	/* files, directories, mboxes, lore:MSGID; in order */
+	struct strvec configs;	/* config fragments merged over base, in order */
+	char *base;		/* make target giving the starting .config */
+};
+
 struct config {
 	char *file;		/* the file that was read (NULL: built-in defaults) */
 	char *dir;		/* its directory: relative paths are resolved against it */
@@ -56,8 +65,16 @@ struct config {
 	struct strvec profile_symbols;	/* glob patterns counted as pin/GUP/DIO cost */
 	unsigned profile_top;
 
+	/* [kernels] */
+	char *cache_dir;	/* sources, objects, artifacts, fetched threads */
+	unsigned build_jobs;	/* make -j; 0: one per online CPU */
+	int ccache;		/* CC="ccache gcc" when ccache is installed */
+	char *lore_url;
+
 	struct device_cfg *devs;
 	size_t ndevs;
+	struct kernel_cfg *kernels;
+	size_t nkernels;
 };
 
 /* Fill cfg with built-in defaults (what `pinbench` uses with no config.ini). */
@@ -74,6 +91,13 @@ int config_load(struct config *cfg, const char *path);
 char *config_path(const struct config *cfg, const char *path);
 
 const struct device_cfg *config_device(const struct config *cfg, const char *name);
+const struct kernel_cfg *config_kernel(const struct config *cfg, const char *name);
+
+/* [kernels] cache_dir with a leading "~/" expanded (caller frees). */
+char *config_cache_dir(const struct config *cfg);
+
+/* Is name usable as a kernel name ([kernel NAME], --name)? Fills why when not. */
+int config_check_kernel_name(const char *name, struct strbuf *why);
 
 /* Print every section and key with type, default and help text. */
 void config_print_reference(FILE *out);

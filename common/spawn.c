@@ -170,11 +170,15 @@ struct stream {
 	int fd;
 	struct strbuf *sb;
 	size_t limit;
+	void (*on_output)(const char *buf, size_t len, void *data);
+	void *cb_data;
 };
 
-static void drain(struct stream *s, int block)
+/* Read what is there (all of it when block); returns the bytes read this call. */
+static size_t drain(struct stream *s, int block)
 {
 	char buf[16384];
+	size_t total = 0;
 	ssize_t n;
 
 	while (s->fd >= 0) {
@@ -182,18 +186,22 @@ static void drain(struct stream *s, int block)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN && !block)
-			return;
+			return total;
 		if (n <= 0) {
 			close(s->fd);
 			s->fd = -1;
-			return;
+			return total;
 		}
-		if (s->sb->len < s->limit)
+		total += (size_t)n;
+		if (s->on_output)
+			s->on_output(buf, (size_t)n, s->cb_data);
+		else if (s->sb->len < s->limit)
 			strbuf_add(s->sb, buf, (size_t)n < s->limit - s->sb->len ?
 				   (size_t)n : s->limit - s->sb->len);
 		if (!block)
-			return;
+			return total;
 	}
+	return total;
 }
 
 static int setup_pipe(int p[2])
@@ -321,8 +329,8 @@ int spawn_run(struct child *c)
 	if (c->stderr_path && err_fd > 2 && err_fd != devnull && err_fd != out_fd)
 		close(err_fd);
 
-	streams[0] = (struct stream){ out_pipe[0], &c->out, limit };
-	streams[1] = (struct stream){ err_pipe[0], &c->err, limit };
+	streams[0] = (struct stream){ out_pipe[0], &c->out, limit, c->on_output, c->cb_data };
+	streams[1] = (struct stream){ err_pipe[0], &c->err, limit, NULL, NULL };
 
 	while (!reaped || streams[0].fd >= 0 || streams[1].fd >= 0) {
 		struct pollfd pfd[2];
@@ -339,18 +347,15 @@ int spawn_run(struct child *c)
 			for (i = 0; i < 2; i++)
 				drain(&streams[i], 0);
 		}
+		if (c->on_tick)
+			c->on_tick(c->cb_data);
 		if (!reaped && reap(pid, &wstatus, 0)) {
 			reaped = 1;
 			/* take what is buffered; a grandchild holding the pipe must not hang us */
 			for (i = 0; i < 2; i++) {
 				fcntl(streams[i].fd, F_SETFL, O_NONBLOCK);
-				while (streams[i].fd >= 0) {
-					size_t before = streams[i].sb->len;
-
-					drain(&streams[i], 0);
-					if (streams[i].fd >= 0 && streams[i].sb->len == before)
-						break;
-				}
+				while (streams[i].fd >= 0 && drain(&streams[i], 0))
+					;
 			}
 			break;
 		}

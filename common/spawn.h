@@ -34,6 +34,14 @@ struct child {
 	unsigned flags;
 	unsigned timeout_ms;	/* 0: no limit */
 	size_t capture_limit;	/* keep at most this many bytes per stream (0: 64 MiB) */
+	/*
+	 * With SPAWN_CAPTURE_STDOUT: hand every chunk of stdout to on_output as
+	 * it arrives instead of keeping it in out (a build log, a console), and
+	 * call on_tick about every 50 ms while the child runs (progress lines).
+	 */
+	void (*on_output)(const char *buf, size_t len, void *data);
+	void (*on_tick)(void *data);
+	void *cb_data;
 
 	/* filled by spawn_run() */
 	struct strbuf out;

@@ -121,4 +121,69 @@ int db_run_series(struct db *db, long long run, db_series_fn fn, void *data);
 typedef int (*db_failure_fn)(const char *job_name, int rep, const char *message, void *data);
 int db_run_failures(struct db *db, long long run, db_failure_fn fn, void *data);
 
+/*
+ * Kernel builds (kernels/build.h): one row per build attempt, and per cache
+ * hit under a name that had none yet, with the patches applied in order.
+ *   build(id, name, key, source, identity, base, configs, config_sha, version,
+ *         state, reason, cached, artifact, log, objects, seconds, size,
+ *         started, finished, host, pid)   state: building | done | failed | interrupted
+ *   build_patch(build, seq, subject, author, message_id, in_reply_to, sha, origin)
+ *         seq 0: the series' cover letter; 1..n: the patches in order
+ */
+struct db_build {
+	const char *name;
+	const char *key;	/* artifact cache key */
+	const char *source;
+	const char *identity;
+	const char *base;
+	const char *configs;	/* the fragment paths, space separated */
+	int cached;		/* served from the artifact cache */
+};
+
+struct db_build_patch {
+	int seq;
+	const char *subject;
+	const char *author;
+	const char *message_id;
+	const char *in_reply_to;
+	const char *sha;
+	const char *origin;
+};
+
+struct db_build_result {
+	const char *state;	/* done | failed | interrupted */
+	const char *reason;	/* NULL when done */
+	const char *version;	/* kernel release */
+	const char *config_sha;
+	const char *artifact;	/* directory in the cache */
+	const char *log;
+	long long objects;	/* compiled this time; -1 unknown */
+	double seconds;
+	long long size;		/* bzImage bytes; -1 unknown */
+};
+
+int db_build_begin(struct db *db, const struct db_build *b, long long *id);
+int db_build_add_patch(struct db *db, long long build, const struct db_build_patch *p);
+int db_build_finish(struct db *db, long long build, const struct db_build_result *r);
+/* Is there a done build of name with this key? 1 yes, 0 no, -1 error. */
+int db_build_known(struct db *db, const char *name, const char *key);
+/* Builds still "building" whose process (same host) is gone: mark them failed. */
+int db_reap_abandoned_builds(struct db *db);
+/*
+ * The latest done build of each name: name, version, source, patch subjects,
+ * config hash, build time, size; callback per row (artifact may be gone:
+ * the caller checks). Ordered by name.
+ */
+struct db_build_row {
+	long long id;
+	const char *name, *key, *version, *source, *config_sha, *artifact, *finished, *log;
+	double seconds;
+	long long size, objects;
+	int cached;
+	const char *patches;	/* subjects joined with "\n", "" when none */
+	const char *message_ids;/* the same order, "\n"-joined */
+};
+typedef int (*db_build_fn)(const struct db_build_row *r, void *data);
+int db_list_builds(struct db *db, db_build_fn fn, void *data);
+
 #endif

@@ -95,6 +95,47 @@ static const char *const migrations[] = {
 	"	better INTEGER NOT NULL DEFAULT 0 CHECK (better IN (-1, 0, 1))\n"
 	") WITHOUT ROWID;\n"
 	"PRAGMA user_version = 1;\n",
+
+	/* 2: kernel builds and the patches that went into them */
+	"CREATE TABLE build (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	name TEXT NOT NULL,\n"
+	"	key TEXT NOT NULL,\n"
+	"	source TEXT NOT NULL,\n"
+	"	identity TEXT NOT NULL,\n"
+	"	base TEXT,\n"
+	"	configs TEXT,\n"
+	"	config_sha TEXT,\n"
+	"	version TEXT,\n"
+	"	state TEXT NOT NULL DEFAULT 'building'\n"
+	"		CHECK (state IN ('building', 'done', 'failed', 'interrupted')),\n"
+	"	reason TEXT,\n"
+	"	cached INTEGER NOT NULL DEFAULT 0,\n"
+	"	artifact TEXT,\n"
+	"	log TEXT,\n"
+	"	objects INTEGER,\n"
+	"	seconds REAL,\n"
+	"	size INTEGER,\n"
+	"	started TEXT NOT NULL DEFAULT " NOW ",\n"
+	"	finished TEXT,\n"
+	"	host TEXT,\n"
+	"	pid INTEGER\n"
+	");\n"
+	"CREATE INDEX build_by_name ON build(name, id);\n"
+	"CREATE INDEX build_by_key ON build(key);\n"
+	"CREATE TABLE build_patch (\n"
+	"	build INTEGER NOT NULL REFERENCES build(id) ON DELETE CASCADE,\n"
+	"	seq INTEGER NOT NULL,\n"
+	/* seq 0 is the cover letter, patches count from 1 in the order applied */
+	"	subject TEXT NOT NULL,\n"
+	"	author TEXT,\n"
+	"	message_id TEXT,\n"
+	"	in_reply_to TEXT,\n"
+	"	sha TEXT,\n"
+	"	origin TEXT,\n"
+	"	PRIMARY KEY (build, seq)\n"
+	") WITHOUT ROWID;\n"
+	"PRAGMA user_version = 2;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -10,29 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/spawn.h"
-
-static int mkdir_p(const char *dir)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if (strlen(dir) >= sizeof(tmp))
-		return errno = ENAMETOOLONG, -1;
-	strcpy(tmp, dir);
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) && errno != EEXIST)
-		return -1;
-	return 0;
-}
 
 int fstype_of(const char *path, struct strbuf *fstype)
 {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/net.h"
 #include "common/spawn.h"
 #include "runner/cli.h"
 
@@ -28,6 +29,9 @@ static int cmd_version(int argc, char **argv, struct cli *cli);
 static const struct command commands[] = {
 	{ "run", cmd_run, "[--target host] [--repetitions N]",
 	  "run the fio matrix on a target, store every repetition, print a summary" },
+	{ "kernel", cmd_kernel, "build [NAME...] | build --from NAME --patch SPEC [--name NEW] | "
+	  "path NAME | list | patches SPEC",
+	  "build kernels into the artifact cache, show their paths, list builds and patches" },
 	{ "db", cmd_db, "list | show RUN | export [--format json|csv] [RUN]",
 	  "read the results database back" },
 	{ "help", cmd_help, "[COMMAND | config]",
@@ -75,6 +79,19 @@ void cli_usage(const char *cmd, FILE *out)
 	if (!strcmp(cmd, "run"))
 		fprintf(out, "\n  --target host        where to run (host: the running kernel)\n"
 			"  --repetitions N      override [matrix] repetitions\n");
+	if (!strcmp(cmd, "kernel"))
+		fprintf(out, "\n  build [NAME...]      build the [kernel NAME] sections (all when none is\n"
+			"                       named); a build whose inputs did not change is\n"
+			"                       returned from the cache at once\n"
+			"  build --from NAME --patch SPEC [--patch SPEC...] [--name NEW]\n"
+			"                       NAME plus more patches, without editing config.ini\n"
+			"  --jobs N             make -j N (default: [kernels] jobs, else all CPUs)\n"
+			"  path NAME            the bzImage of NAME as configured now\n"
+			"  list                 the latest build of every kernel name\n"
+			"  patches SPEC         the patches SPEC stands for, in the order applied\n"
+			"\n  SPEC: a patch file, an mbox, a directory (series file or name order)\n"
+			"  or lore:MSGID (fetched from [kernels] lore_url, kept in the cache)\n"
+			"  exit: 0 built, 2 bad input (source, patch, fragment), 3 build/network failure\n");
 	if (!strcmp(cmd, "db"))
 		fprintf(out, "\n  list                 one line per run\n"
 			"  show RUN             a run's header and per-job summary of every metric\n"
@@ -178,7 +195,12 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	spawn_install_signals();
+	if (net_init()) {
+		error("cannot initialise libcurl");
+		return EXIT_INFRA;
+	}
 	ret = c->fn(argc - 1, argv + 1, &cli);
 	cli_release(&cli);
+	net_cleanup();
 	return ret;
 }

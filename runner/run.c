@@ -4,7 +4,6 @@
  * stored as soon as it finishes, the run's state saying how it ended.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "collectors/collector.h"
 #include "collectors/fio.h"
 #include "collectors/perf.h"
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/spawn.h"
 #include "db/db.h"
@@ -526,20 +526,11 @@ static int parse_run_options(int argc, char **argv, struct cli *cli, const char 
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (remove(path))
-		warning("cannot remove '%s': %s", path, errstr());
-	return 0;
-}
-
-/* Our own mkdtemp directory (perf's output files): depth first, never following links. */
+/* Our own mkdtemp directory (perf's output files). */
 static void remove_tmpdir(const char *dir)
 {
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (remove_tree(dir))
+		warning("cannot remove '%s': %s", dir, errstr());
 }
 
 static char *config_text(const struct config *cfg)

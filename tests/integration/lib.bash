@@ -5,7 +5,7 @@ PINBENCH=${PINBENCH:-$(pwd)/pinbench}
 T=$(mktemp -d /tmp/pinbench-it.XXXXXX)
 n=0
 failed=0
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
 
 ok() {  # ok CONDITION-EXIT-STATUS NAME
 	n=$((n + 1))

@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel source trees: deb: tarballs unpacked once, git: worktrees, dir:
+ * trees used as they are. See source.h for why trees are patched in place.
+ */
+#include "kernels/source.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "common/spawn.h"
+#include "common/strvec.h"
+
+/* where Debian's linux-source-X.Y packages put their tarball */
+#define DEB_SOURCE_DIR "/usr/src"
+
+static int run_quiet(struct child *c, const char *what)
+{
+	struct strbuf how = STRBUF_INIT;
+
+	c->flags |= SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
+	if (spawn_run(c))
+		return error("cannot run %s: %s", c->args.v[0], errstr());
+	if (!c->status && !c->interrupted)
+		return 0;
+	spawn_describe(c, &how);
+	strbuf_rtrim(&c->err);
+	error("%s failed (%s)%s%s", what, how.buf, c->err.len ? ": " : "",
+	      c->err.len ? c->err.buf : "");
+	strbuf_release(&how);
+	return -1;
+}
+
+static void short_hash(const char *text, struct strbuf *out)
+{
+	char hex[65];
+
+	sha256_hex(text, strlen(text), hex);
+	strbuf_add(out, hex, 16);
+}
+
+/* --- deb:linux-source-X.Y ------------------------------------------------ */
+
+static int valid_package(const char *p)
+{
+	if (!starts_with(p, "linux-source-"))
+		return 0;
+	for (p += 13; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return 0;
+	return 1;
+}
+
+static int resolve_deb(struct source *src, const char *pkg)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+
+	if (!valid_package(pkg))
+		return error("source '%s': expected deb:linux-source-X.Y", src->spec);
+	src->package = xstrdup(pkg);
+	strbuf_addf(&sb, "%s/%s.tar.xz", DEB_SOURCE_DIR, pkg);
+	src->tarball = strbuf_detach(&sb, NULL);
+	if (stat(src->tarball, &st))
+		return error("source '%s': %s is missing (%s); install it with: "
+			     "apt-get install %s", src->spec, src->tarball, errstr(), pkg);
+
+	/* the package version names Debian's patch level; size and mtime catch a local rebuild */
+	strvec_pushv(&c.args, (const char *const[]){ "dpkg-query", "-W", "-f=${Version}", pkg,
+						       NULL });
+	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
+	if (spawn_run(&c) || c.status)
+		strbuf_addstr(&c.out, "unknown");
+	strbuf_addf(&sb, "deb:%s %s %lld %lld", pkg, c.out.buf, (long long)st.st_size,
+		    (long long)st.st_mtime);
+	src->identity = strbuf_detach(&sb, NULL);
+	child_release(&c);
+
+	src->id = xstrdup(pkg);
+	strbuf_addf(&sb, "%s/sources/%s", src->cache_dir, pkg);
+	src->tree = strbuf_detach(&sb, NULL);
+	return 0;
+}
+
+static int unpack_deb(struct source *src)
+{
+	struct strbuf stamp_path = STRBUF_INIT, stamp = STRBUF_INIT, tmp = STRBUF_INIT;
+	struct strbuf top = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	int ret = -1;
+
+	strbuf_addf(&stamp_path, "%s.stamp", src->tree);
+	if (!strbuf_read_file(&stamp, stamp_path.buf, 4096) && !strcmp(stamp.buf, src->identity) &&
+	    path_exists(src->tree)) {
+		ret = 0;
+		goto out;
+	}
+	info("unpacking %s into %s (once per package version)", src->tarball, src->tree);
+	unlink(stamp_path.buf);
+	strbuf_addf(&tmp, "%s/sources", src->cache_dir);
+	if (mkdir_p(tmp.buf))
+		goto out_err;
+	strbuf_addstr(&tmp, "/.unpack.XXXXXX");
+	if (!mkdtemp(tmp.buf))
+		goto out_err;
+	strvec_pushv(&c.args, (const char *const[]){ "tar", "-x", "-f", src->tarball, "-C",
+						       tmp.buf, NULL });
+	if (run_quiet(&c, "unpacking the kernel source"))
+		goto out_tmp;
+	strbuf_addf(&top, "%s/%s", tmp.buf, src->package);
+	if (!path_exists(top.buf)) {
+		error("%s does not unpack into %s/", src->tarball, src->package);
+		goto out_tmp;
+	}
+	if (remove_tree(src->tree) || rename(top.buf, src->tree))
+		goto out_tmp_err;
+	/* a journal belongs to the tree it was written for */
+	strbuf_reset(&top);
+	strbuf_addf(&top, "%s.journal", src->tree);
+	remove_tree(top.buf);
+	if (write_file_atomic(stamp_path.buf, src->identity, strlen(src->identity)))
+		goto out_tmp_err;
+	ret = 0;
+	goto out_tmp;
+
+out_tmp_err:
+	error("cannot unpack into '%s': %s", src->tree, errstr());
+out_tmp:
+	remove_tree(tmp.buf);
+	goto out;
+out_err:
+	error("cannot create '%s': %s", tmp.buf, errstr());
+out:
+	child_release(&c);
+	strbuf_release(&stamp_path);
+	strbuf_release(&stamp);
+	strbuf_release(&tmp);
+	strbuf_release(&top);
+	return ret;
+}
+
+/*
+ * The journal: before a patch touches a file of a deb: tree, the pristine
+ * file is copied to JOURNAL/orig/PATH and "M PATH" appended to JOURNAL/list
+ * ("A PATH" for a file the patch creates). Reset undoes every entry.
+ */
+static void journal_dir(const struct source *src, struct strbuf *out)
+{
+	strbuf_addf(out, "%s.journal", src->tree);
+}
+
+static int journal_reset(struct source *src)
+{
+	struct strbuf dir = STRBUF_INIT, list = STRBUF_INIT, from = STRBUF_INIT;
+	struct strbuf to = STRBUF_INIT;
+	char *line, *save = NULL;
+	int ret = 0;
+
+	journal_dir(src, &dir);
+	strbuf_addf(&from, "%s/list", dir.buf);
+	if (strbuf_read_file(&list, from.buf, 64 << 20)) {
+		if (errno != ENOENT)
+			ret = error("cannot read '%s': %s", from.buf, errstr());
+		goto out;
+	}
+	for (line = strtok_r(list.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		strbuf_reset(&to);
+		strbuf_addf(&to, "%s/%s", src->tree, line + 2);
+		if (line[0] == 'A') {
+			if (unlink(to.buf) && errno != ENOENT)
+				ret = error("cannot remove '%s': %s", to.buf, errstr());
+			continue;
+		}
+		strbuf_reset(&from);
+		strbuf_addf(&from, "%s/orig/%s", dir.buf, line + 2);
+		/* a fresh copy, so its mtime is newer than any object built from the patch */
+		if (mkdir_parents(to.buf) || copy_file(from.buf, to.buf, 0644))
+			ret = error("cannot restore '%s' from '%s': %s", to.buf, from.buf,
+				    errstr());
+	}
+	if (!ret && remove_tree(dir.buf))
+		ret = error("cannot remove '%s': %s", dir.buf, errstr());
+out:
+	strbuf_release(&dir);
+	strbuf_release(&list);
+	strbuf_release(&from);
+	strbuf_release(&to);
+	return ret;
+}
+
+/* A path from a patch, relative to the tree: no absolute paths, no "..". */
+static int safe_relative(const char *path)
+{
+	const char *p = path;
+
+	if (!*path || *path == '/')
+		return 0;
+	while (*p) {
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]))
+			return 0;
+		p = strchr(p, '/');
+		if (!p)
+			break;
+		p++;
+	}
+	return 1;
+}
+
+/* "--- a/fs/x.c\t2024..." -> "fs/x.c" (strip one component, like -p1). */
+static int diff_path(const char *line, struct strbuf *out)
+{
+	const char *start = line, *end, *slash;
+
+	end = start + strcspn(start, "\t\n");
+	while (end > start && end[-1] == ' ')
+		end--;
+	if (end - start == 9 && !strncmp(start, "/dev/null", 9))
+		return 0;
+	slash = memchr(start, '/', (size_t)(end - start));
+	if (!slash)
+		return 0;
+	strbuf_add(out, slash + 1, (size_t)(end - slash - 1));
+	return 1;
+}
+
+/* Every path the patch touches, for the journal. */
+static int patch_paths(const struct patch *p, struct strvec *paths)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *line = p->text.buf;
+	int ret = 0;
+
+	while (line && *line) {
+		int got = 0;
+
+		strbuf_reset(&path);
+		if (starts_with(line, "--- ") || starts_with(line, "+++ "))
+			got = diff_path(line + 4, &path);
+		else if (starts_with(line, "rename from ") || starts_with(line, "rename to ") ||
+			 starts_with(line, "copy to ")) {
+			const char *v = strchr(line + 5, ' ') + 1;
+
+			strbuf_add(&path, v, strcspn(v, "\n"));
+			got = 1;
+		}
+		if (got) {
+			if (!safe_relative(path.buf)) {
+				ret = error("patch '%s' touches '%s', outside the source tree",
+					    p->origin, path.buf);
+				break;
+			}
+			if (!strvec_contains(paths, path.buf))
+				strvec_push(paths, path.buf);
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	strbuf_release(&path);
+	return ret;
+}
+
+static int journal_record(struct source *src, const struct strvec *paths)
+{
+	struct strbuf dir = STRBUF_INIT, list = STRBUF_INIT, sb = STRBUF_INIT;
+	struct strbuf known = STRBUF_INIT;
+	FILE *f = NULL;
+	size_t i;
+	int ret = -1;
+
+	journal_dir(src, &dir);
+	strbuf_addf(&list, "%s/list", dir.buf);
+	if (mkdir_p(dir.buf))
+		goto out_err;
+	if (strbuf_read_file(&known, list.buf, 64 << 20) && errno != ENOENT)
+		goto out_err;
+	f = fopen(list.buf, "a");
+	if (!f)
+		goto out_err;
+	for (i = 0; i < paths->nr; i++) {
+		const char *path = paths->v[i];
+		struct stat st;
+
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "M %s\n", path);
+		if (strstr(known.buf, sb.buf))
+			continue;
+		sb.buf[0] = 'A';
+		if (strstr(known.buf, sb.buf))
+			continue;
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/%s", src->tree, path);
+		if (!lstat(sb.buf, &st)) {
+			struct strbuf orig = STRBUF_INIT;
+
+			strbuf_addf(&orig, "%s/orig/%s", dir.buf, path);
+			if (mkdir_parents(orig.buf) || copy_file(sb.buf, orig.buf, 0644)) {
+				strbuf_release(&orig);
+				goto out_err;
+			}
+			strbuf_release(&orig);
+			fprintf(f, "M %s\n", path);
+		} else {
+			fprintf(f, "A %s\n", path);
+		}
+		/* the entry must be on disk before the tree changes */
+		if (fflush(f) || fsync(fileno(f)))
+			goto out_err;
+	}
+	ret = 0;
+	goto out;
+out_err:
+	error("cannot keep the pristine copy in '%s': %s", dir.buf, errstr());
+out:
+	if (f)
+		fclose(f);
+	strbuf_release(&dir);
+	strbuf_release(&list);
+	strbuf_release(&sb);
+	strbuf_release(&known);
+	return ret;
+}
+
+/*
+ * From patch(1)'s --dry-run output, "fs/direct-io.c: Hunk #2 FAILED at 310"
+ * lines (and other complaints) for the error message.
+ */
+static void explain_patch_failure(const char *out, struct strbuf *why)
+{
+	struct strbuf file = STRBUF_INIT;
+	const char *line = out;
+
+	while (line && *line) {
+		size_t len = strcspn(line, "\n");
+
+		if (starts_with(line, "checking file ")) {
+			strbuf_reset(&file);
+			strbuf_add(&file, line + 14, len - 14);
+		} else if (strstr(line, "FAILED") || strstr(line, "can't find file") ||
+			   strstr(line, "No file to patch") || strstr(line, "malformed") ||
+			   strstr(line, "Reversed") || strstr(line, "already exists") ||
+			   strstr(line, "Only garbage")) {
+			if (why->len)
+				strbuf_addstr(why, "; ");
+			if (file.len && starts_with(line, "Hunk"))
+				strbuf_addf(why, "%s: ", file.buf);
+			strbuf_add(why, line, len);
+		}
+		line += len;
+		if (*line)
+			line++;
+	}
+	strbuf_release(&file);
+}
+
+static int write_patch_file(const struct patch *p, const char *tmpdir, struct strbuf *path)
+{
+	static unsigned seq;
+
+	strbuf_addf(path, "%s/patch-%u.mbox", tmpdir, ++seq);
+	if (write_file_atomic(path->buf, p->text.buf, p->text.len))
+		return error("cannot write '%s': %s", path->buf, errstr());
+	return 0;
+}
+
+static int apply_deb(struct source *src, const struct patch *p, const char *tmpdir)
+{
+	struct strvec paths = STRVEC_INIT;
+	struct strbuf file = STRBUF_INIT, why = STRBUF_INIT, how = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	int ret = -1;
+
+	if (write_patch_file(p, tmpdir, &file) || patch_paths(p, &paths))
+		goto out;
+	if (!paths.nr) {
+		error("patch '%s' (%s) holds no diff", p->origin, p->subject);
+		goto out;
+	}
+	strvec_pushv(&c.args, (const char *const[]){ "patch", "-p1", "--dry-run", "--batch",
+						       "--no-backup-if-mismatch", "-i", file.buf,
+						       NULL });
+	c.dir = src->tree;
+	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_STDERR_TO_STDOUT;
+	if (spawn_run(&c)) {
+		error("cannot run patch: %s (apt-get install patch)", errstr());
+		goto out;
+	}
+	if (c.status) {
+		explain_patch_failure(c.out.buf, &why);
+		if (!why.len) {
+			strbuf_rtrim(&c.out);
+			strbuf_addstr(&why, c.out.buf);
+		}
+		error("patch '%s' (%s) does not apply to %s: %s", p->origin, p->subject,
+		      src->spec, why.buf);
+		goto out;
+	}
+	if (journal_record(src, &paths))
+		goto out;
+	child_release(&c);
+	child_init(&c);
+	strvec_pushv(&c.args, (const char *const[]){ "patch", "-p1", "--batch", "--silent",
+						       "--no-backup-if-mismatch", "-i", file.buf,
+						       NULL });
+	c.dir = src->tree;
+	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_STDERR_TO_STDOUT;
+	if (spawn_run(&c) || c.status) {
+		spawn_describe(&c, &how);
+		strbuf_rtrim(&c.out);
+		error("patch '%s' (%s) passed --dry-run but failed (%s): %s", p->origin,
+		      p->subject, how.buf, c.out.buf);
+		goto out;
+	}
+	ret = 0;
+out:
+	unlink(file.buf);
+	child_release(&c);
+	strvec_clear(&paths);
+	strbuf_release(&file);
+	strbuf_release(&why);
+	strbuf_release(&how);
+	return ret;
+}
+
+/* --- git:PATH@REF ---------------------------------------------------------- */
+
+static void git_args(struct child *c, const char *dir)
+{
+	/* fixed identity: git am needs a committer; the author comes from the mail */
+	strvec_pushv(&c->args, (const char *const[]){ "git", "-C", dir, "-c",
+						       "user.name=pinbench", "-c",
+						       "user.email=pinbench@localhost", NULL });
+}
+
+static int resolve_git(struct source *src, const char *rest)
+{
+	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	const char *at = strrchr(rest, '@');
+	char real[PATH_MAX];
+	int ret = -1;
+
+	strbuf_add(&path, rest, at ? (size_t)(at - rest) : strlen(rest));
+	src->ref = xstrdup(at && at[1] ? at + 1 : "HEAD");
+	if (!path.len || !realpath(path.buf, real)) {
+		error("source '%s': cannot find '%s': %s", src->spec, path.buf, errstr());
+		goto out;
+	}
+	src->repo = xstrdup(real);
+	if (src->ref[0] == '-') {
+		error("source '%s': '%s' is not a ref", src->spec, src->ref);
+		goto out;
+	}
+	strvec_pushv(&c.args, (const char *const[]){ "git", "-C", src->repo, "rev-parse",
+						       "--verify", "--quiet", NULL });
+	strvec_pushf(&c.args, "%s^{commit}", src->ref);
+	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
+	if (spawn_run(&c)) {
+		error("cannot run git: %s (apt-get install git)", errstr());
+		goto out;
+	}
+	strbuf_rtrim(&c.out);
+	if (c.status || c.out.len != 40) {
+		error("source '%s': '%s' is not a commit in %s", src->spec, src->ref, src->repo);
+		goto out;
+	}
+	src->commit = xstrdup(c.out.buf);
+	strbuf_addf(&sb, "git:%s", src->commit);
+	src->identity = strbuf_detach(&sb, NULL);
+	strbuf_addstr(&sb, "git-");
+	short_hash(src->repo, &sb);
+	src->id = strbuf_detach(&sb, NULL);
+	strbuf_addf(&sb, "%s/worktrees/%s", src->cache_dir, src->id);
+	src->tree = strbuf_detach(&sb, NULL);
+	ret = 0;
+out:
+	child_release(&c);
+	strbuf_release(&path);
+	return ret;
+}
+
+static int prepare_git(struct source *src)
+{
+	struct child c = CHILD_INIT;
+	int ret = -1;
+
+	if (!path_exists(src->tree)) {
+		/* a worktree whose directory vanished must be forgotten before re-adding */
+		strvec_pushv(&c.args, (const char *const[]){ "git", "-C", src->repo, "worktree",
+							       "prune", NULL });
+		run_quiet(&c, "git worktree prune");
+		child_release(&c);
+		child_init(&c);
+		if (mkdir_parents(src->tree)) {
+			error("cannot create '%s': %s", src->tree, errstr());
+			goto out;
+		}
+		strvec_pushv(&c.args, (const char *const[]){ "git", "-C", src->repo, "worktree",
+							       "add", "--detach", "--force",
+							       src->tree, src->commit, NULL });
+		ret = run_quiet(&c, "git worktree add");
+		goto out;
+	}
+	/* an earlier build may have stopped inside `git am` */
+	git_args(&c, src->tree);
+	strvec_pushv(&c.args, (const char *const[]){ "am", "--abort", NULL });
+	c.flags = SPAWN_SILENT;
+	spawn_run(&c);
+	child_release(&c);
+	child_init(&c);
+	git_args(&c, src->tree);
+	strvec_pushv(&c.args, (const char *const[]){ "checkout", "--quiet", "--detach", "--force",
+						       src->commit, NULL });
+	if (run_quiet(&c, "git checkout"))
+		goto out;
+	child_release(&c);
+	child_init(&c);
+	git_args(&c, src->tree);
+	strvec_pushv(&c.args, (const char *const[]){ "clean", "-f", "-d", "-q", NULL });
+	ret = run_quiet(&c, "git clean");
+out:
+	child_release(&c);
+	return ret;
+}
+
+static int apply_git(struct source *src, const struct patch *p, const char *tmpdir)
+{
+	struct strbuf file = STRBUF_INIT, why = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	int ret = -1;
+
+	if (write_patch_file(p, tmpdir, &file))
+		goto out;
+	/* git apply --check names the file and line of the hunk that does not fit */
+	git_args(&c, src->tree);
+	strvec_pushv(&c.args, (const char *const[]){ "apply", "--check", file.buf, NULL });
+	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_STDERR_TO_STDOUT;
+	if (spawn_run(&c)) {
+		error("cannot run git: %s", errstr());
+		goto out;
+	}
+	if (c.status) {
+		strbuf_rtrim(&c.out);
+		/* keep "error: patch failed: fs/direct-io.c:310" and similar, one line */
+		explain_patch_failure(c.out.buf, &why);
+		if (!why.len) {
+			const char *e = strstr(c.out.buf, "error: ");
+
+			strbuf_add(&why, e ? e + 7 : c.out.buf,
+				   strcspn(e ? e + 7 : c.out.buf, "\n"));
+		}
+		error("patch '%s' (%s) does not apply to %s: %s", p->origin, p->subject,
+		      src->spec, why.buf);
+		goto out;
+	}
+	child_release(&c);
+	child_init(&c);
+	git_args(&c, src->tree);
+	if (*p->author) {
+		strvec_pushv(&c.args, (const char *const[]){ "am", "--quiet", file.buf, NULL });
+		ret = run_quiet(&c, "git am");
+		goto out;
+	}
+	/* a plain diff has no author for git am: apply it and commit it ourselves */
+	strvec_pushv(&c.args, (const char *const[]){ "apply", "--index", file.buf, NULL });
+	if (run_quiet(&c, "git apply"))
+		goto out;
+	child_release(&c);
+	child_init(&c);
+	git_args(&c, src->tree);
+	strvec_pushv(&c.args, (const char *const[]){ "commit", "--quiet", "--allow-empty", "-m",
+						       p->subject, NULL });
+	ret = run_quiet(&c, "git commit");
+out:
+	unlink(file.buf);
+	child_release(&c);
+	strbuf_release(&file);
+	strbuf_release(&why);
+	return ret;
+}
+
+/* --- dir:PATH ---------------------------------------------------------------- */
+
+struct tree_stamp {
+	unsigned long long files, bytes;
+	long long newest_ns;
+};
+
+static struct tree_stamp *stamp_acc;
+
+static int stamp_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	long long ns;
+
+	(void)path;
+	if (flag == FTW_D && ftw->level > 0 && !strcmp(path + ftw->base, ".git"))
+		return FTW_SKIP_SUBTREE;
+	if (flag != FTW_F)
+		return FTW_CONTINUE;
+	ns = (long long)st->st_mtim.tv_sec * 1000000000ll + st->st_mtim.tv_nsec;
+	stamp_acc->files++;
+	stamp_acc->bytes += (unsigned long long)st->st_size;
+	if (ns > stamp_acc->newest_ns)
+		stamp_acc->newest_ns = ns;
+	return FTW_CONTINUE;
+}
+
+static int resolve_dir(struct source *src, const char *path)
+{
+	struct tree_stamp stamp = { 0, 0, 0 };
+	struct strbuf sb = STRBUF_INIT;
+	char real[PATH_MAX];
+
+	if (!*path || !realpath(path, real))
+		return error("source '%s': cannot find '%s': %s", src->spec, path, errstr());
+	strbuf_addf(&sb, "%s/Kconfig", real);
+	if (!path_exists(sb.buf)) {
+		strbuf_release(&sb);
+		return error("source '%s': '%s' is not a kernel tree (no Kconfig)", src->spec, real);
+	}
+	strbuf_reset(&sb);
+	src->tree = xstrdup(real);
+	/*
+	 * The tree is not ours to hash whole on every call: files, bytes and the
+	 * newest mtime change whenever anything in it is edited.
+	 */
+	stamp_acc = &stamp;
+	nftw(real, stamp_entry, 32, FTW_PHYS | FTW_ACTIONRETVAL);
+	stamp_acc = NULL;
+	strbuf_addf(&sb, "dir:%s files=%llu bytes=%llu newest=%lld", real, stamp.files,
+		    stamp.bytes, stamp.newest_ns);
+	src->identity = strbuf_detach(&sb, NULL);
+	strbuf_addstr(&sb, "dir-");
+	short_hash(real, &sb);
+	src->id = strbuf_detach(&sb, NULL);
+	return 0;
+}
+
+/* --- public ---------------------------------------------------------------- */
+
+int source_resolve(struct source *src, const char *spec, const char *cache_dir)
+{
+	memset(src, 0, sizeof(*src));
+	src->spec = xstrdup(spec);
+	src->cache_dir = xstrdup(cache_dir);
+	if (starts_with(spec, "deb:")) {
+		src->kind = SOURCE_DEB;
+		return resolve_deb(src, spec + 4);
+	}
+	if (starts_with(spec, "git:")) {
+		src->kind = SOURCE_GIT;
+		return resolve_git(src, spec + 4);
+	}
+	if (starts_with(spec, "dir:")) {
+		src->kind = SOURCE_DIR;
+		return resolve_dir(src, spec + 4);
+	}
+	return error("source '%s': expected deb:linux-source-X.Y, git:PATH@REF or dir:PATH", spec);
+}
+
+int source_prepare(struct source *src)
+{
+	switch (src->kind) {
+	case SOURCE_DEB:
+		if (unpack_deb(src))
+			return -1;
+		return journal_reset(src);
+	case SOURCE_GIT:
+		return prepare_git(src);
+	case SOURCE_DIR:
+		return 0;
+	}
+	return -1;
+}
+
+char *source_lock_path(const struct source *src)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s/locks/%s.lock", src->cache_dir, src->id);
+	return strbuf_detach(&sb, NULL);
+}
+
+int source_apply(struct source *src, const struct patch *p, const char *tmpdir)
+{
+	switch (src->kind) {
+	case SOURCE_DEB:
+		return apply_deb(src, p, tmpdir);
+	case SOURCE_GIT:
+		return apply_git(src, p, tmpdir);
+	case SOURCE_DIR:
+		break;
+	}
+	return error("source '%s' is used read-only: patches need a deb: or git: source",
+		     src->spec);
+}
+
+void source_release(struct source *src)
+{
+	free(src->spec);
+	free(src->tree);
+	free(src->id);
+	free(src->identity);
+	free(src->repo);
+	free(src->ref);
+	free(src->commit);
+	free(src->package);
+	free(src->tarball);
+	free(src->cache_dir);
+	memset(src, 0, sizeof(*src));
+}
