@@ -420,31 +420,69 @@ struct mbox_msg {
 	size_t start;	/* offset of its "From " line */
 };
 
-/* Each message with the offset of its "From " line, as GMime found them. */
-static int parse_messages(GMimeParser *parser, const char *origin,
-			  struct mbox_msg **out, size_t *nr)
+struct mbox_parse {
+	const struct strbuf *lf;
+	GMimeStream *stream;
+	GMimeParser *parser;
+	const char *origin;
+	struct mbox_msg *m;
+	size_t nr, alloc;
+};
+
+static size_t next_separator(const struct strbuf *lf, size_t from)
 {
-	size_t alloc = 0;
+	const char *end = lf->buf + lf->len;
 
-	*out = NULL;
-	*nr = 0;
-	while (!g_mime_parser_eos(parser)) {
-		GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
-		gint64 start = g_mime_parser_get_mbox_marker_offset(parser);
+	for (const char *p = next_line(lf->buf + from, end); p < end; p = next_line(p, end))
+		if (is_mbox_separator(p, end))
+			return (size_t)(p - lf->buf);
+	return NONE;
+}
 
-		if (!msg || start < 0) {
-			if (msg)
-				g_object_unref(msg);
-			if (!*nr)
-				return error("'%s' is not an mbox GMime can parse", origin);
-			return error("'%s': cannot parse message %zu", origin, *nr + 1);
+/*
+ * GMime took a "From " line of a body for a separator and found no mail
+ * after it; it cannot go on from there, so start over at the next real
+ * separator (the text in between belongs to the message before). Returns 1
+ * when parsing goes on, 0 at the end of the mbox, -1 on a real error.
+ */
+static int resync(struct mbox_parse *mp, gint64 marker)
+{
+	size_t next;
+
+	if (marker < 0 || !mp->nr || (size_t)marker <= mp->m[mp->nr - 1].start ||
+	    (size_t)marker >= mp->lf->len ||
+	    is_mbox_separator(mp->lf->buf + marker, mp->lf->buf + mp->lf->len))
+		return error("'%s': cannot parse message %zu", mp->origin, mp->nr + 1);
+	next = next_separator(mp->lf, (size_t)marker);
+	if (next == NONE)
+		return 0;
+	g_mime_stream_seek(mp->stream, (gint64)next, GMIME_STREAM_SEEK_SET);
+	g_mime_parser_init_with_stream(mp->parser, mp->stream);
+	return 1;
+}
+
+/* Each message with the offset of its "From " line, as GMime found them. */
+static int parse_messages(struct mbox_parse *mp)
+{
+	while (!g_mime_parser_eos(mp->parser)) {
+		GMimeMessage *msg = g_mime_parser_construct_message(mp->parser, NULL);
+		gint64 start = g_mime_parser_get_mbox_marker_offset(mp->parser);
+		int ret;
+
+		if (!msg && !mp->nr)
+			return error("'%s' is not an mbox GMime can parse", mp->origin);
+		if (!msg) {
+			ret = resync(mp, start);
+			if (ret <= 0)
+				return ret;
+			continue;
 		}
-		if (*nr == alloc) {
-			alloc = alloc ? 2 * alloc : 16;
-			*out = xrealloc(*out, alloc * sizeof(**out));
+		if (mp->nr == mp->alloc) {
+			mp->alloc = mp->alloc ? 2 * mp->alloc : 16;
+			mp->m = xrealloc(mp->m, mp->alloc * sizeof(*mp->m));
 		}
-		(*out)[*nr].msg = msg;
-		(*out)[(*nr)++].start = (size_t)start;
+		mp->m[mp->nr].msg = msg;
+		mp->m[mp->nr++].start = start < 0 ? 0 : (size_t)start;
 	}
 	return 0;
 }
@@ -454,16 +492,6 @@ static void unref_messages(struct mbox_msg *m, size_t nr)
 	for (size_t i = 0; i < nr; i++)
 		g_object_unref(m[i].msg);
 	free(m);
-}
-
-static GMimeParser *new_parser(const struct strbuf *lf, GMimeFormat format)
-{
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(lf->buf, lf->len);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-
-	g_object_unref(stream);
-	g_mime_parser_set_format(parser, format);
-	return parser;
 }
 
 /*
@@ -486,23 +514,11 @@ static size_t merge_false_splits(struct mbox_msg *m, size_t nr, const struct str
 	return kept;
 }
 
-static int split_mbox(const struct strbuf *lf, const char *origin, struct patch_list *out)
+static void add_mbox_messages(const struct strbuf *lf, const char *origin,
+			      struct mbox_msg *m, size_t nr, struct patch_list *out)
 {
-	GMimeParser *parser = new_parser(lf, GMIME_FORMAT_MBOX);
 	struct strbuf where = STRBUF_INIT;
-	struct mbox_msg *m;
-	size_t nr;
 
-	if (parse_messages(parser, origin, &m, &nr)) {
-		g_object_unref(parser);
-		return -1;
-	}
-	g_object_unref(parser);
-	nr = merge_false_splits(m, nr, lf);
-	if (!nr) {
-		free(m);
-		return error("'%s' holds no message", origin);
-	}
 	for (size_t i = 0; i < nr; i++) {
 		size_t end = i + 1 < nr ? m[i + 1].start : lf->len;
 		struct patch p;
@@ -518,17 +534,38 @@ static int split_mbox(const struct strbuf *lf, const char *origin, struct patch_
 		patch_list_append(out, &p);
 	}
 	strbuf_release(&where);
-	unref_messages(m, nr);
-	return 0;
 }
 
-static int split_single_mail(struct strbuf *lf, const char *origin, struct patch_list *out)
+static int split_mbox(const struct strbuf *lf, const char *origin, struct patch_list *out)
 {
-	GMimeParser *parser = new_parser(lf, GMIME_FORMAT_MESSAGE);
-	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+	struct mbox_parse mp = { .lf = lf, .origin = origin };
+	int ret;
+
+	mp.stream = g_mime_stream_mem_new_with_buffer(lf->buf, lf->len);
+	mp.parser = g_mime_parser_new_with_stream(mp.stream);
+	g_mime_parser_set_format(mp.parser, GMIME_FORMAT_MBOX);
+	ret = parse_messages(&mp);
+	g_object_unref(mp.parser);
+	g_object_unref(mp.stream);
+	if (!ret) {
+		mp.nr = merge_false_splits(mp.m, mp.nr, lf);
+		add_mbox_messages(lf, origin, mp.m, mp.nr, out);
+	}
+	unref_messages(mp.m, mp.nr);
+	return ret;
+}
+
+static int split_single_mail(const struct strbuf *lf, const char *origin, struct patch_list *out)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(lf->buf, lf->len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeMessage *msg;
 	struct patch p;
 
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	msg = g_mime_parser_construct_message(parser, NULL);
 	g_object_unref(parser);
+	g_object_unref(stream);
 	if (!msg)
 		return error("'%s' is not a mail GMime can parse", origin);
 	patch_init(&p);
@@ -728,7 +765,8 @@ static unsigned choose_version(const struct patch_list *all, const char *want,
 		add_note(note, "%zu versions of the series (%s): using v%u, which holds <%s>",
 			 nvers, list.buf, chosen, want);
 	else
-		add_note(note, "%zu versions of the series (%s): using v%u", nvers, list.buf, chosen);
+		add_note(note, "%zu versions of the series (%s): using v%u",
+			 nvers, list.buf, chosen);
 	strbuf_release(&list);
 	return chosen;
 }
@@ -766,6 +804,24 @@ static size_t drop_resends(const struct patch_list *all, size_t *grp, size_t n,
 	return kept;
 }
 
+/* Say why k/N is not there: never sent, or sent without a diff. */
+static int report_missing(const struct patch_list *all, unsigned k, unsigned total,
+			  unsigned version, unsigned more, const char *src)
+{
+	for (size_t i = 0; i < all->nr; i++) {
+		const struct patch *p = &all->v[i];
+
+		if (!p->is_reply && p->version == version && p->index == k && p->total)
+			return error("patch %u/%u (v%u) in '%s' carries no diff",
+				     k, total, version, p->origin);
+	}
+	if (more)
+		return error("incomplete series: missing patch %u/%u (v%u) in '%s', and %u more",
+			     k, total, version, src, more);
+	return error("incomplete series: missing patch %u/%u (v%u) in '%s'",
+		     k, total, version, src);
+}
+
 /* Every k of 1..N present, N from the cover letter or the largest [k/N]. */
 static int check_complete(const struct patch_list *all, const size_t *grp, size_t n,
 			  const struct patch *cover, unsigned version, const char *src)
@@ -787,11 +843,7 @@ static int check_complete(const struct patch_list *all, const size_t *grp, size_
 	}
 	if (!missing)
 		return 0;
-	if (missing > 1)
-		return error("incomplete series: missing patch %u/%u (v%u) in '%s', and %u more",
-			     first_missing, total, version, src, missing - 1);
-	return error("incomplete series: missing patch %u/%u (v%u) in '%s'",
-		     first_missing, total, version, src);
+	return report_missing(all, first_missing, total, version, missing - 1, src);
 }
 
 static const struct patch_list *sort_base;
@@ -840,7 +892,11 @@ static int pick(struct patch_list *all, const char *want, struct patch_list *out
 	if (!nvers)
 		nvers = list_versions(all, ROLE_COVER, vers);
 	if (!nvers) {
-		error("no patch in '%s'", src);
+		if (all->nr)
+			error("no patch in '%s' (%zu messages: replies or mails without a diff)",
+			      src, all->nr);
+		else
+			error("no patch in '%s'", src);
 		goto out;
 	}
 	chosen = choose_version(all, want, vers, nvers, note);
