@@ -219,7 +219,7 @@ static int find_compiler(struct build_state *bs)
 	}
 	strbuf_add(&bs->compiler, c.out.buf, strcspn(c.out.buf, "\n"));
 	child_release(&c);
-	if (bs->opts->ccache && !spawn_find_program("ccache", &path))
+	if (bs->opts->ccache && spawn_find_program("ccache", &path))
 		strvec_push(&bs->make_args, "CC=ccache gcc");
 	strbuf_release(&path);
 	return 0;
@@ -241,11 +241,17 @@ static void compute_key(struct build_state *bs)
 		sha256_addstr(h, out->patches.v[i].sha);
 	sha256_finish(h, out->key);
 
-	/* objects are shared by every build of this source with these fragments */
+	/*
+	 * Objects are shared by every build of this source with these fragments
+	 * and make arguments: Kbuild rebuilds every object whose command line
+	 * changed, so turning ccache on or off must not share a directory.
+	 */
 	h = sha256_begin();
 	sha256_addstr(h, bs->req->base);
 	sha256_addstr(h, bs->frag_text.buf);
 	sha256_addstr(h, bs->compiler.buf);
+	for (i = 0; i < bs->make_args.nr; i++)
+		sha256_addstr(h, bs->make_args.v[i]);
 	sha256_finish(h, hex);
 	memcpy(bs->config_id, hex, 16);
 	bs->config_id[16] = '\0';

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/config.h"
@@ -82,6 +83,15 @@ static void test_errors(void)
 		{ "[device nvme0]\npath = /dev/nvme0n1\n[matrix]\ndevices = nvme0\n", "device without serial" },
 		{ "[device nvme0]\npath = dev/nvme0n1\nserial = X\n", "relative device path" },
 		{ "[device scratch]\npath = /dev/x\nserial = X\n", "reserved device name" },
+		{ "[kernel a]\npatches = x.patch\n", "kernel without source" },
+		{ "[kernel a]\nsource = svn:x\n", "unknown source kind" },
+		{ "[kernel a/b]\nsource = deb:linux-source-6.12\n", "kernel name with a slash" },
+		{ "[kernel host]\nsource = deb:linux-source-6.12\n", "reserved kernel name" },
+		{ "[kernel a]\nsource = deb:linux-source-6.12\nsource = deb:linux-source-6.1\n",
+		  "kernel source set twice" },
+		{ "[kernel a]\nsource = deb:linux-source-6.12\nflavour = x\n", "unknown kernel key" },
+		{ "[kernel a]\nsource = deb:linux-source-6.12\nbase = rm -rf\n", "base not a config target" },
+		{ "[kernels]\njobs = many\n", "jobs not a number" },
 	};
 	struct config cfg;
 	size_t i;
@@ -108,6 +118,42 @@ static void test_device_section(void)
 	config_release(&cfg);
 }
 
+static void test_kernel_sections(void)
+{
+	struct config cfg;
+	const struct kernel_cfg *k;
+	char *cache;
+
+	is_int(load(&cfg, "[kernels]\ncache_dir = cache\njobs = 3\n"
+		   "[kernel baseline]\nsource = deb:linux-source-6.12\n"
+		   "configs = kernels/configs/qemu.config\n"
+		   "[kernel patched]\nsource = git:/src/linux@v6.12\n"
+		   "patches = a.patch, series/\n   lore:20240101.1@example.org\n"
+		   "configs = one.config two.config\nbase = defconfig\n"), 0,
+	       "two kernel sections");
+	is_int(cfg.nkernels, 2, "both kernels kept, in order");
+	is_int(cfg.build_jobs, 3, "[kernels] jobs");
+	k = config_kernel(&cfg, "baseline");
+	ok(k && !strcmp(k->base, "tinyconfig"), "base defaults to tinyconfig");
+	ok(k && k->patches.nr == 0, "no patches by default");
+	k = config_kernel(&cfg, "patched");
+	ok(k && k->patches.nr == 3, "patches split on commas, blanks and continuation lines");
+	is_str(k ? k->patches.v[2] : NULL, "lore:20240101.1@example.org", "lore spec kept whole");
+	ok(k && k->configs.nr == 2 && !strcmp(k->base, "defconfig"), "configs and base");
+	ok(!config_kernel(&cfg, "nosuch"), "unknown kernel is NULL");
+	cache = config_cache_dir(&cfg);
+	is_str(cache + strlen(dir), "/cache", "cache_dir is relative to the config file");
+	free(cache);
+	config_release(&cfg);
+
+	config_init(&cfg);
+	setenv("HOME", "/home/tester", 1);
+	cache = config_cache_dir(&cfg);
+	is_str(cache, "/home/tester/.cache/pinbench", "default cache_dir under $HOME");
+	free(cache);
+	config_release(&cfg);
+}
+
 static void test_sizes(void)
 {
 	unsigned long long v;
@@ -128,6 +174,7 @@ int main(void)
 	test_values();
 	test_errors();
 	test_device_section();
+	test_kernel_sections();
 	test_sizes();
 	unlink(write_cfg("c.ini", ""));
 	rmdir(dir);
