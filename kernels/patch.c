@@ -1162,8 +1162,12 @@ int patch_load(const char *spec, const struct patch_source_opts *opts,
 		ret = load_lore(spec, opts, &id, &all, &net);
 	else
 		ret = load_path(spec, &all);
-	if (!ret)
+	if (!ret && all.nr == 1 && all.v[0].has_diff && !all.v[0].is_reply) {
+		/* one mail named on its own: the user picked it, even as k/N of a series */
+		patch_list_append(out, &all.v[0]);
+	} else if (!ret) {
 		ret = patch_pick_series(&all, id.len ? id.buf : NULL, out, cover, &note);
+	}
 	patch_list_release(&all);
 	if (!ret) {
 		print_notes(spec, &note);

@@ -17,6 +17,7 @@ olddefconfig:
 kernelrelease:
 	@echo 6.99.0-fake
 bzImage:
+	@sleep $${FAKE_BUILD_SLEEP:-0}
 	@for f in fs/*.c; do \
 		o=$(O)/$${f%.c}.o; mkdir -p $(O)/fs; \
 		if [ ! -e $$o ] || [ $$f -nt $$o ]; then echo "  CC      $${f%.c}.o"; \
@@ -118,6 +119,28 @@ is "$(q "$T/p.db" "SELECT message_id FROM build_patch p JOIN build b ON b.id = p
 pb kernel list > "$T/list"
 contains "$T/list" "patched" "kernel list shows the patched kernel"
 contains "$T/list" "patch 1: fs/direct-io: use two <$MSGID>" "kernel list shows patch subjects"
+
+# two builds of the same new kernel at once: one builds, the other waits and finds it
+cat >> "$T/config.ini" <<EOC
+[kernel twice]
+source = git:$REPO@master
+patches = $PATCH
+	$T/p2.patch
+EOC
+printf 'diff --git a/fs/f2.c b/fs/f2.c\n--- a/fs/f2.c\n+++ b/fs/f2.c\n@@ -1 +1 @@\n-int f2;\n+int f2 = 2;\n' \
+	> "$T/p2.patch"
+FAKE_BUILD_SLEEP=2 pb kernel build twice > "$T/out1" 2> "$T/err1" &
+sleep 0.5
+FAKE_BUILD_SLEEP=2 pb kernel build twice > "$T/out2" 2> "$T/err2"
+r2=$?
+wait $!
+r1=$?
+is "$r1$r2" "00" "two concurrent builds of one kernel both succeed"
+cat "$T/out1" "$T/out2" > "$T/both"
+is "$(grep -c 'objects compiled' "$T/both")" "1" "only one of them compiles"
+contains "$T/both" "(cached" "the other one finds the artifact"
+contains "$T/err2" "waiting for another pinbench" "and says it waited for the lock"
+is "$(ls -A "$CACHE/artifacts" | grep -c '^\.staging')" "0" "no staging directories are left behind"
 
 # a patch that does not apply: named, with the file; nothing built
 pb kernel build wrong > "$T/out" 2> "$T/err"
