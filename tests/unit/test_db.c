@@ -138,7 +138,7 @@ static void test_open(const char *db_file)
 	is_int(db_open(db_file, &db), 0, "and opens again (migrations are idempotent)");
 	db_close(db);
 	sql = raw_open(db_file);
-	is_int(raw_int(sql, "PRAGMA user_version", 0), 1, "user_version is 1");
+	is_int(raw_int(sql, "PRAGMA user_version", 0), 2, "user_version is 2");
 	is_str(raw_text(sql, "PRAGMA journal_mode", 0, &sb), "wal", "the journal is WAL");
 	is_int(raw_int(sql, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
 		       " AND name IN ('kernel', 'machine', 'job', 'run', 'rep', 'sample', 'metric')", 0),
@@ -550,6 +550,84 @@ static void test_reap(struct db *db, const char *db_file, struct ids *ids, pid_t
 	strbuf_release(&want);
 }
 
+struct build_rows {
+	int n;
+	char names[4][32];
+	char patches[4][128];
+	char ids[4][128];
+};
+
+static int collect_build(const struct db_build_row *r, void *data)
+{
+	struct build_rows *rows = data;
+
+	if (rows->n < 4) {
+		snprintf(rows->names[rows->n], 32, "%s", r->name);
+		snprintf(rows->patches[rows->n], 128, "%s", r->patches);
+		snprintf(rows->ids[rows->n], 128, "%s", r->message_ids);
+	}
+	rows->n++;
+	return 0;
+}
+
+static void test_builds(struct db *db, const char *db_file, pid_t dead)
+{
+	struct db_build b = { "patched", "k1", "deb:linux-source-6.12", "deb:... 1", "tinyconfig",
+			      "qemu.config", 0 };
+	struct db_build_patch cover = { 0, "fs: the series", "A <a@x>", "c@x", NULL, "s0", "m" };
+	struct db_build_patch p1 = { 1, "fs: one", "A <a@x>", "1@x", "c@x", "s1", "m" };
+	struct db_build_patch p2 = { 2, "fs: two", "A <a@x>", "2@x", "c@x", "s2", "m" };
+	struct db_build_result done = { "done", NULL, "6.12.117", "cfg", "/cache/a/k1", "/l",
+					 3, 12.5, 1 << 20 };
+	struct db_build_result failed = { "failed", "make bzImage failed", NULL, NULL, NULL, "/l",
+					   -1, 1.0, -1 };
+	struct build_rows rows = { 0 };
+	long long id, id2, id3;
+	sqlite3 *sql;
+
+	is_int(db_build_begin(db, &b, &id), 0, "a build is recorded");
+	ok(!db_build_add_patch(db, id, &cover) && !db_build_add_patch(db, id, &p2) &&
+	   !db_build_add_patch(db, id, &p1), "its cover letter and patches too");
+	is_int(db_build_known(db, "patched", "k1"), 0, "a build in progress is not known yet");
+	is_int(db_build_finish(db, id, &done), 0, "the build finishes");
+	is_int(db_build_known(db, "patched", "k1"), 1, "then it is known by name and key");
+	is_int(db_build_known(db, "other", "k1"), 0, "not under another name");
+	b.key = "k2";
+	db_build_begin(db, &b, &id2);
+	db_build_finish(db, id2, &failed);
+	is_int(db_build_known(db, "patched", "k2"), 0, "a failed build is never known");
+	b.name = "baseline";
+	b.key = "k0";
+	db_build_begin(db, &b, &id3);
+	db_build_finish(db, id3, &done);
+	is_int(db_list_builds(db, collect_build, &rows), 0, "builds list");
+	is_int(rows.n, 2, "one row per name: the latest done build");
+	is_str(rows.names[0], "baseline", "ordered by name");
+	is_str(rows.patches[1], "fs: one\nfs: two", "patches in order, cover letter left out");
+	is_str(rows.ids[1], "1@x\n2@x", "their Message-IDs in the same order");
+
+	/* a build whose process died is reaped */
+	sql = raw_open(db_file);
+	raw_exec(sql, "INSERT INTO build (name, key, source, identity, state, host, pid)"
+		 " SELECT 'ghost', 'k9', 's', 'i', 'building', host, pid FROM build LIMIT 1");
+	sqlite3_close(sql);
+	sql = raw_open(db_file);
+	{
+		char stmt[160];
+
+		snprintf(stmt, sizeof(stmt), "UPDATE build SET pid = %d WHERE name = 'ghost'",
+			 (int)dead);
+		raw_exec(sql, stmt);
+	}
+	sqlite3_close(sql);
+	is_int(db_reap_abandoned_builds(db), 1, "a build whose process is gone is reaped");
+	sql = raw_open(db_file);
+	is_int(raw_int(sql, "SELECT state = 'failed' AND reason LIKE 'abandoned%' FROM build"
+		       " WHERE name = 'ghost'", 0), 1, "marked failed, abandoned");
+	sqlite3_close(sql);
+	is_int(db_reap_abandoned_builds(db), 0, "and only once");
+}
+
 static void test_newer_schema(void)
 {
 	const char *file = xstrdup(path_in("new.db"));
@@ -566,7 +644,7 @@ static void test_newer_schema(void)
 	grab_stderr();
 	is_int(db_open(file, &db), -1, "a newer schema is refused");
 	ok(db == NULL, "and no handle is returned");
-	like(release_stderr(&err), "has schema version 99, this pinbench knows up to 1",
+	like(release_stderr(&err), "has schema version 99, this pinbench knows up to 2",
 	     "the error gives both versions");
 	like(err.buf, file, "and names the file");
 	free((char *)file);
@@ -666,6 +744,7 @@ int main(void)
 	test_export_json(db, &ids, run2);
 	test_export_csv(db, run2);
 	test_reap(db, db_file, &ids, child);
+	test_builds(db, db_file, child);
 	db_close(db);
 	test_newer_schema();
 	test_not_a_database();
