@@ -42,7 +42,7 @@ DEB_BUILD_DEPS := build-essential pkg-config libsqlite3-dev libjansson-dev libin
 DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux procps ca-certificates
 # building kernels: Debian's 6.12 source (the default baseline), Kbuild's tools, ccache
 DEB_KERNEL_DEPS := linux-source-6.12 git patch xz-utils flex bison bc libelf-dev \
-                   libssl-dev ccache cpio
+                   libssl-dev ccache cpio lz4
 DEB_TEST_DEPS  := valgrind perl python3
 
 # keep objects of tests and benchmarks between runs

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fsutil.h"
 #include "common/gzip.h"
 #include "common/hash.h"
 #include "common/log.h"
@@ -147,81 +148,22 @@ static void cache_path(struct strbuf *path, const char *cache_dir, const char *m
 	strbuf_addf(path, "%s/lore/%s.mbox", cache_dir, hex);
 }
 
-/* mkdir -p of the directory that holds path. */
-static int mkdir_parents(const char *path, struct strbuf *why)
-{
-	char *tmp = xstrdup(path);
-	char *p;
-	int ret = 0;
-
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) && errno != EEXIST) {
-			strbuf_addf(why, "cannot create directory '%s': %s", tmp, errstr());
-			ret = -1;
-			break;
-		}
-		*p = '/';
-	}
-	free(tmp);
-	return ret;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
- * Write through a temporary file in the same directory and rename it, so
+ * Written through a temporary file and rename(2) (write_file_atomic), so
  * that an interrupted run never leaves half a thread where a later offline
  * run would take it for the whole one.
  */
 static int cache_store(const char *path, const char *data, size_t len, struct strbuf *why)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	int fd, ret = -1;
-
-	if (mkdir_parents(path, why))
-		goto out;
-	strbuf_addf(&tmp, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp.buf);
-	if (fd < 0) {
-		strbuf_addf(why, "cannot create '%s': %s", tmp.buf, errstr());
-		goto out;
+	if (mkdir_parents(path)) {
+		strbuf_addf(why, "cannot create the directory of '%s': %s", path, errstr());
+		return -1;
 	}
-	if (fchmod(fd, 0644) || write_all(fd, data, len) || fsync(fd)) {
-		strbuf_addf(why, "cannot write '%s': %s", tmp.buf, errstr());
-		close(fd);
-		goto unlink;
+	if (write_file_atomic(path, data, len)) {
+		strbuf_addf(why, "cannot write '%s': %s", path, errstr());
+		return -1;
 	}
-	if (close(fd)) {
-		strbuf_addf(why, "cannot write '%s': %s", tmp.buf, errstr());
-		goto unlink;
-	}
-	if (rename(tmp.buf, path)) {
-		strbuf_addf(why, "cannot rename '%s' to '%s': %s", tmp.buf, path, errstr());
-		goto unlink;
-	}
-	ret = 0;
-	goto out;
-unlink:
-	unlink(tmp.buf);
-out:
-	strbuf_release(&tmp);
-	return ret;
+	return 0;
 }
 
 /*

@@ -387,9 +387,14 @@ static int apply_deb(struct source *src, const struct patch *p, const char *tmpd
 		error("patch '%s' (%s) holds no diff", p->origin, p->subject);
 		goto out;
 	}
+	/*
+	 * --fuzz=0: like git am, a hunk applies where its whole context matches
+	 * or not at all; a fuzzy hunk can land in the wrong place and then the
+	 * benchmark measures a kernel nobody wrote.
+	 */
 	strvec_pushv(&c.args, (const char *const[]){ "patch", "-p1", "--dry-run", "--batch",
-						       "--no-backup-if-mismatch", "-i", file.buf,
-						       NULL });
+						       "--fuzz=0", "--no-backup-if-mismatch", "-i",
+						       file.buf, NULL });
 	c.dir = src->tree;
 	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_STDERR_TO_STDOUT;
 	if (spawn_run(&c)) {
@@ -411,8 +416,8 @@ static int apply_deb(struct source *src, const struct patch *p, const char *tmpd
 	child_release(&c);
 	child_init(&c);
 	strvec_pushv(&c.args, (const char *const[]){ "patch", "-p1", "--batch", "--silent",
-						       "--no-backup-if-mismatch", "-i", file.buf,
-						       NULL });
+						       "--fuzz=0", "--no-backup-if-mismatch", "-i",
+						       file.buf, NULL });
 	c.dir = src->tree;
 	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_STDERR_TO_STDOUT;
 	if (spawn_run(&c) || c.status) {

@@ -114,32 +114,47 @@ static void print_artifact(const struct kernel_request *req, const struct kernel
 	printf(")\n  id:      %s\n  path:    %s\n", a->key, a->bzimage);
 }
 
-static int build_one(struct cli *cli, struct db *db, const struct kernel_options *ko,
-		     const char *name, const struct strvec *extra, const char *as)
+/*
+ * Build (or, with resolve_only, only look up) the configured kernel name,
+ * with extra patches and under another name when given. The artifact is
+ * filled on success; the exit status is returned.
+ */
+static int run_build(struct cli *cli, struct db *db, const struct kernel_options *ko,
+		     const char *name, const struct strvec *extra, const char *as,
+		     int resolve_only, struct kernel_artifact *a)
 {
 	struct strvec patches = STRVEC_INIT, configs = STRVEC_INIT;
 	struct kernel_request req;
 	struct kernel_build_opts opts;
-	struct kernel_artifact a;
 	char *cache_dir = config_cache_dir(&cli->cfg);
 	int ret;
 
-	memset(&a, 0, sizeof(a));
+	memset(a, 0, sizeof(*a));
 	if (make_request(cli, name, extra, as, &req, &patches, &configs)) {
 		ret = EXIT_USAGE;
 		goto out;
 	}
 	fill_opts(cli, ko, cache_dir, &opts);
-	ret = exit_code(kernel_build(db, &req, &opts, &a));
-	if (!ret) {
-		print_artifact(&req, &a);
+	opts.resolve_only = resolve_only;
+	ret = exit_code(kernel_build(db, &req, &opts, a));
+	if (!ret && !resolve_only) {
+		print_artifact(&req, a);
 		fflush(stdout);
 	}
 out:
-	kernel_artifact_release(&a);
 	strvec_clear(&patches);
 	strvec_clear(&configs);
 	free(cache_dir);
+	return ret;
+}
+
+static int build_one(struct cli *cli, struct db *db, const struct kernel_options *ko,
+		     const char *name, const struct strvec *extra, const char *as)
+{
+	struct kernel_artifact a;
+	int ret = run_build(cli, db, ko, name, extra, as, 0, &a);
+
+	kernel_artifact_release(&a);
 	return ret;
 }
 
@@ -208,21 +223,9 @@ static int kernel_build_cmd(struct cli *cli, const struct kernel_options *ko, in
 
 static int kernel_path_cmd(struct cli *cli, const struct kernel_options *ko, const char *name)
 {
-	struct strvec patches = STRVEC_INIT, configs = STRVEC_INIT;
-	struct kernel_request req;
-	struct kernel_build_opts opts;
 	struct kernel_artifact a;
-	char *cache_dir = config_cache_dir(&cli->cfg);
-	int ret;
+	int ret = run_build(cli, NULL, ko, name, NULL, NULL, 1, &a);
 
-	memset(&a, 0, sizeof(a));
-	if (make_request(cli, name, NULL, NULL, &req, &patches, &configs)) {
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	fill_opts(cli, ko, cache_dir, &opts);
-	opts.resolve_only = 1;
-	ret = exit_code(kernel_build(NULL, &req, &opts, &a));
 	if (!ret && !a.present) {
 		error("kernel '%s' is not built for its current sources and config "
 		      "(pinbench kernel build %s)", name, name);
@@ -230,11 +233,7 @@ static int kernel_path_cmd(struct cli *cli, const struct kernel_options *ko, con
 	}
 	if (!ret)
 		printf("%s\n", a.bzimage);
-out:
 	kernel_artifact_release(&a);
-	strvec_clear(&patches);
-	strvec_clear(&configs);
-	free(cache_dir);
 	return ret;
 }
 
