@@ -16,6 +16,8 @@ int mkdir_p(const char *dir);
 int mkdir_parents(const char *path);
 /* rm -rf: depth first, never following symlinks. Missing is not an error. */
 int remove_tree(const char *path);
+/* write(2) all of data to fd, retrying after EINTR and short writes. */
+int write_all(int fd, const void *data, size_t len);
 /* Write data to path through a temporary file in the same directory and rename(2). */
 int write_file_atomic(const char *path, const void *data, size_t len);
 /* Copy a regular file's bytes (the copy gets a new mtime, on purpose). */

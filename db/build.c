@@ -38,13 +38,6 @@ static int step_done(struct db *db, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
-static void this_host(char *buf, size_t len)
-{
-	if (gethostname(buf, len))
-		snprintf(buf, len, "unknown");
-	buf[len - 1] = '\0';
-}
-
 int db_build_begin(struct db *db, const struct db_build *b, long long *id)
 {
 	sqlite3_stmt *st = prepare(db,
@@ -54,7 +47,7 @@ int db_build_begin(struct db *db, const struct db_build *b, long long *id)
 
 	if (!st)
 		return -1;
-	this_host(host, sizeof(host));
+	db_hostname(host, sizeof(host));
 	db_bind_text(st, 1, b->name);
 	db_bind_text(st, 2, b->key);
 	db_bind_text(st, 3, b->source);
@@ -150,7 +143,7 @@ int db_reap_abandoned_builds(struct db *db)
 		sqlite3_finalize(find);
 		return -1;
 	}
-	this_host(host, sizeof(host));
+	db_hostname(host, sizeof(host));
 	sqlite3_bind_text(find, 1, host, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(find)) == SQLITE_ROW) {
 		pid_t pid = (pid_t)sqlite3_column_int64(find, 1);

@@ -71,6 +71,8 @@ void db_rollback(struct db *db);
 
 /* Run one cached statement that returns no rows; sqlite's result code. */
 int db_step_done(sqlite3_stmt *st);
+/* This machine's name, for the host column of runs and builds ("unknown" if none). */
+void db_hostname(char *buf, size_t len);
 
 /* Bind text, NULL when s is NULL. */
 int db_bind_text(sqlite3_stmt *st, int i, const char *s);

@@ -228,7 +228,7 @@ int db_job_get_or_add(struct db *db, const struct job_row *j, long long *id)
 
 /* --- runs and repetitions ------------------------------------------------- */
 
-static void hostname(char *buf, size_t len)
+void db_hostname(char *buf, size_t len)
 {
 	if (gethostname(buf, len))
 		snprintf(buf, len, "unknown");
@@ -245,7 +245,7 @@ int db_run_begin(struct db *db, long long kernel, long long machine, const char 
 
 	if (!st)
 		return -1;
-	hostname(host, sizeof(host));
+	db_hostname(host, sizeof(host));
 	sqlite3_bind_int64(st, 1, kernel);
 	sqlite3_bind_int64(st, 2, machine);
 	sqlite3_bind_text(st, 3, nz(target), -1, SQLITE_STATIC);
@@ -450,7 +450,7 @@ int db_reap_abandoned(struct db *db)
 	int reaped = 0, ret;
 	size_t i;
 
-	hostname(host, sizeof(host));
+	db_hostname(host, sizeof(host));
 	/* under the write lock, so that two pinbench never reap the same run twice */
 	if (db_begin(db))
 		return -1;

@@ -127,9 +127,7 @@ static void on_make_output(const char *buf, size_t len, void *data)
 	struct progress *p = data;
 	size_t i, start = 0;
 	/* a short write loses log text, not the build: the log is only for people */
-	ssize_t n = write(p->log_fd, buf, len);
-
-	(void)n;
+	write_all(p->log_fd, buf, len);
 	for (i = 0; i < len; i++) {
 		if (buf[i] != '\n')
 			continue;

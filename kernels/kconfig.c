@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/spawn.h"
 
@@ -162,18 +163,8 @@ size_t kconfig_verify(const struct kconfig_fragment *frags, size_t nfrags,
 
 static void to_log(const char *buf, size_t len, void *data)
 {
-	int fd = *(int *)data;
-
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
+	/* a short write loses log text, not the configuration */
+	write_all(*(int *)data, buf, len);
 }
 
 static int run_step(struct child *c, const char *what, int log_fd)

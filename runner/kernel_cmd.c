@@ -52,6 +52,20 @@ static void fill_opts(struct cli *cli, const struct kernel_options *ko, char *ca
 	opts->progress = !cli->quiet;
 }
 
+static int unknown_kernel(struct cli *cli, const char *name)
+{
+	struct strbuf known = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < cli->cfg.nkernels; i++)
+		strbuf_addf(&known, "%s%s", i ? ", " : "", cli->cfg.kernels[i].name);
+	error("no kernel '%s' in %s (known: %s)", name,
+	      cli->cfg.file ? cli->cfg.file : "the built-in defaults",
+	      known.len ? known.buf : "none; add a [kernel NAME] section");
+	strbuf_release(&known);
+	return -1;
+}
+
 /* The request for a configured kernel; fragment paths resolved against config.ini. */
 static int make_request(struct cli *cli, const char *name, const struct strvec *extra,
 			const char *as, struct kernel_request *req, struct strvec *patches,
@@ -60,17 +74,8 @@ static int make_request(struct cli *cli, const char *name, const struct strvec *
 	const struct kernel_cfg *k = config_kernel(&cli->cfg, name);
 	size_t i;
 
-	if (!k) {
-		struct strbuf known = STRBUF_INIT;
-
-		for (i = 0; i < cli->cfg.nkernels; i++)
-			strbuf_addf(&known, "%s%s", i ? ", " : "", cli->cfg.kernels[i].name);
-		error("no kernel '%s' in %s (known: %s)", name,
-		      cli->cfg.file ? cli->cfg.file : "the built-in defaults",
-		      known.len ? known.buf : "none; add a [kernel NAME] section");
-		strbuf_release(&known);
-		return -1;
-	}
+	if (!k)
+		return unknown_kernel(cli, name);
 	for (i = 0; i < k->patches.nr; i++) {
 		const char *spec = k->patches.v[i];
 
@@ -208,8 +213,10 @@ static int kernel_build_cmd(struct cli *cli, const struct kernel_options *ko, in
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < argc; i++) {
-		if (!config_kernel(&cli->cfg, argv[i]))
-			return build_one(cli, NULL, ko, argv[i], NULL, NULL);	/* prints the error */
+		if (!config_kernel(&cli->cfg, argv[i])) {
+			unknown_kernel(cli, argv[i]);
+			return EXIT_USAGE;
+		}
 	}
 	if (db_open(cli->db_path, &db))
 		return EXIT_INFRA;
