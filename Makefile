@@ -39,9 +39,10 @@ VALGRIND  := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indi
 
 DEB_BUILD_DEPS := build-essential pkg-config libsqlite3-dev libjansson-dev libinih-dev \
                   libgmime-3.0-dev libglib2.0-dev libcurl4-openssl-dev zlib1g-dev
-DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux procps ca-certificates
+DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux procps ca-certificates \
+                  qemu-system-x86 dosfstools exfatprogs udftools jfsutils nilfs-tools
 # building kernels: Debian's 6.12 source (the default baseline), Kbuild's tools, ccache
-DEB_KERNEL_DEPS := linux-source-6.12 git patch xz-utils flex bison bc libelf-dev \
+DEB_KERNEL_DEPS := linux-source-6.12 linux-source-6.1 git patch xz-utils flex bison bc libelf-dev \
                    libssl-dev ccache cpio lz4
 DEB_TEST_DEPS  := valgrind perl python3
 
@@ -50,7 +51,7 @@ DEB_TEST_DEPS  := valgrind perl python3
 
 .PHONY: all help deps test unit unit-asan valgrind integration asan bench e2e clean
 
-all: pinbench
+all: pinbench pinbench-init
 
 help:
 	@echo "make deps        install every Debian package pinbench needs (apt-get, as root)"
@@ -67,8 +68,21 @@ deps:
 		$(DEB_BUILD_DEPS) $(DEB_RUN_DEPS) $(DEB_KERNEL_DEPS) $(DEB_TEST_DEPS)
 
 # copy, then rename: a pinbench that is running (a kernel build) keeps its binary
-pinbench: $(B)/pinbench
+pinbench: $(B)/pinbench pinbench-init
 	cp $< $@.tmp && mv -f $@.tmp $@
+
+# the guest's /init (runner/guest/init.c): static, it runs before any library exists;
+# pinbench finds it beside its own binary
+pinbench-init: $(B)/pinbench-init
+	cp $< $@.tmp && mv -f $@.tmp $@
+
+$(B)/pinbench-init: runner/guest/init.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra $(WERROR) -static -o $@ $<
+
+$(BA)/pinbench-init: $(B)/pinbench-init
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(B)/pinbench: $(call objs,$(B),$(MAIN_SRC)) $(B)/libpinbench.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
@@ -102,7 +116,7 @@ $(B)/bench/%: $(B)/tests/bench/%.o $(B)/libpinbench.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-asan: $(BA)/pinbench $(UNIT_BIN_A)
+asan: $(BA)/pinbench $(BA)/pinbench-init $(UNIT_BIN_A)
 
 unit: $(UNIT_BIN)
 	$(PROVE) -e '' $(UNIT_BIN)
@@ -115,7 +129,7 @@ unit-asan: $(UNIT_BIN_A)
 		$(PROVE) -e '' $(UNIT_BIN_A)
 
 # Integration tests drive the real binary (ASan+UBSan build) with real fio, perf and SQLite.
-integration: $(BA)/pinbench pinbench
+integration: $(BA)/pinbench $(BA)/pinbench-init pinbench
 	PINBENCH=$(CURDIR)/$(BA)/pinbench ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 \
 		$(PROVE) -e bash tests/integration/*.sh
 
@@ -137,6 +151,6 @@ e2e: pinbench
 	echo "e2e: $$(($$(wc -l < $$tmp/e2e.csv) - 1)) samples exported" && rm -rf $$tmp
 
 clean:
-	rm -rf build pinbench
+	rm -rf build pinbench pinbench-init
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -16,6 +16,7 @@ enum key_type {
 	KEY_BOOL,
 	KEY_UINT,
 	KEY_SIZE,
+	KEY_ENUM,		/* one of `choices` */
 	KEY_LIST,		/* free list of names */
 	KEY_LIST_ENUM,		/* every item one of `choices` */
 	KEY_LIST_SIZE,		/* every item a size */
@@ -42,6 +43,8 @@ struct key_def {
 static const struct key_def keys[] = {
 	{ "store", "database", KEY_STRING, OFF(database), "pinbench.db", NULL, 0, 0,
 	  "SQLite file for every run (relative to this file's directory)" },
+	{ "store", "logs", KEY_STRING, OFF(logs_dir), "pinbench-logs", NULL, 0, 0,
+	  "directory for guest console logs, one subdirectory per run (relative to this file)" },
 
 	{ "matrix", "devices", KEY_LIST, OFF(devices), "scratch", NULL, 0, 0,
 	  "where jobs run: 'scratch' (the target's scratch directory) and/or [device NAME] sections" },
@@ -70,6 +73,27 @@ static const struct key_def keys[] = {
 	{ "target host", "scratch_dir", KEY_STRING, OFF(scratch_dir), "/var/tmp/pinbench", NULL, 0, 0,
 	  "directory for the test files of 'scratch' jobs (created if missing)" },
 
+	{ "target qemu", "qemu", KEY_STRING, OFF(qemu.binary), "qemu-system-x86_64", NULL, 0, 0,
+	  "the QEMU binary (Debian package qemu-system-x86)" },
+	{ "target qemu", "accel", KEY_ENUM, OFF(qemu.accel), "auto", "auto kvm tcg", 0, 0,
+	  "auto: KVM when a probe boot under it succeeds (cached per host boot), else TCG" },
+	{ "target qemu", "memory", KEY_UINT, OFF(qemu.memory_mb), "1024", NULL, 128, 1 << 20,
+	  "guest memory in MiB" },
+	{ "target qemu", "cpus", KEY_UINT, OFF(qemu.cpus), "2", NULL, 1, 256, "guest CPUs" },
+	{ "target qemu", "disks", KEY_LIST, OFF(qemu.disks), "nvme sata", NULL, 0, 0,
+	  "the guest's disks, jobs run on each: 'nvme' and 'sata' are emulated disks backed by "
+	  "image files; a [device NAME] with 'bus' set is passed through (allow-listed, unmounted)" },
+	{ "target qemu", "disk_size", KEY_SIZE, OFF(qemu.disk_size), "1G", NULL, 64ull << 20,
+	  1ull << 40, "size of each image file (recreated for every boot)" },
+	{ "target qemu", "image_dir", KEY_STRING, OFF(qemu.image_dir), "/dev/shm", NULL, 0, 0,
+	  "where the image files live (tmpfs: the host's disk adds no noise)" },
+	{ "target qemu", "cmdline", KEY_STRING, OFF(qemu.cmdline), "tsc=reliable clocksource=tsc",
+	  NULL, 0, 0, "added to the guest kernel's command line (the default removes HPET reads)" },
+	{ "target qemu", "boot_timeout", KEY_UINT, OFF(qemu.boot_timeout), "180", NULL, 5, 86400,
+	  "seconds from starting QEMU until the agent reports in" },
+	{ "target qemu", "run_timeout", KEY_UINT, OFF(qemu.run_timeout), "0", NULL, 0, 7 * 86400,
+	  "seconds one boot may take in all (0: from the plan, jobs x (runtime + timeout))" },
+
 	{ "collectors", "vmstat", KEY_BOOL, OFF(vmstat), "on", NULL, 0, 0,
 	  "/proc/vmstat deltas around each repetition" },
 	{ "collectors", "vmstat_counters", KEY_LIST, OFF(vmstat_counters),
@@ -81,6 +105,9 @@ static const struct key_def keys[] = {
 	  "task-clock context-switches page-faults", NULL, 0, 0, "software events, counted everywhere" },
 	{ "collectors", "perf_hw_events", KEY_LIST, OFF(perf_hw_events), "cycles instructions",
 	  NULL, 0, 0, "hardware events, added only when the machine has a PMU" },
+	{ "collectors", "dio_proof", KEY_BOOL, OFF(dio_proof), "on", NULL, 0, 0,
+	  "per job on a legacy direct-I/O filesystem, a short unmeasured pass counting kprobe hits "
+	  "of __blockdev_direct_IO and the fs's direct_IO method (flags jobs that miss it)" },
 	{ "collectors", "perf_profile", KEY_BOOL, OFF(perf_profile), "off", NULL, 0, 0,
 	  "one extra, unmeasured profiling pass per job (perf record of fio, cpu-clock)" },
 	{ "collectors", "profile_symbols", KEY_LIST, OFF(profile_symbols),
@@ -102,7 +129,7 @@ static const struct key_def keys[] = {
 	{ NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL },
 };
 
-static const char *const device_keys[] = { "path", "serial", NULL };
+static const char *const device_keys[] = { "path", "serial", "bus", NULL };
 static const char *const kernel_keys[] = { "source", "patches", "configs", "base", NULL };
 
 static void *field(struct config *cfg, const struct key_def *k)
@@ -238,6 +265,14 @@ static int set_key(struct config *cfg, const struct key_def *k, const char *valu
 		free(*(char **)field(cfg, k));
 		*(char **)field(cfg, k) = xstrdup(value);
 		return 0;
+	case KEY_ENUM:
+		if (!word_in(value, k->choices) || strchr(value, ' ')) {
+			strbuf_addf(why, "'%s' is not one of: %s", value, k->choices);
+			return -1;
+		}
+		free(*(char **)field(cfg, k));
+		*(char **)field(cfg, k) = xstrdup(value);
+		return 0;
 	case KEY_BOOL:
 		if (parse_bool(value, (int *)field(cfg, k))) {
 			strbuf_addf(why, "'%s' is not a boolean (on/off, yes/no, true/false)", value);
@@ -332,7 +367,7 @@ void config_release(struct config *cfg)
 	size_t i;
 
 	for (k = keys; k->section; k++) {
-		if (k->type == KEY_STRING)
+		if (k->type == KEY_STRING || k->type == KEY_ENUM)
 			free(*(char **)field(cfg, k));
 		else if (k->type >= KEY_LIST)
 			strvec_clear(field(cfg, k));
@@ -341,6 +376,7 @@ void config_release(struct config *cfg)
 		free(cfg->devs[i].name);
 		free(cfg->devs[i].path);
 		free(cfg->devs[i].serial);
+		free(cfg->devs[i].bus);
 	}
 	free(cfg->devs);
 	for (i = 0; i < cfg->nkernels; i++) {
@@ -547,9 +583,15 @@ static int handle_device_key(struct parse_state *st, const char *devname,
 		}
 	} else if (!strcmp(name, "serial")) {
 		slot = &d->serial;
+	} else if (!strcmp(name, "bus")) {
+		slot = &d->bus;
+		if (strcmp(value, "nvme") && strcmp(value, "sata")) {
+			strbuf_addf(&st->why, "device '%s': bus '%s' is not nvme or sata", devname, value);
+			return 0;
+		}
 	} else {
-		strbuf_addf(&st->why, "unknown key '%s' in [device %s] (known: %s, %s)",
-			    name, devname, device_keys[0], device_keys[1]);
+		strbuf_addf(&st->why, "unknown key '%s' in [device %s] (known: %s, %s, %s)",
+			    name, devname, device_keys[0], device_keys[1], device_keys[2]);
 		return 0;
 	}
 	if (!*value) {
@@ -767,6 +809,7 @@ static const char *type_name(enum key_type t)
 	case KEY_BOOL: return "on|off";
 	case KEY_UINT: return "number";
 	case KEY_SIZE: return "size";
+	case KEY_ENUM: return "choice";
 	case KEY_LIST: return "list";
 	case KEY_LIST_ENUM: return "list of choices";
 	case KEY_LIST_SIZE: return "list of sizes";
@@ -787,13 +830,15 @@ void config_print_reference(FILE *out)
 		fprintf(out, "  %-16s %s (default: %s)\n", k->name, type_name(k->type), k->def);
 		fprintf(out, "  %-16s %s\n", "", k->help);
 		if (k->choices)
-			fprintf(out, "  %-16s one or more of: %s\n", "", k->choices);
+			fprintf(out, "  %-16s %s of: %s\n", "", k->type == KEY_ENUM ? "one" : "one or more",
+				k->choices);
 	}
 	fprintf(out, "\n[device NAME]    a block device pinbench may write to (mkfs, fio)\n");
 	fprintf(out, "  %-16s string: absolute path, e.g. /dev/disk/by-id/nvme-...\n", "path");
 	fprintf(out, "  %-16s string: the serial or WWN the device must report (sysfs), or for a\n",
 		"serial");
 	fprintf(out, "  %-16s loop device its backing file; a mismatch refuses the device\n", "");
+	fprintf(out, "  %-16s nvme or sata: how [target qemu] disks passes it to the guest\n", "bus");
 	fprintf(out, "\n[kernel NAME]    a kernel pinbench builds (pinbench kernel build NAME)\n");
 	fprintf(out, "  %-16s deb:linux-source-X.Y (Debian's tarball), git:PATH@REF (a worktree at\n",
 		"source");

@@ -19,6 +19,7 @@ struct device_cfg {
 	char *name;
 	char *path;		/* e.g. /dev/disk/by-id/nvme-..., resolved at use */
 	char *serial;		/* serial or WWN the device must report */
+	char *bus;		/* nvme | sata: passed through to a QEMU guest on it; NULL: never */
 	int line;		/* where the section starts, for messages */
 };
 
@@ -37,6 +38,7 @@ struct config {
 
 	/* [store] */
 	char *database;
+	char *logs_dir;		/* console logs of guests, per run */
 
 	/* [matrix] */
 	struct strvec devices;	/* "scratch" and/or [device NAME] names */
@@ -55,7 +57,22 @@ struct config {
 	/* [target host] */
 	char *scratch_dir;
 
+	/* [target qemu] */
+	struct {
+		char *binary;
+		char *accel;		/* auto | kvm | tcg */
+		unsigned memory_mb;
+		unsigned cpus;
+		struct strvec disks;	/* "nvme", "sata" or [device NAME] names */
+		unsigned long long disk_size;
+		char *image_dir;
+		char *cmdline;
+		unsigned boot_timeout;
+		unsigned run_timeout;	/* 0: computed from the plan */
+	} qemu;
+
 	/* [collectors] */
+	int dio_proof;
 	int vmstat;
 	struct strvec vmstat_counters;
 	int perf_stat;

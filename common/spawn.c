@@ -251,7 +251,7 @@ int spawn_run(struct child *c)
 	pid_t pid;
 
 	c->status = -1;
-	c->timed_out = c->interrupted = 0;
+	c->timed_out = c->interrupted = c->stop = 0;
 	if (!c->args.nr) {
 		errno = EINVAL;
 		return -1;
@@ -364,7 +364,7 @@ int spawn_run(struct child *c)
 				c->timed_out = 1;
 			if (spawn_interrupted())
 				c->interrupted = 1;
-			if (c->timed_out || c->interrupted) {
+			if (c->timed_out || c->interrupted || c->stop) {
 				kill_group(pid, SIGTERM);
 				kill_at = now_s() + 3;
 			}

@@ -42,6 +42,7 @@ struct child {
 	void (*on_output)(const char *buf, size_t len, void *data);
 	void (*on_tick)(void *data);
 	void *cb_data;
+	int stop;		/* set by on_output/on_tick: end the child (SIGTERM, then SIGKILL) */
 
 	/* filled by spawn_run() */
 	struct strbuf out;

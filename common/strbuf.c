@@ -216,3 +216,13 @@ int strbuf_read_file(struct strbuf *sb, const char *path, size_t limit)
 	strbuf_grow(sb, 0);
 	return 0;
 }
+
+void strbuf_remove(struct strbuf *sb, size_t pos, size_t len)
+{
+	if (pos > sb->len || len > sb->len - pos)
+		abort();	/* a caller's bug */
+	if (!len)
+		return;
+	memmove(sb->buf + pos, sb->buf + pos + len, sb->len - pos - len);
+	strbuf_setlen(sb, sb->len - len);
+}

@@ -37,6 +37,8 @@ __attribute__((format(printf, 2, 3)))
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...);
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 
+/* Drop len bytes at pos (the rest moves up). */
+void strbuf_remove(struct strbuf *sb, size_t pos, size_t len);
 /* Strip trailing whitespace (newlines included). */
 void strbuf_rtrim(struct strbuf *sb);
 

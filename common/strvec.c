@@ -103,3 +103,23 @@ char *strvec_join(const struct strvec *sv, const char *sep)
 	}
 	return strbuf_detach(&sb, NULL);
 }
+
+void strvec_pushl(struct strvec *sv, ...)
+{
+	const char *s;
+	va_list ap;
+
+	va_start(ap, sv);
+	while ((s = va_arg(ap, const char *)))
+		strvec_push(sv, s);
+	va_end(ap);
+}
+
+void strvec_remove(struct strvec *sv, size_t i)
+{
+	if (i >= sv->nr)
+		abort();	/* a caller's bug */
+	free((char *)sv->v[i]);
+	memmove(&sv->v[i], &sv->v[i + 1], (sv->nr - i) * sizeof(sv->v[0]));
+	sv->nr--;
+}

@@ -21,6 +21,11 @@ void strvec_push(struct strvec *sv, const char *s);
 __attribute__((format(printf, 2, 3)))
 void strvec_pushf(struct strvec *sv, const char *fmt, ...);
 void strvec_pushv(struct strvec *sv, const char *const *items);
+/* Push every argument up to a NULL. */
+__attribute__((sentinel))
+void strvec_pushl(struct strvec *sv, ...);
+/* Drop the item at index i (the rest moves up). */
+void strvec_remove(struct strvec *sv, size_t i);
 void strvec_clear(struct strvec *sv);
 /* Split on commas and/or whitespace, pushing non-empty trimmed items. */
 void strvec_split(struct strvec *sv, const char *list);

@@ -171,10 +171,10 @@ static int setup(struct db *db)
 	sqlite3_busy_timeout(db->sql, DB_BUSY_TIMEOUT_MS);
 	if (set_journal(db))
 		return -1;
-	if (set_pragma(db, "PRAGMA synchronous = NORMAL") ||
-	    set_pragma(db, "PRAGMA foreign_keys = ON"))
+	/* migrations rebuild tables: foreign keys are enforced only after them */
+	if (set_pragma(db, "PRAGMA synchronous = NORMAL") || db_migrate(db))
 		return -1;
-	return db_migrate(db);
+	return set_pragma(db, "PRAGMA foreign_keys = ON");
 }
 
 int db_open(const char *path, struct db **out)

@@ -18,8 +18,13 @@
  *   job(id, hash UNIQUE, name, params (canonical JSON), fs, device, rw, bs, iodepth,
  *       numjobs, ioengine, size, runtime)
  *   run(id, kernel, machine, target, started, finished, state, reason, command, config,
- *       pid, host)     state: running | done | failed | interrupted
- *   rep(run, job, rep, status, message, stored_at)   status: ok | failed
+ *       pid, host, log)     state: running | done | failed | interrupted, and for
+ *       guest targets boot_failed | panicked | hung | agent_failed; log: the
+ *       directory of the run's console logs
+ *   rep(run, job, rep, status, message, stored_at, boot)   status: ok | failed;
+ *       boot: which boot of a guest target it ran in (NULL on the host)
+ *   flag(run, job, kind, message, at)   what the user must not miss about a job,
+ *       e.g. kind not_legacy_dio: the legacy direct-I/O proof saw no calls
  *   sample(run, job, rep, metric, value, unit)       value NULL = unavailable
  *   metric(name, unit, better)                       better: 1 higher, -1 lower, 0 n/a
  * Repetition 0 of a job holds one-off passes (the profile pass), never
@@ -56,6 +61,8 @@ struct kernel_info {
 	const char *release;	/* uname -r */
 };
 int db_kernel_get_or_add(struct db *db, const struct kernel_info *k, long long *id);
+/* The version string (/proc/version) of a kernel known so far without one. */
+int db_kernel_set_version(struct db *db, long long kernel, const char *version);
 
 struct job_row {
 	const char *hash;	/* of the canonical params: same job, same row */
@@ -80,8 +87,22 @@ int db_rep_store(struct db *db, long long run, long long job, int rep,
 		 const struct sample_set *samples);
 /* A repetition that failed (fio's message, a timeout ...): stored, no samples. */
 int db_rep_failed(struct db *db, long long run, long long job, int rep, const char *message);
-/* state: "done", "failed" or "interrupted"; reason may be NULL for done. */
+/* The same for a repetition that ran in boot `boot` (from 1) of a guest target. */
+int db_rep_store_in_boot(struct db *db, long long run, long long job, int rep, int boot,
+			 const struct sample_set *samples);
+int db_rep_failed_in_boot(struct db *db, long long run, long long job, int rep, int boot,
+			  const char *message);
+/* state: one of the final states above; reason may be NULL for done. */
 int db_run_finish(struct db *db, long long run, const char *state, const char *reason);
+/* Where the run's console logs are. */
+int db_run_set_log(struct db *db, long long run, const char *log_dir);
+/* A flag on a job of a run (job 0: on the run as a whole). */
+int db_flag_add(struct db *db, long long run, long long job, const char *kind,
+		const char *message);
+/* Flags of a run, oldest first: callback with job name ("" for none), kind, message. */
+typedef int (*db_flag_fn)(const char *job_name, const char *kind, const char *message,
+			  void *data);
+int db_run_flags(struct db *db, long long run, db_flag_fn fn, void *data);
 /*
  * Runs still "running" whose process (same host) is gone were killed without
  * a chance to say so: mark them failed ("abandoned: ..."). Returns how many.

@@ -126,7 +126,8 @@ static void put_line(FILE *out, const char *key, const char *value)
 }
 
 enum { H_ID, H_STATE, H_REASON, H_TARGET, H_KNAME, H_KRELEASE, H_KSOURCE, H_KBUILD,
-       H_HOST, H_CPU, H_CORES, H_MEMKB, H_KIND, H_STARTED, H_FINISHED, H_COMMAND };
+       H_HOST, H_CPU, H_CORES, H_MEMKB, H_KIND, H_STARTED, H_FINISHED, H_COMMAND, H_LOG,
+       H_DEVICES, H_KVERSION };
 
 static void describe_kernel(struct strbuf *sb, sqlite3_stmt *st)
 {
@@ -154,12 +155,17 @@ static void print_header(FILE *out, sqlite3_stmt *st)
 	put_line(out, "target", db_col_text(st, H_TARGET));
 	describe_kernel(&sb, st);
 	put_line(out, "kernel", sb.buf);
+	if (*db_col_text(st, H_KVERSION))
+		put_line(out, "kernel version", db_col_text(st, H_KVERSION));
 	strbuf_reset(&sb);
 	describe_machine(&sb, st);
 	put_line(out, "machine", sb.buf);
+	put_line(out, "devices", db_col_text(st, H_DEVICES));
 	put_line(out, "started", db_col_text(st, H_STARTED));
 	put_line(out, "finished", db_col_text(st, H_FINISHED));
 	put_line(out, "command", db_col_text(st, H_COMMAND));
+	if (*db_col_text(st, H_LOG))
+		put_line(out, "logs", db_col_text(st, H_LOG));
 	strbuf_release(&sb);
 }
 
@@ -168,7 +174,7 @@ int db_show_run_header(struct db *db, long long run, FILE *out)
 	sqlite3_stmt *st = db_stmt(db, STMT_RUN_HEADER,
 		"SELECT r.id, r.state, r.reason, r.target, k.name, k.release, k.source,"
 		" k.build_sha, m.hostname, m.cpu_model, m.cores, m.memory_kb, m.target_kind,"
-		" r.started, r.finished, r.command"
+		" r.started, r.finished, r.command, r.log, m.devices, k.version"
 		" FROM run r LEFT JOIN kernel k ON k.id = r.kernel"
 		" LEFT JOIN machine m ON m.id = r.machine WHERE r.id = ?1");
 	int rc;
@@ -314,6 +320,32 @@ int db_run_failures(struct db *db, long long run, db_failure_fn fn, void *data)
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		ret = db_error(db, "cannot read the failures of run %lld", run);
+	sqlite3_reset(st);
+	return ret;
+}
+
+/* --- db_run_flags ----------------------------------------------------------- */
+
+int db_run_flags(struct db *db, long long run, db_flag_fn fn, void *data)
+{
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (db_need_run(db, run))
+		return -1;
+	st = db_stmt(db, STMT_FLAGS,
+		"SELECT coalesce(j.name, ''), f.kind, f.message FROM flag f"
+		" LEFT JOIN job j ON j.id = f.job WHERE f.run = ?1 ORDER BY f.rowid");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = fn(db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2), data);
+		if (ret)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(db, "cannot read the flags of run %lld", run);
 	sqlite3_reset(st);
 	return ret;
 }

@@ -136,6 +136,48 @@ static const char *const migrations[] = {
 	"	PRIMARY KEY (build, seq)\n"
 	") WITHOUT ROWID;\n"
 	"PRAGMA user_version = 2;\n",
+
+	/*
+	 * 3: guest targets. A run can end in the ways a boot fails, so run is
+	 * rebuilt with the wider CHECK (SQLite cannot alter one; this runs
+	 * before foreign keys are switched on) and gets the directory of its
+	 * console logs; a repetition says which boot it ran in; flags keep what
+	 * the user must not miss about a job (no legacy direct I/O seen ...).
+	 */
+	"CREATE TABLE run_v3 (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	kernel INTEGER NOT NULL REFERENCES kernel(id),\n"
+	"	machine INTEGER NOT NULL REFERENCES machine(id),\n"
+	"	target TEXT NOT NULL,\n"
+	"	started TEXT NOT NULL DEFAULT " NOW ",\n"
+	"	finished TEXT,\n"
+	"	state TEXT NOT NULL DEFAULT 'running'\n"
+	"		CHECK (state IN ('running', 'done', 'failed', 'interrupted', 'boot_failed',\n"
+	"				 'panicked', 'hung', 'agent_failed')),\n"
+	"	reason TEXT,\n"
+	"	command TEXT,\n"
+	"	config TEXT,\n"
+	"	pid INTEGER,\n"
+	"	host TEXT,\n"
+	"	log TEXT\n"
+	");\n"
+	"INSERT INTO run_v3 (id, kernel, machine, target, started, finished, state, reason,\n"
+	"		    command, config, pid, host)\n"
+	"	SELECT id, kernel, machine, target, started, finished, state, reason, command,\n"
+	"	       config, pid, host FROM run;\n"
+	"DROP TABLE run;\n"
+	"ALTER TABLE run_v3 RENAME TO run;\n"
+	"CREATE INDEX run_running ON run(host) WHERE state = 'running';\n"
+	"ALTER TABLE rep ADD COLUMN boot INTEGER;\n"
+	"CREATE TABLE flag (\n"
+	"	run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+	"	job INTEGER REFERENCES job(id),\n"
+	"	kind TEXT NOT NULL,\n"
+	"	message TEXT NOT NULL,\n"
+	"	at TEXT NOT NULL DEFAULT " NOW "\n"
+	");\n"
+	"CREATE INDEX flag_by_run ON flag(run);\n"
+	"PRAGMA user_version = 3;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

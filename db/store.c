@@ -259,11 +259,12 @@ int db_run_begin(struct db *db, long long kernel, long long machine, const char 
 	return 0;
 }
 
-static int add_rep(struct db *db, long long run, long long job, int rep,
+static int add_rep(struct db *db, long long run, long long job, int rep, int boot,
 		   const char *status, const char *message)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_REP_ADD,
-		"INSERT INTO rep (run, job, rep, status, message) VALUES (?1, ?2, ?3, ?4, ?5)");
+		"INSERT INTO rep (run, job, rep, status, message, boot)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
 
 	if (!st)
 		return -1;
@@ -272,6 +273,10 @@ static int add_rep(struct db *db, long long run, long long job, int rep,
 	sqlite3_bind_int(st, 3, rep);
 	sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
 	db_bind_text(st, 5, message);
+	if (boot > 0)
+		sqlite3_bind_int(st, 6, boot);
+	else
+		sqlite3_bind_null(st, 6);
 	return db_step_done(st) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -331,12 +336,18 @@ static int add_samples(struct db *db, long long run, long long job, int rep,
 int db_rep_store(struct db *db, long long run, long long job, int rep,
 		 const struct sample_set *samples)
 {
+	return db_rep_store_in_boot(db, run, job, rep, 0, samples);
+}
+
+int db_rep_store_in_boot(struct db *db, long long run, long long job, int rep, int boot,
+			 const struct sample_set *samples)
+{
 	struct strvec fresh = STRVEC_INIT;
 	size_t i;
 
 	if (db_begin(db))
 		return -1;
-	if (add_rep(db, run, job, rep, "ok", NULL) ||
+	if (add_rep(db, run, job, rep, boot, "ok", NULL) ||
 	    add_samples(db, run, job, rep, samples, &fresh)) {
 		db_error(db, "cannot store repetition %d of job %lld of run %lld", rep, job, run);
 		goto out_rollback;
@@ -356,8 +367,14 @@ out_rollback:
 
 int db_rep_failed(struct db *db, long long run, long long job, int rep, const char *message)
 {
+	return db_rep_failed_in_boot(db, run, job, rep, 0, message);
+}
+
+int db_rep_failed_in_boot(struct db *db, long long run, long long job, int rep, int boot,
+			  const char *message)
+{
 	/* one INSERT is one transaction of its own */
-	if (add_rep(db, run, job, rep, "failed", message ? message : "unknown failure"))
+	if (add_rep(db, run, job, rep, boot, "failed", message ? message : "unknown failure"))
 		return db_error(db, "cannot store failed repetition %d of job %lld of run %lld",
 				rep, job, run);
 	return 0;
@@ -367,10 +384,16 @@ int db_run_finish(struct db *db, long long run, const char *state, const char *r
 {
 	sqlite3_stmt *st;
 
-	if (!state || (strcmp(state, "done") && strcmp(state, "failed") &&
-		       strcmp(state, "interrupted")))
-		return error("cannot finish run %lld as '%s': not done, failed or interrupted",
-			     run, nz(state));
+	static const char *const states[] = {
+		"done", "failed", "interrupted", "boot_failed", "panicked", "hung", "agent_failed",
+		NULL,
+	};
+	size_t i;
+
+	for (i = 0; states[i] && (!state || strcmp(state, states[i])); i++)
+		;
+	if (!states[i])
+		return error("cannot finish run %lld as '%s': not a final state", run, nz(state));
 	st = db_stmt(db, STMT_RUN_FINISH,
 		     "UPDATE run SET state = ?2, reason = ?3, finished = " NOW " WHERE id = ?1");
 	if (!st)
@@ -471,4 +494,52 @@ out_rollback:
 	db_rollback(db);
 	free(found.v);
 	return -1;
+}
+
+int db_run_set_log(struct db *db, long long run, const char *log_dir)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_RUN_SET_LOG, "UPDATE run SET log = ?2 WHERE id = ?1");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	db_bind_text(st, 2, log_dir);
+	if (db_step_done(st) != SQLITE_DONE)
+		return db_error(db, "cannot record the logs of run %lld", run);
+	return 0;
+}
+
+int db_flag_add(struct db *db, long long run, long long job, const char *kind,
+		const char *message)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_FLAG_ADD,
+		"INSERT INTO flag (run, job, kind, message) VALUES (?1, ?2, ?3, ?4)");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	if (job > 0)
+		sqlite3_bind_int64(st, 2, job);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
+	if (db_step_done(st) != SQLITE_DONE)
+		return db_error(db, "cannot store a flag of run %lld", run);
+	return 0;
+}
+
+int db_kernel_set_version(struct db *db, long long kernel, const char *version)
+{
+	/* OR IGNORE: the same build may already have a row with its version */
+	sqlite3_stmt *st = db_stmt(db, STMT_KERNEL_VERSION,
+		"UPDATE OR IGNORE kernel SET version = ?2 WHERE id = ?1 AND version = ''");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, kernel);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	if (db_step_done(st) != SQLITE_DONE)
+		return db_error(db, "cannot record the version of kernel %lld", kernel);
+	return 0;
 }

@@ -105,14 +105,26 @@ static int print_failure(const char *job_name, int rep, const char *message, voi
 	return 0;
 }
 
+static int print_flag(const char *job_name, const char *kind, const char *message, void *data)
+{
+	struct failure_state *fs = data;
+
+	if (!fs->header_done++)
+		fprintf(fs->out, "\nflags:\n");
+	fprintf(fs->out, "  %s%s%s: %s\n", job_name, *job_name ? " " : "", kind, message);
+	return 0;
+}
+
 int summary_print(struct db *db, long long run, int all, FILE *out)
 {
 	struct summary_state st = { out, all, -1 };
-	struct failure_state fs = { out, 0 };
+	struct failure_state fs = { out, 0 }, flags = { out, 0 };
 
 	if (db_run_series(db, run, print_series, &st))
 		return -1;
 	if (st.job < 0)
 		fprintf(out, "\n(no measured repetitions stored)\n");
+	if (db_run_flags(db, run, print_flag, &flags))
+		return -1;
 	return db_run_failures(db, run, print_failure, &fs);
 }

@@ -46,4 +46,12 @@ int cmd_run(int argc, char **argv, struct cli *cli);
 int cmd_db(int argc, char **argv, struct cli *cli);
 int cmd_kernel(int argc, char **argv, struct cli *cli);
 
+struct db;
+struct kernel_artifact;
+/*
+ * The configured kernel NAME, built now or taken from the artifact cache,
+ * for a target to boot. Returns an exit code (error printed).
+ */
+int kernel_for_run(struct cli *cli, struct db *db, const char *name, struct kernel_artifact *a);
+
 #endif

@@ -46,8 +46,50 @@ int device_serial(dev_t rdev, struct strbuf *out)
 		strbuf_addf(&path, "/sys/dev/block/%u:%u/%s", major(rdev), minor(rdev), files[i]);
 		ret = read_sysfs(path.buf, out);
 	}
+	/*
+	 * An ATA disk has no serial file; its wwid is "t10.ATA <model> <serial>"
+	 * (SCSI VPD page 83 made up by libata): its last word is the serial on
+	 * the label, what lsblk shows and what the allow-list names.
+	 */
+	if (!ret && starts_with(out->buf, "t10.ATA")) {
+		const char *last = strrchr(out->buf, ' ');
+
+		if (last && last[1])
+			strbuf_remove(out, 0, last + 1 - out->buf);
+	}
 	strbuf_release(&path);
 	return ret;
+}
+
+int device_find_by_serial(const char *serial, struct strbuf *path)
+{
+	struct strbuf sb = STRBUF_INIT, devno = STRBUF_INIT, got = STRBUF_INIT;
+	struct dirent *de;
+	DIR *dir = opendir("/sys/block");
+	unsigned maj, min;
+	int found = 0;
+
+	if (!dir)
+		return 0;
+	while (!found && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "/sys/block/%s/dev", de->d_name);
+		strbuf_reset(&devno);
+		if (read_sysfs(sb.buf, &devno) || sscanf(devno.buf, "%u:%u", &maj, &min) != 2)
+			continue;
+		strbuf_reset(&got);
+		if (!device_serial(makedev(maj, min), &got) && !strcmp(got.buf, serial)) {
+			strbuf_addf(path, "/dev/%s", de->d_name);
+			found = 1;
+		}
+	}
+	closedir(dir);
+	strbuf_release(&sb);
+	strbuf_release(&devno);
+	strbuf_release(&got);
+	return found;
 }
 
 static void device_model(dev_t rdev, struct strbuf *out)

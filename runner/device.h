@@ -30,6 +30,8 @@ void safe_device_release(struct safe_device *d);
 
 /* The serial the kernel reports for a block device (sysfs), for messages and tests. */
 int device_serial(dev_t rdev, struct strbuf *out);
+/* The /dev path of the whole disk reporting this serial (a guest's disks); 1 if found. */
+int device_find_by_serial(const char *serial, struct strbuf *path);
 /* Where (if anywhere) the device or a partition of it is mounted; 1 if so. */
 int device_mounted(dev_t rdev, struct strbuf *where);
 

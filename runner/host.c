@@ -77,6 +77,17 @@ static const struct mkfs_tool mkfs_tools[] = {
 	{ NULL, { NULL }, NULL },
 };
 
+int host_mkfs_installed(const char *fs, const char **program, const char **package)
+{
+	const struct mkfs_tool *t;
+
+	for (t = mkfs_tools; t->fs && strcmp(t->fs, fs); t++)
+		;
+	*program = t->fs ? t->argv[0] : "mkfs";
+	*package = t->fs ? t->package : "?";
+	return t->fs && spawn_find_program(t->argv[0], NULL);
+}
+
 static int run_mkfs(const struct safe_device *dev, const char *fs)
 {
 	const struct mkfs_tool *t;

@@ -19,6 +19,9 @@ int host_scratch_prepare(const char *dir, struct strbuf *fstype);
 /* The filesystem type of the mount that holds `path` (from mountinfo). */
 int fstype_of(const char *path, struct strbuf *fstype);
 
+/* Is the mkfs of `fs` installed here? Names it and its Debian package either way. */
+int host_mkfs_installed(const char *fs, const char **program, const char **package);
+
 /* mkfs `fs` on the checked device and mount it at mnt (created). */
 int host_device_mount(const struct safe_device *dev, const char *fs, const char *mnt);
 int host_device_unmount(const char *mnt);

@@ -420,3 +420,10 @@ out:
 	strvec_clear(&ko.extra_patches);
 	return ret;
 }
+
+int kernel_for_run(struct cli *cli, struct db *db, const char *name, struct kernel_artifact *a)
+{
+	struct kernel_options ko = { .extra_patches = STRVEC_INIT };
+
+	return run_build(cli, db, &ko, name, NULL, NULL, 0, a);
+}

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/net.h"
 #include "common/spawn.h"
+#include "runner/agent.h"
 #include "runner/cli.h"
 
 #define PINBENCH_VERSION "0.1.0"
@@ -27,13 +28,16 @@ static int cmd_help(int argc, char **argv, struct cli *cli);
 static int cmd_version(int argc, char **argv, struct cli *cli);
 
 static const struct command commands[] = {
-	{ "run", cmd_run, "[--target host] [--repetitions N]",
+	{ "run", cmd_run, "[--target host|qemu] [--kernel NAME...] [--boots N] [--repetitions N]",
 	  "run the fio matrix on a target, store every repetition, print a summary" },
 	{ "kernel", cmd_kernel, "build [NAME...] | build --from NAME --patch SPEC [--name NEW] | "
 	  "path NAME | list | patches SPEC",
 	  "build kernels into the artifact cache, show their paths, list builds and patches" },
 	{ "db", cmd_db, "list | show RUN | export [--format json|csv] [RUN]",
 	  "read the results database back" },
+	{ "agent", cmd_agent, "--plan FILE",
+	  "inside the kernel under test: run a plan, write the results bundle (the qemu target "
+	  "starts it)" },
 	{ "help", cmd_help, "[COMMAND | config]",
 	  "show help for a command, or every config.ini key" },
 	{ "version", cmd_version, "", "print pinbench's version" },
@@ -77,8 +81,14 @@ void cli_usage(const char *cmd, FILE *out)
 		return usage(out);
 	fprintf(out, "usage: pinbench %s %s\n  %s\n", c->name, c->args, c->help);
 	if (!strcmp(cmd, "run"))
-		fprintf(out, "\n  --target host        where to run (host: the running kernel)\n"
-			"  --repetitions N      override [matrix] repetitions\n");
+		fprintf(out, "\n  --target host        the running kernel, on [matrix] devices (default)\n"
+			"  --target qemu        boot each --kernel (a [kernel NAME], built or taken\n"
+			"                       from the cache) in QEMU with the [target qemu] disks\n"
+			"  --kernel NAME        the kernel to boot; give it twice and boots alternate\n"
+			"                       A B A B ..., one run stored per kernel\n"
+			"  --boots N            boots per kernel; the repetitions are spread over them\n"
+			"  --repetitions N      override [matrix] repetitions\n"
+			"  exit: 0 done, 2 bad config or options, 3 a build, boot, job or tool failed\n");
 	if (!strcmp(cmd, "kernel"))
 		fprintf(out, "\n  build [NAME...]      build the [kernel NAME] sections (all when none is\n"
 			"                       named); a build whose inputs did not change is\n"

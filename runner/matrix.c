@@ -63,14 +63,20 @@ static void add_job(struct matrix *m, const struct config *cfg, const char *devi
 
 void matrix_expand(const struct config *cfg, const char *scratch_fs, struct matrix *m)
 {
+	matrix_expand_on(cfg, &cfg->devices, &cfg->filesystems, scratch_fs, m);
+}
+
+void matrix_expand_on(const struct config *cfg, const struct strvec *devices,
+		      const struct strvec *filesystems, const char *scratch_fs, struct matrix *m)
+{
 	const struct strvec scratch_only = { .v = (const char *[]){ scratch_fs, NULL }, .nr = 1 };
 	size_t d, f, r, b, q, n, e;
 
 	m->jobs = NULL;
 	m->nr = 0;
-	for (d = 0; d < cfg->devices.nr; d++) {
-		const char *dev = cfg->devices.v[d];
-		const struct strvec *fss = strcmp(dev, "scratch") ? &cfg->filesystems : &scratch_only;
+	for (d = 0; d < devices->nr; d++) {
+		const char *dev = devices->v[d];
+		const struct strvec *fss = strcmp(dev, "scratch") ? filesystems : &scratch_only;
 
 		for (f = 0; f < fss->nr; f++)
 		for (r = 0; r < cfg->rw.nr; r++)
@@ -117,4 +123,14 @@ void job_spec_fio(const struct job_spec *spec, const char *directory, struct fio
 	out->runtime_s = spec->runtime;
 	out->ramp_s = spec->ramp;
 	out->directory = directory;
+}
+
+const struct job_spec *matrix_find(const struct matrix *m, const char *hash)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr; i++)
+		if (!strcmp(m->jobs[i].hash, hash))
+			return &m->jobs[i];
+	return NULL;
 }

@@ -6,6 +6,7 @@
 
 #include "collectors/fio.h"
 #include "common/config.h"
+#include "db/db.h"
 
 /*
  * The job matrix: devices x filesystems x rw x bs x iodepth x numjobs x
@@ -41,9 +42,22 @@ struct matrix {
  * directory is on (scratch jobs use it instead of [matrix] filesystems).
  */
 void matrix_expand(const struct config *cfg, const char *scratch_fs, struct matrix *m);
+/* The same on other devices and filesystems (a guest's disks). */
+void matrix_expand_on(const struct config *cfg, const struct strvec *devices,
+		      const struct strvec *filesystems, const char *scratch_fs, struct matrix *m);
 void matrix_release(struct matrix *m);
 
 /* The fio job for a spec, its files in `directory` (borrowed pointers). */
 void job_spec_fio(const struct job_spec *spec, const char *directory, struct fio_job *out);
+
+/* The database row of a job, for db_job_get_or_add() (borrowed pointers). */
+#define JOB_ROW(j) { \
+	.hash = (j)->hash, .name = (j)->name, .params = (j)->canonical, .fs = (j)->fs, \
+	.device = (j)->device, .rw = (j)->rw, .bs = (j)->bs, .iodepth = (j)->iodepth, \
+	.numjobs = (j)->numjobs, .ioengine = (j)->ioengine, .size = (j)->size, \
+	.runtime = (j)->runtime }
+
+/* The job of that hash, or NULL. */
+const struct job_spec *matrix_find(const struct matrix *m, const char *hash);
 
 #endif

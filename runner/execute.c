@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Executing jobs through the collectors, on whatever kernel runs us: the
+ * host's for `run --target host`, the kernel under test for the agent.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collectors/collector.h"
+#include "collectors/dioproof.h"
+#include "collectors/fio.h"
+#include "collectors/perf.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/spawn.h"
+#include "runner/execute.h"
+#include "runner/host.h"
+
+/* The proof pass is short: kprobe hits are counts, a second of I/O gives thousands. */
+#define PROOF_SECONDS 1
+
+static void eta(const struct exec_state *es, struct strbuf *out)
+{
+	double elapsed = difftime(time(NULL), es->started);
+	double left;
+
+	if (!es->reps_done) {
+		strbuf_addstr(out, "eta --");
+		return;
+	}
+	left = elapsed / (double)es->reps_done * (double)(es->reps_total - es->reps_done);
+	strbuf_addf(out, "eta %dm%02ds", (int)left / 60, (int)left % 60);
+}
+
+static void progress(const struct exec_state *es, const struct job_spec *job, unsigned rep,
+		     const struct sample_set *s, const char *status)
+{
+	struct strbuf line = STRBUF_INIT;
+	double iops = sample_set_value(s, "fio.read.iops", 0) + sample_set_value(s, "fio.write.iops", 0);
+	const struct sample *pins = sample_set_find(s, "pin.released_per_io");
+
+	strbuf_addf(&line, "[%zu/%zu] %s rep %u: ", es->reps_done, es->reps_total, job->name, rep);
+	if (status)
+		strbuf_addstr(&line, status);
+	else
+		strbuf_addf(&line, "%.0f IOPS", iops);
+	if (!status && pins && pins->available)
+		strbuf_addf(&line, ", %.2f pins released/IO", pins->value);
+	strbuf_addstr(&line, ", ");
+	eta(es, &line);
+	info("%s", line.buf);
+	strbuf_release(&line);
+}
+
+static enum rep_outcome store_failure(struct exec_state *es, const struct job_spec *job,
+				      unsigned rep, const char *message)
+{
+	es->reps_failed++;
+	warning("%s rep %u failed: %s", job->name, rep, message);
+	if (es->sink->failed(es->sink->data, job, rep, message)) {
+		strbuf_addstr(&es->fatal, "cannot store a failed repetition");
+		return REP_FATAL;
+	}
+	return REP_FAILED;
+}
+
+/* Start the workload; -1 only when it could not be started at all. */
+static int run_workload(struct child *c, struct strvec *argv, unsigned timeout_s)
+{
+	strvec_pushv(&c->args, argv->v);
+	c->flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
+	c->timeout_ms = timeout_s * 1000;
+	return spawn_run(c);
+}
+
+static unsigned job_timeout(const struct exec_state *es, const struct job_spec *job)
+{
+	return job->ramp + job->runtime + es->cfg->timeout;
+}
+
+static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *job,
+				const char *dir, unsigned rep)
+{
+	struct sample_set samples = SAMPLE_SET_INIT;
+	struct rep_ctx ctx = { es->cfg, &es->perf, es->tmpdir, &samples, 0 };
+	void *priv[8] = { NULL };
+	int active[8] = { 0 };
+	struct strvec argv = STRVEC_INIT;
+	struct child c = CHILD_INIT;
+	struct strbuf why = STRBUF_INIT;
+	struct fio_job fj;
+	enum rep_outcome ret = REP_OK;
+	size_t i;
+	int r;
+
+	if (spawn_interrupted())
+		return REP_INTERRUPTED;
+	for (i = 0; collectors[i]; i++) {
+		if (!collectors[i]->enabled(&ctx))
+			continue;
+		if (collectors[i]->before(&ctx, &priv[i])) {
+			strbuf_addf(&why, "collector %s could not start", collectors[i]->name);
+			goto failed;
+		}
+		active[i] = 1;
+	}
+	job_spec_fio(job, dir, &fj);
+	fio_job_argv(&fj, &argv);
+	for (i = 0; collectors[i]; i++)
+		if (active[i] && collectors[i]->wrap)
+			collectors[i]->wrap(&ctx, priv[i], &argv);
+
+	if (run_workload(&c, &argv, job_timeout(es, job))) {
+		if (errno == ENOENT)
+			strbuf_addf(&es->fatal, "'%s' not found (Debian package %s)", argv.v[0],
+				    !strcmp(argv.v[0], "perf") ? "linux-perf" : "fio");
+		else
+			strbuf_addf(&es->fatal, "cannot start '%s': %s", argv.v[0], errstr());
+		error("%s", es->fatal.buf);
+		ret = REP_FATAL;
+		goto out;
+	}
+	if (c.interrupted) {
+		ret = REP_INTERRUPTED;
+		goto out;
+	}
+	if (c.timed_out) {
+		spawn_describe(&c, &why);
+		goto failed;
+	}
+	r = fio_parse(c.out.buf, c.out.len, &samples, &why);
+	if (r == FIO_GARBAGE && c.status) {
+		strbuf_reset(&why);
+		fio_describe_failure(c.status, c.err.buf, &why);
+	}
+	if (r != FIO_OK)
+		goto failed;
+	if (c.status) {
+		fio_describe_failure(c.status, c.err.buf, &why);
+		goto failed;
+	}
+	ctx.total_ios = sample_set_value(&samples, "fio.total_ios", 0);
+	for (i = 0; collectors[i]; i++) {
+		if (active[i] && collectors[i]->after(&ctx, priv[i])) {
+			strbuf_addf(&why, "collector %s: output could not be read", collectors[i]->name);
+			goto failed;
+		}
+	}
+	if (es->sink->store(es->sink->data, job, rep, &samples)) {
+		strbuf_addstr(&es->fatal, "cannot store a repetition");
+		ret = REP_FATAL;
+		goto out;
+	}
+	es->reps_done++;
+	progress(es, job, rep, &samples, NULL);
+	goto out;
+
+failed:
+	es->reps_done++;
+	ret = store_failure(es, job, rep, why.len ? why.buf : "unknown failure");
+out:
+	for (i = 0; collectors[i]; i++)
+		if (active[i] && collectors[i]->release)
+			collectors[i]->release(priv[i]);
+	sample_set_clear(&samples);
+	strvec_clear(&argv);
+	child_release(&c);
+	strbuf_release(&why);
+	return ret;
+}
+
+/*
+ * One extra, unmeasured pass per job under perf record, stored as
+ * repetition 0: sampling costs throughput, so it never touches the
+ * measured repetitions. Its samples go to pass (repetition 0).
+ */
+static enum rep_outcome profile_pass(struct exec_state *es, const struct job_spec *job,
+				     const char *dir, struct sample_set *pass)
+{
+	struct strvec fio_argv = STRVEC_INIT, argv = STRVEC_INIT;
+	struct child rec = CHILD_INIT, rep = CHILD_INIT;
+	struct strbuf data = STRBUF_INIT, why = STRBUF_INIT;
+	enum rep_outcome ret = REP_OK;
+	struct fio_job fj;
+
+	strbuf_addf(&data, "%s/profile.data", es->tmpdir);
+	job_spec_fio(job, dir, &fj);
+	fio_job_argv(&fj, &fio_argv);
+	perf_record_argv(data.buf, &fio_argv, &argv);
+	info("%s: profiling pass (perf record, not measured)", job->name);
+	if (run_workload(&rec, &argv, job_timeout(es, job)) || rec.interrupted) {
+		ret = rec.interrupted ? REP_INTERRUPTED : REP_FAILED;
+		if (!rec.interrupted)
+			warning("%s: cannot run perf record: %s", job->name, errstr());
+		goto out;
+	}
+	if (rec.status || rec.timed_out) {
+		spawn_describe(&rec, &why);
+		strbuf_rtrim(&rec.err);
+		warning("%s: perf record failed (%s): %s", job->name, why.buf, rec.err.buf);
+		ret = REP_FAILED;
+		goto out;
+	}
+	strvec_clear(&argv);
+	perf_report_argv(data.buf, &argv);
+	if (run_workload(&rep, &argv, 300) || rep.status) {
+		warning("%s: perf report failed", job->name);
+		ret = REP_FAILED;
+		goto out;
+	}
+	if (perf_report_parse(rep.out.buf, rep.out.len, &es->cfg->profile_symbols,
+			      es->cfg->profile_top, pass, &why)) {
+		warning("%s: perf report output: %s", job->name, why.buf);
+		ret = REP_FAILED;
+		goto out;
+	}
+out:
+	unlink(data.buf);
+	strvec_clear(&fio_argv);
+	strvec_clear(&argv);
+	child_release(&rec);
+	child_release(&rep);
+	strbuf_release(&data);
+	strbuf_release(&why);
+	return ret;
+}
+
+
+/*
+ * Did the job go through fs/direct-io.c? Only asked of filesystems whose
+ * ->direct_IO is the legacy one; a second of the job under kprobes, never
+ * measured. The answer joins repetition 0; no calls at all is flagged.
+ */
+static enum rep_outcome proof_pass(struct exec_state *es, const struct job_spec *job,
+				   const char *dir, struct sample_set *pass)
+{
+	struct dio_proof proof = DIO_PROOF_INIT;
+	struct sample_set fio = SAMPLE_SET_INIT;
+	struct strvec argv = STRVEC_INIT;
+	struct child c = CHILD_INIT;
+	struct strbuf why = STRBUF_INIT;
+	enum rep_outcome ret = REP_OK;
+	const struct sample *calls;
+	struct fio_job fj;
+
+	if (dio_proof_arm(&proof, job->fs, &why)) {
+		warning("legacy direct-I/O proof disabled for this run: %s", why.buf);
+		es->dio_proof = 0;
+		goto out;
+	}
+	job_spec_fio(job, dir, &fj);
+	fj.runtime_s = job->runtime < PROOF_SECONDS ? job->runtime : PROOF_SECONDS;
+	fj.ramp_s = 0;
+	fio_job_argv(&fj, &argv);
+	if (run_workload(&c, &argv, job_timeout(es, job)) || c.interrupted) {
+		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
+		goto out;
+	}
+	if (c.status || c.timed_out || fio_parse(c.out.buf, c.out.len, &fio, &why) != FIO_OK) {
+		warning("%s: the legacy direct-I/O proof pass failed; the repetitions will say more",
+			job->name);
+		goto out;
+	}
+	if (dio_proof_collect(&proof, sample_set_value(&fio, "fio.total_ios", 0), pass, &why)) {
+		warning("%s: legacy direct-I/O proof: %s", job->name, why.buf);
+		goto out;
+	}
+	calls = sample_set_find(pass, "dio.legacy_calls");
+	if (calls && calls->available && calls->value > 0) {
+		info("%s: legacy direct I/O proven: %.0f calls of %s, %.2f per I/O", job->name,
+		     calls->value, proof.legacy_symbol,
+		     sample_set_value(pass, "dio.legacy_calls_per_io", 0));
+	} else {
+		strbuf_reset(&why);
+		strbuf_addf(&why, "%s claims legacy direct I/O but %s was not called once: this "
+			    "job does not measure fs/direct-io.c on this kernel", job->fs,
+			    proof.legacy_symbol ? proof.legacy_symbol : "__blockdev_direct_IO");
+		warning("%s: %s", job->name, why.buf);
+		if (es->sink->flag(es->sink->data, job, "not_legacy_dio", why.buf)) {
+			strbuf_addstr(&es->fatal, "cannot store a flag");
+			ret = REP_FATAL;
+		}
+	}
+out:
+	dio_proof_release(&proof);
+	sample_set_clear(&fio);
+	strvec_clear(&argv);
+	child_release(&c);
+	strbuf_release(&why);
+	return ret;
+}
+
+static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *job,
+				 const char *dir)
+{
+	struct sample_set pass = SAMPLE_SET_INIT;
+	enum rep_outcome r = REP_OK;
+	unsigned rep;
+
+	if (es->one_off && es->cfg->dio_proof && es->dio_proof && dio_fs_method(job->fs))
+		r = proof_pass(es, job, dir, &pass);
+	for (rep = es->first_rep; rep <= es->last_rep && (r == REP_OK || r == REP_FAILED); rep++)
+		r = run_rep(es, job, dir, rep);
+	if (r != REP_INTERRUPTED && r != REP_FATAL && es->one_off && es->cfg->perf_profile &&
+	    es->perf.usable)
+		r = profile_pass(es, job, dir, &pass);
+	if (r != REP_INTERRUPTED && r != REP_FATAL && pass.nr &&
+	    es->sink->store(es->sink->data, job, 0, &pass)) {
+		strbuf_addstr(&es->fatal, "cannot store the one-off passes");
+		r = REP_FATAL;
+	}
+	sample_set_clear(&pass);
+	return r == REP_INTERRUPTED || r == REP_FATAL ? r : REP_OK;
+}
+
+enum rep_outcome exec_device(struct exec_state *es, const struct matrix *m, const char *device,
+			     const char *fs, const char *dir)
+{
+	enum rep_outcome r = REP_OK;
+	size_t i;
+
+	for (i = 0; i < m->nr && r == REP_OK; i++) {
+		if (strcmp(m->jobs[i].device, device) || strcmp(m->jobs[i].fs, fs))
+			continue;
+		r = exec_job(es, &m->jobs[i], dir);
+	}
+	return r;
+}
+
+enum rep_outcome exec_devices(struct exec_state *es, const struct matrix *m,
+			      const struct safe_device *devs, size_t ndevs,
+			      const struct strvec *filesystems, const char *mnt_base)
+{
+	enum rep_outcome r = REP_OK;
+	size_t d, f;
+
+	for (d = 0; d < ndevs && r == REP_OK; d++) {
+		for (f = 0; f < filesystems->nr && r == REP_OK; f++) {
+			struct strbuf mnt = STRBUF_INIT;
+			const char *fs = filesystems->v[f];
+
+			strbuf_addf(&mnt, "%s/mnt-%s", mnt_base, devs[d].name);
+			/* checked again: something may have mounted it since the plan */
+			if (device_mounted(devs[d].rdev, &mnt)) {
+				strbuf_addf(&es->fatal, "device %s was mounted during the run",
+					    devs[d].name);
+				r = REP_FATAL;
+			} else if (host_device_mount(&devs[d], fs, mnt.buf)) {
+				strbuf_addf(&es->fatal, "cannot prepare %s on device %s", fs,
+					    devs[d].name);
+				r = REP_FATAL;
+			} else {
+				r = exec_device(es, m, devs[d].name, fs, mnt.buf);
+				if (host_device_unmount(mnt.buf) && r == REP_OK) {
+					strbuf_addf(&es->fatal, "cannot unmount %s", mnt.buf);
+					r = REP_FATAL;
+				}
+			}
+			strbuf_release(&mnt);
+		}
+	}
+	return r;
+}
+
+int exec_init(struct exec_state *es, const struct config *cfg, const struct exec_sink *sink,
+	      unsigned first_rep, unsigned last_rep)
+{
+	char tmpl[] = "/tmp/pinbench-run.XXXXXX";
+
+	memset(es, 0, sizeof(*es));
+	es->cfg = cfg;
+	es->sink = sink;
+	es->first_rep = first_rep;
+	es->last_rep = last_rep;
+	es->dio_proof = geteuid() == 0;
+	es->one_off = 1;
+	strbuf_init(&es->fatal, 0);
+	strbuf_init(&es->perf.why, 0);
+	if (!spawn_find_program("fio", NULL))
+		return error("fio not found: install it with 'apt-get install fio'"), EXIT_INFRA;
+	if (cfg->perf_stat || cfg->perf_profile) {
+		perf_probe(&es->perf);
+		if (!es->perf.usable)
+			warning("perf disabled for this run: %s", es->perf.why.buf);
+		else if (!es->perf.hw_events)
+			info("perf: no hardware PMU here, software events only");
+	}
+	if (cfg->dio_proof && !es->dio_proof)
+		info("legacy direct-I/O proof needs root (kprobe events): skipped");
+	es->tmpdir = mkdtemp(tmpl) ? xstrdup(tmpl) : NULL;
+	if (!es->tmpdir)
+		return error("cannot create a temporary directory: %s", errstr()), EXIT_INFRA;
+	es->started = time(NULL);
+	return EXIT_OK;
+}
+
+void exec_release(struct exec_state *es)
+{
+	if (es->tmpdir && remove_tree(es->tmpdir))
+		warning("cannot remove '%s': %s", es->tmpdir, errstr());
+	free(es->tmpdir);
+	es->tmpdir = NULL;
+	perf_caps_release(&es->perf);
+	strbuf_release(&es->fatal);
+}

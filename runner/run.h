@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PINBENCH_RUN_H
+#define PINBENCH_RUN_H
+
+#include "common/strbuf.h"
+#include "common/strvec.h"
+#include "runner/cli.h"
+#include "runner/execute.h"
+
+/*
+ * `pinbench run`: the options every target shares and what the targets
+ * (run.c: host, target-qemu.c: qemu) share to record a run.
+ */
+struct run_options {
+	const char *target;	/* host | qemu */
+	struct strvec kernels;	/* --kernel, in order; boots interleave them */
+	unsigned reps;		/* --repetitions, 0: the config's */
+	unsigned boots;		/* --boots, 0: one */
+};
+
+int run_qemu(struct cli *cli, const struct run_options *o, char **argv);
+
+/* "pinbench ARGS..." as the user typed it, for the database. */
+char *run_command_line(char **argv);
+/* The config file's text (empty when built-in defaults), for the database. */
+char *run_config_text(const struct config *cfg);
+/* The state, reason and exit code of a run from how its execution ended. */
+void run_outcome(const struct exec_state *es, enum rep_outcome r, const char **state,
+		 struct strbuf *reason, int *exit_code);
+
+#endif

@@ -1,0 +1,827 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The qemu target: build (or take from the cache) each kernel, boot it in
+ * QEMU with the configured disks, let `pinbench agent` run the matrix
+ * inside it, and store what the agent's bundle says while the guest runs.
+ * Several kernels' boots interleave A B A B ... so that drift on the host
+ * hits every kernel alike; each kernel's results are a run of its own.
+ *
+ * How a boot can end, and the run state it leaves:
+ *   the agent's "end" record with state done     -> the boot counts
+ *   "Kernel panic" on the console (oops=panic)    -> panicked
+ *   no agent hello within boot_timeout            -> boot_failed
+ *   no record for too long, or run_timeout passed -> hung (QEMU is killed)
+ *   the agent failed or vanished                  -> agent_failed
+ * Repetitions stored before a failure stay stored.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/spawn.h"
+#include "db/db.h"
+#include "kernels/build.h"
+#include "reports/summary.h"
+#include "runner/bundle.h"
+#include "runner/host.h"
+#include "runner/initramfs.h"
+#include "runner/machine.h"
+#include "runner/qemu.h"
+#include "runner/run.h"
+
+/* Serial numbers are at most 20 characters for both NVMe and ATA. */
+#define SERIAL_PREFIX "pb-"
+#define SERIAL_MAX 20
+
+struct qemu_kernel {
+	const char *name;
+	struct kernel_artifact art;
+	long long kernel_id, run;
+	char *log_dir;
+	const char *state;	/* a failure state, NULL while all is well */
+	struct strbuf reason;
+	size_t reps_done, reps_failed;
+};
+
+struct qemu_run {
+	struct cli *cli;
+	const struct config *cfg;
+	struct db *db;
+	struct qemu_kernel *k;
+	size_t nk;
+	struct matrix m;
+	long long *job_ids;
+	struct qemu_disk *disks;
+	size_t ndisks;
+	struct safe_device *passthrough;	/* checked host devices, by disk index */
+	struct strvec filesystems;
+	char *work, *initrd, *agent, *config_file;
+	const char *accel;
+	unsigned reps, boots;
+	size_t reps_total, reps_seen;
+	time_t started;
+};
+
+/* --- one boot ---------------------------------------------------------------- */
+
+struct boot {
+	struct qemu_run *qr;
+	struct qemu_kernel *k;
+	unsigned index, first_rep, last_rep;
+	struct child *c;
+	struct console_scan cs;
+	FILE *log;
+	struct bundle_reader br;
+	int hello, ended;
+	struct strbuf end_state, end_reason;
+	double t0, last_record;
+	unsigned idle_timeout, run_timeout;
+	const char *stop_state;		/* why we stopped QEMU ourselves */
+	struct strbuf stop_reason;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void stop_boot(struct boot *b, const char *state, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void stop_boot(struct boot *b, const char *state, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->stop_state)
+		return;
+	b->stop_state = state;
+	va_start(ap, fmt);
+	strbuf_vaddf(&b->stop_reason, fmt, ap);
+	va_end(ap);
+	b->c->stop = 1;
+}
+
+static void eta(const struct qemu_run *qr, struct strbuf *out)
+{
+	double elapsed = difftime(time(NULL), qr->started), left;
+
+	if (!qr->reps_seen) {
+		strbuf_addstr(out, "eta --");
+		return;
+	}
+	left = elapsed / (double)qr->reps_seen * (double)(qr->reps_total - qr->reps_seen);
+	strbuf_addf(out, "eta %dm%02ds", (int)left / 60, (int)left % 60);
+}
+
+static void rep_progress(struct boot *b, const struct job_spec *job, unsigned rep,
+			 const struct sample_set *s, const char *failure)
+{
+	struct strbuf line = STRBUF_INIT;
+	const struct sample *pins = s ? sample_set_find(s, "pin.released_per_io") : NULL;
+
+	strbuf_addf(&line, "[%zu/%zu] %s %s rep %u: ", b->qr->reps_seen, b->qr->reps_total,
+		    b->k->name, job->name, rep);
+	if (failure) {
+		strbuf_addf(&line, "failed (%s)", failure);
+	} else {
+		strbuf_addf(&line, "%.0f IOPS", sample_set_value(s, "fio.read.iops", 0) +
+			    sample_set_value(s, "fio.write.iops", 0));
+		if (pins && pins->available)
+			strbuf_addf(&line, ", %.2f pins released/IO", pins->value);
+	}
+	strbuf_addstr(&line, ", ");
+	eta(b->qr, &line);
+	info("%s", line.buf);
+	strbuf_release(&line);
+}
+
+static long long job_id_of(struct boot *b, const char *hash, const struct job_spec **job)
+{
+	size_t i;
+
+	for (i = 0; hash && i < b->qr->m.nr; i++) {
+		if (!strcmp(b->qr->m.jobs[i].hash, hash)) {
+			*job = &b->qr->m.jobs[i];
+			return b->qr->job_ids[i];
+		}
+	}
+	return 0;
+}
+
+static int take_hello(struct boot *b, json_t *rec)
+{
+	const char *release = json_string_value(json_object_get(rec, "release"));
+	const char *version = json_string_value(json_object_get(rec, "version"));
+
+	b->hello = 1;
+	info("%s boot %u: agent up %.1f s after QEMU started (kernel %s)", b->k->name, b->index,
+	     now_s() - b->t0, release ? release : "?");
+	if (version && *version && db_kernel_set_version(b->qr->db, b->k->kernel_id, version))
+		return -1;
+	return 0;
+}
+
+static int take_rep(struct boot *b, json_t *rec, int failed)
+{
+	struct sample_set s = SAMPLE_SET_INIT;
+	struct strbuf why = STRBUF_INIT;
+	const struct job_spec *job = NULL;
+	long long job_id = job_id_of(b, json_string_value(json_object_get(rec, "job")), &job);
+	json_int_t rep = json_integer_value(json_object_get(rec, "rep"));
+	const char *message = json_string_value(json_object_get(rec, "message"));
+	int ret;
+
+	if (!job_id || rep < 0 || rep > b->last_rep) {
+		stop_boot(b, "agent_failed", "the agent reported a job or repetition it was not "
+			  "given (job %s, rep %lld)",
+			  json_string_value(json_object_get(rec, "job")) ?: "?", (long long)rep);
+		return 0;
+	}
+	if (failed) {
+		ret = db_rep_failed_in_boot(b->qr->db, b->k->run, job_id, (int)rep, (int)b->index,
+					    message ? message : "unknown failure");
+		if (!ret && rep > 0) {
+			b->k->reps_failed++;
+			b->qr->reps_seen++;
+			rep_progress(b, job, (unsigned)rep, NULL, message ? message : "?");
+		}
+		return ret;
+	}
+	if (bundle_samples_parse(json_object_get(rec, "samples"), &s, &why)) {
+		stop_boot(b, "agent_failed", "the agent sent a malformed repetition: %s", why.buf);
+		ret = 0;
+		goto out;
+	}
+	ret = db_rep_store_in_boot(b->qr->db, b->k->run, job_id, (int)rep, (int)b->index, &s);
+	if (!ret && rep > 0) {
+		b->k->reps_done++;
+		b->qr->reps_seen++;
+		rep_progress(b, job, (unsigned)rep, &s, NULL);
+	}
+out:
+	sample_set_clear(&s);
+	strbuf_release(&why);
+	return ret;
+}
+
+static int take_flag(struct boot *b, json_t *rec)
+{
+	const struct job_spec *job = NULL;
+	long long job_id = job_id_of(b, json_string_value(json_object_get(rec, "job")), &job);
+	const char *kind = json_string_value(json_object_get(rec, "kind"));
+	const char *message = json_string_value(json_object_get(rec, "message"));
+
+	if (!kind || !message)
+		return 0;
+	warning("%s %s: %s", b->k->name, job ? job->name : "", message);
+	return db_flag_add(b->qr->db, b->k->run, job_id, kind, message);
+}
+
+static int take_record(json_t *rec, unsigned line, void *data)
+{
+	struct boot *b = data;
+	const char *type = json_string_value(json_object_get(rec, "t"));
+	int ret = 0;
+
+	b->last_record = now_s();
+	if (!rec || !type) {
+		warning("%s boot %u: bundle line %u is not a record: ignored", b->k->name,
+			b->index, line);
+		return 0;
+	}
+	if (!strcmp(type, "hello"))
+		ret = take_hello(b, rec);
+	else if (!strcmp(type, "rep") || !strcmp(type, "failed"))
+		ret = take_rep(b, rec, !strcmp(type, "failed"));
+	else if (!strcmp(type, "flag"))
+		ret = take_flag(b, rec);
+	else if (!strcmp(type, "end")) {
+		b->ended = 1;
+		strbuf_addstr(&b->end_state, json_string_value(json_object_get(rec, "state")) ?: "");
+		strbuf_addstr(&b->end_reason,
+			      json_string_value(json_object_get(rec, "reason")) ?: "");
+	}
+	if (ret)
+		stop_boot(b, "failed", "cannot store the guest's results in the database");
+	return 0;
+}
+
+static void on_console(const char *buf, size_t len, void *data)
+{
+	struct boot *b = data;
+
+	if (b->log) {
+		fwrite(buf, 1, len, b->log);
+		fflush(b->log);
+	}
+	console_scan_feed(&b->cs, buf, len);
+}
+
+static void on_tick(void *data)
+{
+	struct boot *b = data;
+	double t = now_s();
+
+	bundle_read_new(&b->br, take_record, b);
+	if (!b->hello && t - b->t0 > b->qr->cfg->qemu.boot_timeout)
+		stop_boot(b, "boot_failed", "no agent %u s after QEMU started (%s)",
+			  b->qr->cfg->qemu.boot_timeout, b->cs.init_up_s < 0 ?
+			  "the kernel never reached the guest init" :
+			  "the guest init came up, the agent did not");
+	else if (b->hello && !b->ended && t - b->last_record > b->idle_timeout)
+		stop_boot(b, "hung", "no result from the agent for %u s", b->idle_timeout);
+	else if (t - b->t0 > b->run_timeout)
+		stop_boot(b, "hung", "the boot took more than %u s in all", b->run_timeout);
+}
+
+static json_t *plan_json(const struct boot *b, const char *bundle)
+{
+	const struct qemu_run *qr = b->qr;
+	json_t *devs = json_array(), *fss = json_array();
+	size_t i;
+
+	for (i = 0; i < qr->ndisks; i++)
+		json_array_append_new(devs, json_pack("{s:s, s:s}", "name", qr->disks[i].name,
+						      "serial", qr->disks[i].serial));
+	for (i = 0; i < qr->filesystems.nr; i++)
+		json_array_append_new(fss, json_string(qr->filesystems.v[i]));
+	return json_pack("{s:s?, s:s, s:s, s:s, s:b, s:i, s:i, s:i, s:o, s:o}",
+			 "config", qr->config_file, "bundle", bundle, "mnt", "/tmp/pinbench-agent",
+			 "expect_release", b->k->art.release, "one_off", b->index == 1,
+			 "boot", (int)b->index,
+			 "first_rep", (int)b->first_rep, "last_rep", (int)b->last_rep,
+			 "devices", devs, "filesystems", fss);
+}
+
+/* Fresh, sparse image files: every boot starts from the same state. */
+static int make_images(struct qemu_run *qr)
+{
+	size_t i;
+
+	for (i = 0; i < qr->ndisks; i++) {
+		const char *file = qr->disks[i].file;
+		int fd;
+
+		if (qr->passthrough[i].path)
+			continue;
+		unlink(file);
+		fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return error("cannot create disk image '%s': %s", file, errstr());
+		if (ftruncate(fd, (off_t)qr->cfg->qemu.disk_size)) {
+			close(fd);
+			return error("cannot size disk image '%s': %s", file, errstr());
+		}
+		close(fd);
+		qr->disks[i].direct = qemu_file_takes_direct(file);
+	}
+	return 0;
+}
+
+static void remove_images(struct qemu_run *qr)
+{
+	size_t i;
+
+	for (i = 0; i < qr->ndisks; i++)
+		if (!qr->passthrough[i].path && qr->disks[i].file)
+			unlink(qr->disks[i].file);
+}
+
+/* How a boot ended, once QEMU is gone: 0 when it counts, else k->state is set. */
+static int judge_boot(struct boot *b)
+{
+	struct qemu_kernel *k = b->k;
+	struct strbuf *why = &k->reason;
+
+	if (b->c->interrupted) {
+		k->state = "interrupted";
+		strbuf_addstr(why, "interrupted by signal");
+	} else if (b->cs.panic) {
+		k->state = "panicked";
+		strbuf_addf(why, "boot %u: %s", b->index, b->cs.panic);
+		if (b->cs.oops)
+			strbuf_addf(why, " (after: %s)", b->cs.oops);
+	} else if (b->stop_state) {
+		k->state = b->stop_state;
+		strbuf_addf(why, "boot %u: %s", b->index, b->stop_reason.buf);
+	} else if (b->ended && !strcmp(b->end_state.buf, "done")) {
+		return 0;
+	} else if (b->ended) {
+		k->state = strcmp(b->end_state.buf, "interrupted") ? "agent_failed" : "interrupted";
+		strbuf_addf(why, "boot %u: the agent ended '%s': %s", b->index, b->end_state.buf,
+			    b->end_reason.len ? b->end_reason.buf : "no reason given");
+	} else if (b->hello) {
+		k->state = "agent_failed";
+		if (b->cs.agent_status >= 0)
+			strbuf_addf(why, "boot %u: the agent exited with status %d before it "
+				    "finished", b->index, b->cs.agent_status);
+		else
+			strbuf_addf(why, "boot %u: the guest stopped before the agent finished",
+				    b->index);
+	} else {
+		k->state = "boot_failed";
+		if (b->cs.init_error)
+			strbuf_addf(why, "boot %u: guest init: %s", b->index, b->cs.init_error);
+		else if (b->c->status && b->c->err.len && b->cs.init_up_s < 0)
+			strbuf_addf(why, "boot %u: QEMU failed: %s", b->index, b->c->err.buf);
+		else if (b->cs.init_up_s < 0)
+			strbuf_addf(why, "boot %u: the kernel stopped before the guest init ran",
+				    b->index);
+		else
+			strbuf_addf(why, "boot %u: the agent never reported in (exit status %d)",
+				    b->index, b->cs.agent_status);
+	}
+	strbuf_rtrim(why);
+	return -1;
+}
+
+static void show_failure(const struct boot *b, const char *log_path)
+{
+	struct strbuf tail = STRBUF_INIT;
+
+	console_scan_tail(&b->cs, 15, &tail);
+	error("%s: %s (%s)", b->k->name, b->k->reason.buf, b->k->state);
+	if (tail.len)
+		fprintf(stderr, "  last console lines (all of it in %s):\n%s", log_path, tail.buf);
+	strbuf_release(&tail);
+}
+
+static unsigned boot_run_timeout(const struct qemu_run *qr, unsigned reps)
+{
+	const struct config *cfg = qr->cfg;
+	unsigned long long per_rep = cfg->ramp + cfg->runtime + cfg->timeout;
+	unsigned long long t;
+
+	if (cfg->qemu.run_timeout)
+		return cfg->qemu.run_timeout;
+	/* every repetition at its own timeout, the proof and profile passes, mkfs */
+	t = cfg->qemu.boot_timeout + qr->m.nr * (reps + 2) * per_rep + 60 * qr->filesystems.nr;
+	return t > UINT_MAX ? UINT_MAX : (unsigned)t;
+}
+
+static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
+		     unsigned first_rep, unsigned last_rep)
+{
+	struct boot b = { .qr = qr, .k = k, .index = index, .first_rep = first_rep,
+			  .last_rep = last_rep, .end_state = STRBUF_INIT,
+			  .end_reason = STRBUF_INIT, .stop_reason = STRBUF_INIT };
+	struct strbuf plan = STRBUF_INIT, bundle = STRBUF_INIT, log = STRBUF_INIT,
+		      append = STRBUF_INIT;
+	struct qemu_spec spec;
+	struct child c = CHILD_INIT;
+	json_t *pj;
+	int ret = -1;
+
+	console_scan_init(&b.cs);
+	strbuf_addf(&plan, "%s/plan-%s-%u.json", qr->work, k->name, index);
+	strbuf_addf(&bundle, "%s/bundle-%s-%u.jsonl", qr->work, k->name, index);
+	strbuf_addf(&log, "%s/boot-%u.console.log", k->log_dir, index);
+	bundle_reader_init(&b.br, bundle.buf);
+	pj = plan_json(&b, bundle.buf);
+	if (json_dump_file(pj, plan.buf, JSON_INDENT(1))) {
+		json_decref(pj);
+		k->state = "failed";
+		strbuf_addf(&k->reason, "cannot write the plan '%s'", plan.buf);
+		goto out;
+	}
+	json_decref(pj);
+	if (make_images(qr) || qemu_append(&append, "agent", qr->work, qr->agent, plan.buf,
+					   qr->cfg->qemu.cmdline)) {
+		k->state = "failed";
+		strbuf_addstr(&k->reason, "cannot prepare the guest's disks or command line");
+		goto out;
+	}
+	b.log = fopen(log.buf, "w");
+	if (!b.log)
+		warning("cannot write the console log '%s': %s", log.buf, errstr());
+	spec = (struct qemu_spec){ qr->cfg->qemu.binary, qr->accel, qr->cfg->qemu.memory_mb,
+				   qr->cfg->qemu.cpus, k->art.bzimage, qr->initrd, append.buf,
+				   qr->work, qr->disks, qr->ndisks };
+	qemu_argv(&spec, &c.args);
+	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
+	c.on_output = on_console;
+	c.on_tick = on_tick;
+	c.cb_data = &b;
+	b.c = &c;
+	b.idle_timeout = 2 * (qr->cfg->ramp + qr->cfg->runtime + qr->cfg->timeout) + 120;
+	b.run_timeout = boot_run_timeout(qr, last_rep - first_rep + 1);
+	info("booting %s (%s) under %s, boot %u of %u: repetitions %u-%u", k->name,
+	     k->art.release, qr->accel, index, qr->boots, first_rep, last_rep);
+	b.t0 = b.last_record = now_s();
+	if (spawn_run(&c)) {
+		k->state = "boot_failed";
+		strbuf_addf(&k->reason, "cannot start '%s': %s", qr->cfg->qemu.binary, errstr());
+		goto out;
+	}
+	console_scan_finish(&b.cs);
+	bundle_read_new(&b.br, take_record, &b);
+	strbuf_rtrim(&c.err);
+	ret = judge_boot(&b);
+	if (ret)
+		show_failure(&b, log.buf);
+	else
+		info("%s boot %u: done in %.0f s", k->name, index, c.elapsed_s);
+out:
+	if (b.log)
+		fclose(b.log);
+	bundle_reader_release(&b.br);
+	console_scan_release(&b.cs);
+	child_release(&c);
+	strbuf_release(&b.end_state);
+	strbuf_release(&b.end_reason);
+	strbuf_release(&b.stop_reason);
+	strbuf_release(&plan);
+	strbuf_release(&bundle);
+	strbuf_release(&log);
+	strbuf_release(&append);
+	return ret;
+}
+
+/* --- before the first boot ----------------------------------------------------- */
+
+static int resolve_disks(struct qemu_run *qr)
+{
+	const struct config *cfg = qr->cfg;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, n = cfg->qemu.disks.nr;
+
+	qr->disks = xcalloc(n + 1, sizeof(*qr->disks));
+	qr->passthrough = xcalloc(n + 1, sizeof(*qr->passthrough));
+	for (i = 0; i < n; i++) {
+		const char *name = cfg->qemu.disks.v[i];
+		struct qemu_disk *d = &qr->disks[qr->ndisks];
+
+		d->name = name;
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, SERIAL_PREFIX "%s", name);
+		if (sb.len > SERIAL_MAX)
+			return strbuf_release(&sb), error("[target qemu] disks: name '%s' is too long "
+				"(at most %d characters)", name, SERIAL_MAX - 3);
+		d->serial = xstrdup(sb.buf);
+		if (!strcmp(name, "nvme") || !strcmp(name, "sata")) {
+			d->bus = name;
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%s/pinbench-%d-%s.img", cfg->qemu.image_dir, (int)getpid(),
+				    name);
+			d->file = xstrdup(sb.buf);
+		} else {
+			const struct device_cfg *dc = config_device(cfg, name);
+
+			if (!dc || !dc->bus)
+				return strbuf_release(&sb), error("[target qemu] disks: '%s' is not nvme, "
+					"sata or a [device %s] section with 'bus' set", name, name);
+			if (device_check(dc, &qr->passthrough[qr->ndisks]))
+				return strbuf_release(&sb), -1;
+			d->bus = dc->bus;
+			d->file = xstrdup(qr->passthrough[qr->ndisks].path);
+			d->direct = 1;
+		}
+		qr->ndisks++;
+	}
+	strbuf_release(&sb);
+	return 0;
+}
+
+static int pick_filesystems(struct qemu_run *qr)
+{
+	size_t i;
+
+	for (i = 0; i < qr->cfg->filesystems.nr; i++) {
+		const char *fs = qr->cfg->filesystems.v[i], *program, *package;
+
+		if (host_mkfs_installed(fs, &program, &package))
+			strvec_push(&qr->filesystems, fs);
+		else
+			warning("skipping %s: %s is not installed (Debian package %s)", fs, program,
+				package);
+	}
+	if (!qr->filesystems.nr)
+		return error("none of the [matrix] filesystems can be made here");
+	return 0;
+}
+
+static char *devices_json(const struct qemu_run *qr)
+{
+	json_t *a = json_array();
+	char *text, *ret;
+	size_t i;
+
+	json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:i}", "name", "guest", "accel",
+					   qr->accel, "cpus", (int)qr->cfg->qemu.cpus, "memory_mb",
+					   (int)qr->cfg->qemu.memory_mb));
+	for (i = 0; i < qr->ndisks; i++) {
+		const struct qemu_disk *d = &qr->disks[i];
+		const struct safe_device *p = &qr->passthrough[i];
+
+		json_array_append_new(a, p->path ?
+			json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", d->name, "bus", d->bus,
+				  "path", p->path, "model", p->model, "serial", p->serial) :
+			json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", d->name, "bus", d->bus,
+				  "model", !strcmp(d->bus, "nvme") ? "QEMU NVMe Ctrl" : "QEMU HARDDISK",
+				  "backing", qr->cfg->qemu.image_dir,
+				  "size", (json_int_t)qr->cfg->qemu.disk_size));
+	}
+	text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	ret = xstrdup(text);
+	free(text);
+	return ret;
+}
+
+static int begin_runs(struct qemu_run *qr, char **argv)
+{
+	struct machine mach;
+	struct machine_info mi;
+	struct strbuf kind = STRBUF_INIT;
+	char *devs = devices_json(qr), *cmdline = run_command_line(argv);
+	char *cfg_text = run_config_text(qr->cfg), *logs = config_path(qr->cfg, qr->cfg->logs_dir);
+	long long machine_id;
+	size_t i;
+	int ret = -1;
+
+	strbuf_addf(&kind, "qemu-%s", qr->accel);
+	machine_probe(&mach, kind.buf, devs);
+	machine_info(&mach, &mi);
+	if (db_machine_get_or_add(qr->db, &mi, &machine_id))
+		goto out;
+	qr->job_ids = xcalloc(qr->m.nr + 1, sizeof(*qr->job_ids));
+	for (i = 0; i < qr->m.nr; i++)
+		if (db_job_get_or_add(qr->db, &(struct job_row)JOB_ROW(&qr->m.jobs[i]),
+				      &qr->job_ids[i]))
+			goto out;
+	for (i = 0; i < qr->nk; i++) {
+		struct qemu_kernel *k = &qr->k[i];
+		const struct kernel_cfg *kc = config_kernel(qr->cfg, k->name);
+		struct kernel_info ki = {
+			.name = k->name, .source = kc->source, .config_sha = k->art.config_sha,
+			.build_sha = k->art.key, .release = k->art.release, .version = "",
+		};
+		struct strbuf dir = STRBUF_INIT;
+
+		if (db_kernel_get_or_add(qr->db, &ki, &k->kernel_id) ||
+		    db_run_begin(qr->db, k->kernel_id, machine_id, "qemu", cmdline, cfg_text,
+				 &k->run))
+			goto out;
+		strbuf_addf(&dir, "%s/run-%lld", logs, k->run);
+		if (mkdir_p(dir.buf)) {
+			error("cannot create the log directory '%s': %s", dir.buf, errstr());
+			strbuf_release(&dir);
+			goto out;
+		}
+		k->log_dir = strbuf_detach(&dir, NULL);
+		if (db_run_set_log(qr->db, k->run, k->log_dir))
+			goto out;
+		info("run %lld: %s (%s) in QEMU on %s, %zu jobs x %u repetitions over %u boot%s",
+		     k->run, k->name, k->art.release, mach.hostname, qr->m.nr, qr->reps, qr->boots,
+		     qr->boots == 1 ? "" : "s");
+	}
+	ret = 0;
+out:
+	machine_release(&mach);
+	strbuf_release(&kind);
+	free(devs);
+	free(cmdline);
+	free(cfg_text);
+	free(logs);
+	return ret;
+}
+
+static int prepare(struct qemu_run *qr)
+{
+	struct strbuf init = STRBUF_INIT, initrd = STRBUF_INIT, path = STRBUF_INIT;
+	char *cache = config_cache_dir(qr->cfg);
+	char real[PATH_MAX], tmpl[] = "/tmp/pinbench-qemu.XXXXXX";
+	int ret = -1;
+
+	if (!spawn_find_program(qr->cfg->qemu.binary, NULL)) {
+		error("'%s' not found: install it with 'apt-get install qemu-system-x86'",
+		      qr->cfg->qemu.binary);
+		goto out;
+	}
+	if (initramfs_find_init(&init) || initramfs_get(cache, init.buf, &initrd))
+		goto out;
+	qr->initrd = strbuf_detach(&initrd, NULL);
+	if (!realpath("/proc/self/exe", real)) {
+		error("cannot find pinbench's own binary: %s", errstr());
+		goto out;
+	}
+	qr->agent = xstrdup(real);
+	if (qr->cfg->file) {
+		if (!realpath(qr->cfg->file, real)) {
+			error("cannot resolve '%s': %s", qr->cfg->file, errstr());
+			goto out;
+		}
+		qr->config_file = xstrdup(real);
+	}
+	if (!mkdtemp(tmpl)) {
+		error("cannot create a work directory: %s", errstr());
+		goto out;
+	}
+	qr->work = xstrdup(tmpl);
+	if (!strcmp(qr->cfg->qemu.accel, "auto"))
+		qr->accel = qemu_pick_accel(qr->cfg->qemu.binary, qr->k[0].art.bzimage, qr->initrd,
+					    cache);
+	else
+		qr->accel = qr->cfg->qemu.accel;
+	ret = 0;
+out:
+	strbuf_release(&init);
+	strbuf_release(&initrd);
+	strbuf_release(&path);
+	free(cache);
+	return ret;
+}
+
+/* Repetitions first_rep..last_rep of boot `index` (from 1): spread evenly, extras first. */
+static void boot_reps(unsigned reps, unsigned boots, unsigned index, unsigned *first,
+		      unsigned *last)
+{
+	unsigned base = reps / boots, extra = reps % boots, i;
+
+	*first = 1;
+	for (i = 1; i < index; i++)
+		*first += base + (i <= extra);
+	*last = *first + base + (index <= extra) - 1;
+}
+
+static int finish_runs(struct qemu_run *qr)
+{
+	int code = EXIT_OK;
+	size_t i;
+
+	for (i = 0; i < qr->nk; i++) {
+		struct qemu_kernel *k = &qr->k[i];
+		const char *state = k->state ? k->state : "done";
+
+		if (!k->run)
+			continue;
+		if (!k->state && k->reps_failed)
+			strbuf_addf(&k->reason, "%zu of %zu repetitions failed", k->reps_failed,
+				    k->reps_failed + k->reps_done);
+		if (k->state || k->reps_failed)
+			code = EXIT_INFRA;
+		if (db_run_finish(qr->db, k->run, state, k->reason.len ? k->reason.buf : NULL))
+			code = EXIT_INFRA;
+		printf("\nrun %lld (%s, %s): %s, %zu repetitions stored, %zu failed%s%s\n", k->run,
+		       k->name, k->art.release, state, k->reps_done, k->reps_failed,
+		       k->reason.len ? ": " : "", k->reason.buf);
+		summary_print(qr->db, k->run, 0, stdout);
+		printf("console logs: %s\n", k->log_dir);
+	}
+	printf("\ndatabase: %s (pinbench db show RUN --db %s)\n", qr->cli->db_path,
+	       qr->cli->db_path);
+	return code;
+}
+
+static void qemu_run_release(struct qemu_run *qr)
+{
+	size_t i;
+
+	if (qr->disks)
+		remove_images(qr);
+	if (qr->work && remove_tree(qr->work))
+		warning("cannot remove '%s': %s", qr->work, errstr());
+	for (i = 0; i < qr->nk; i++) {
+		kernel_artifact_release(&qr->k[i].art);
+		strbuf_release(&qr->k[i].reason);
+		free(qr->k[i].log_dir);
+	}
+	free(qr->k);
+	for (i = 0; i < qr->ndisks; i++) {
+		free((char *)qr->disks[i].file);
+		free((char *)qr->disks[i].serial);
+		safe_device_release(&qr->passthrough[i]);
+	}
+	free(qr->disks);
+	free(qr->passthrough);
+	free(qr->job_ids);
+	matrix_release(&qr->m);
+	strvec_clear(&qr->filesystems);
+	free(qr->work);
+	free(qr->initrd);
+	free(qr->agent);
+	free(qr->config_file);
+	if (qr->db)
+		db_close(qr->db);
+}
+
+int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
+{
+	struct qemu_run qr = { .cli = cli, .cfg = &cli->cfg, .filesystems = STRVEC_INIT };
+	struct strvec disk_names = STRVEC_INIT;
+	unsigned b, first, last;
+	size_t i;
+	int code = EXIT_USAGE;
+
+	qr.reps = o->reps ? o->reps : qr.cfg->repetitions;
+	qr.boots = o->boots ? o->boots : 1;
+	if (qr.boots > qr.reps) {
+		error("--boots %u: more boots than repetitions (%u); each boot runs at least one",
+		      qr.boots, qr.reps);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < o->kernels.nr; i++) {
+		if (!config_kernel(qr.cfg, o->kernels.v[i])) {
+			error("--kernel '%s': no [kernel %s] section in %s", o->kernels.v[i],
+			      o->kernels.v[i], qr.cfg->file ? qr.cfg->file : "the config");
+			return EXIT_USAGE;
+		}
+	}
+	qr.k = xcalloc(o->kernels.nr, sizeof(*qr.k));
+	for (qr.nk = 0; qr.nk < o->kernels.nr; qr.nk++) {
+		qr.k[qr.nk].name = o->kernels.v[qr.nk];
+		strbuf_init(&qr.k[qr.nk].reason, 0);
+	}
+	if (resolve_disks(&qr) || pick_filesystems(&qr))
+		goto out;
+	for (i = 0; i < qr.ndisks; i++)
+		strvec_push(&disk_names, qr.disks[i].name);
+	matrix_expand_on(qr.cfg, &disk_names, &qr.filesystems, "none", &qr.m);
+	qr.reps_total = qr.m.nr * qr.reps * qr.nk;
+	code = EXIT_INFRA;
+	if (db_open(cli->db_path, &qr.db))
+		goto out;
+	db_reap_abandoned(qr.db);
+	db_reap_abandoned_builds(qr.db);
+	for (i = 0; i < qr.nk; i++) {
+		code = kernel_for_run(cli, qr.db, qr.k[i].name, &qr.k[i].art);
+		if (code)
+			goto out;
+	}
+	code = EXIT_INFRA;
+	if (prepare(&qr) || begin_runs(&qr, argv))
+		goto out;
+	qr.started = time(NULL);
+	for (b = 1; b <= qr.boots; b++) {
+		boot_reps(qr.reps, qr.boots, b, &first, &last);
+		for (i = 0; i < qr.nk; i++) {
+			if (boot_once(&qr, &qr.k[i], b, first, last))
+				goto stopped;
+		}
+	}
+stopped:
+	/* one kernel failing ends the interleaving: the others' runs are incomplete */
+	for (i = 0; i < qr.nk; i++) {
+		if (!qr.k[i].state && (qr.k[i].reps_done + qr.k[i].reps_failed) <
+		    qr.m.nr * qr.reps) {
+			qr.k[i].state = spawn_interrupted() ? "interrupted" : "failed";
+			strbuf_addstr(&qr.k[i].reason, "stopped early: another boot failed");
+		}
+	}
+	code = finish_runs(&qr);
+out:
+	strvec_clear(&disk_names);
+	qemu_run_release(&qr);
+	return code;
+}
