@@ -142,10 +142,13 @@ bench: $(BENCH_BIN) pinbench
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 	@for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
-# The shipped config.ini, end to end, into a throw-away database.
+# The shipped config.ini, end to end, into a throw-away database: the host
+# target, then the baseline kernel in QEMU.
 e2e: pinbench
 	@tmp=$$(mktemp -d /tmp/pinbench-e2e.XXXXXX) && \
 	./pinbench run --config config.ini --db $$tmp/e2e.db && \
+	./pinbench run --config config.ini --db $$tmp/e2e.db --target qemu --kernel baseline && \
+	test "$$(sqlite3 $$tmp/e2e.db "select count(*) from flag")" = 0 && \
 	./pinbench db show 1 --db $$tmp/e2e.db > /dev/null && \
 	./pinbench db export --format csv --db $$tmp/e2e.db -o $$tmp/e2e.csv && \
 	echo "e2e: $$(($$(wc -l < $$tmp/e2e.csv) - 1)) samples exported" && rm -rf $$tmp

@@ -180,9 +180,10 @@ static int place_probe(const char *dir, const char *event, const char *const *sy
 			break;
 		}
 		/*
-		 * ENOENT: no such symbol (or its module is not loaded);
-		 * EADDRNOTAVAIL: several symbols of that name; EINVAL and
-		 * EILSEQ: not probeable (notrace, blacklisted, bad address).
+		 * No such symbol is EINVAL on 6.12 (parse error "Invalid
+		 * probed address or symbol"), ENOENT on 6.1; EADDRNOTAVAIL:
+		 * several symbols of that name; EINVAL and EILSEQ also: not
+		 * probeable (notrace, blacklisted, bad address).
 		 */
 		if (errno == ENOENT || errno == EADDRNOTAVAIL || errno == EINVAL ||
 		    errno == EILSEQ)

@@ -130,6 +130,10 @@ int bundle_read_new(struct bundle_reader *r, bundle_record_fn fn, void *data)
 	ssize_t n;
 	int fd, ret = 0;
 
+	/* lines left over when a callback stopped the last read come first */
+	ret = dispatch_lines(r, fn, data);
+	if (ret)
+		return ret;
 	fd = open(r->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : error("cannot read '%s': %s", r->path, errstr());

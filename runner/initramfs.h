@@ -8,7 +8,7 @@
  * The guest's initramfs: an uncompressed newc cpio archive (the format the
  * kernel unpacks, Documentation/driver-api/early-userspace/buffer-format.rst)
  * holding pinbench's own static /init (runner/guest/init.c), the
- * directories it mounts on (dev proc sys host) and a /dev/console node so
+ * directories it mounts on (dev proc sys host tmp) and a /dev/console node so
  * that init has a console before devtmpfs is mounted. Written here rather
  * than by cpio(1): the archive is a few entries, and writing it ourselves
  * needs neither root (for the device node) nor a file list on stdin.

@@ -63,10 +63,10 @@ void qemu_argv(const struct qemu_spec *s, struct strvec *argv)
 		     "-no-reboot", "-kernel", s->kernel, "-initrd", s->initrd,
 		     "-append", s->append, NULL);
 	strvec_pushl(argv, "-virtfs",
-		     "local,path=/,mount_tag=hostroot,security_model=none,readonly=on", NULL);
+		     "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap", NULL);
 	if (s->work_dir) {
 		strbuf_reset(&sb);
-		strbuf_addf(&sb, "local,path=%s,mount_tag=pbwork,security_model=none", s->work_dir);
+		strbuf_addf(&sb, "local,path=%s,mount_tag=pbwork,security_model=none,multidevs=remap", s->work_dir);
 		strvec_pushl(argv, "-virtfs", sb.buf, NULL);
 	}
 	for (i = 0; i < s->ndisks; i++) {
@@ -221,7 +221,7 @@ static void scan_line(struct console_scan *cs, char *line)
 	else if (strstr(line, "pinbench-init: probe ok"))
 		cs->probe_ok = 1;
 	else if ((p = after(line, "pinbench-init: error: ")) && !cs->init_error)
-		cs->init_error = xstrdup(p);
+		cs->init_error = xstrdup(trim((char *)p));
 	if (!cs->panic && strstr(line, "Kernel panic - not syncing"))
 		cs->panic = xstrdup(trim(line));
 	if (!cs->oops && (strstr(line, "Oops:") || strstr(line, "BUG:") ||
@@ -237,6 +237,8 @@ void console_scan_feed(struct console_scan *cs, const char *buf, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++) {
+		if (!buf[i])
+			continue;	/* a serial line can carry NULs; they end no line */
 		if (buf[i] != '\n') {
 			/* one absurdly long line must not grow without bound */
 			if (cs->partial.len < 4096)

@@ -204,6 +204,10 @@ static int take_rep(struct boot *b, json_t *rec, int failed)
 		goto out;
 	}
 	ret = db_rep_store_in_boot(b->qr->db, b->k->run, job_id, (int)rep, (int)b->index, &s);
+	if (!ret && !rep && sample_set_find(&s, "dio.legacy_calls"))
+		info("%s %s: legacy direct-I/O proof: %.0f calls, %.2f per I/O", b->k->name,
+		     job->name, sample_set_value(&s, "dio.legacy_calls", 0),
+		     sample_set_value(&s, "dio.legacy_calls_per_io", 0));
 	if (!ret && rep > 0) {
 		b->k->reps_done++;
 		b->qr->reps_seen++;
@@ -657,18 +661,27 @@ static int prepare(struct qemu_run *qr)
 		goto out;
 	}
 	qr->agent = xstrdup(real);
-	if (qr->cfg->file) {
-		if (!realpath(qr->cfg->file, real)) {
-			error("cannot resolve '%s': %s", qr->cfg->file, errstr());
-			goto out;
-		}
-		qr->config_file = xstrdup(real);
-	}
 	if (!mkdtemp(tmpl)) {
 		error("cannot create a work directory: %s", errstr());
 		goto out;
 	}
 	qr->work = xstrdup(tmpl);
+	/*
+	 * The agent reads the config from the work directory: the guest sees
+	 * the host's files, but not what lives on the host's tmpfs mounts.
+	 */
+	if (qr->cfg->file) {
+		char *text = run_config_text(qr->cfg);
+
+		strbuf_addf(&path, "%s/config.ini", qr->work);
+		if (write_file_atomic(path.buf, text, strlen(text))) {
+			error("cannot write '%s': %s", path.buf, errstr());
+			free(text);
+			goto out;
+		}
+		free(text);
+		qr->config_file = strbuf_detach(&path, NULL);
+	}
 	if (!strcmp(qr->cfg->qemu.accel, "auto"))
 		qr->accel = qemu_pick_accel(qr->cfg->qemu.binary, qr->k[0].art.bzimage, qr->initrd,
 					    cache);

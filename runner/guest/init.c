@@ -210,6 +210,12 @@ static void mount_host(const char *work)
 	/* 4. from here on the guest sees the host's programs and libraries */
 	if (chroot("/host") || chdir("/"))
 		die("chroot /host: %s", strerror(errno));
+	/*
+	 * The host's /proc, /sys and /dev roots share inode 1: unless QEMU
+	 * remaps them, 9p aliases their directories and our mounts vanish.
+	 */
+	if (access("/proc/uptime", R_OK))
+		die("/proc lost after chroot: export hostroot with multidevs=remap");
 }
 
 static void run_agent(const char *agent, const char *plan)
@@ -247,6 +253,8 @@ int main(void)
 
 	must_mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	must_mount("proc", "/proc", "proc", 0, NULL);
+	/* with `quiet`, the firmware's escape codes leave the console mid-line */
+	putchar('\n');
 	say("up %s", uptime());
 	must_mount("sysfs", "/sys", "sysfs", 0, NULL);
 

@@ -92,6 +92,11 @@ static void test_errors(void)
 		{ "[kernel a]\nsource = deb:linux-source-6.12\nflavour = x\n", "unknown kernel key" },
 		{ "[kernel a]\nsource = deb:linux-source-6.12\nbase = rm -rf\n", "base not a config target" },
 		{ "[kernels]\njobs = many\n", "jobs not a number" },
+		{ "[target qemu]\naccel = hvf\n", "accel not one of auto kvm tcg" },
+		{ "[target qemu]\naccel = kvm tcg\n", "accel takes one choice" },
+		{ "[target qemu]\nmemory = 64\n", "guest memory below 128 MiB" },
+		{ "[target qemu]\ndisk_size = 1M\n", "disk image below 64 MiB" },
+		{ "[device d]\npath = /dev/sdz\nserial = X\nbus = scsi\n", "bus not nvme or sata" },
 	};
 	struct config cfg;
 	size_t i;
@@ -115,6 +120,36 @@ static void test_device_section(void)
 	d = config_device(&cfg, "sata0");
 	ok(d != NULL, "device found by name");
 	is_str(d ? d->serial : NULL, "WD-1234", "serial kept");
+	ok(d && !d->bus, "no bus: never passed to a guest");
+	config_release(&cfg);
+}
+
+static void test_qemu_section(void)
+{
+	struct config cfg;
+
+	config_init(&cfg);
+	is_str(cfg.qemu.accel, "auto", "KVM only when it is proven to work, by default");
+	is_int((int)cfg.qemu.disks.nr, 2, "two disks by default");
+	is_str(cfg.qemu.disks.v[0], "nvme", "an NVMe disk");
+	is_str(cfg.qemu.disks.v[1], "sata", "and a SATA disk");
+	is_str(cfg.qemu.image_dir, "/dev/shm", "images on tmpfs");
+	like(cfg.qemu.cmdline, "tsc=reliable", "the measured noise fix is on by default");
+	is_int(cfg.dio_proof, 1, "the legacy-DIO proof is on by default");
+	config_release(&cfg);
+
+	is_int(load(&cfg, "[target qemu]\naccel = tcg\nmemory = 2048\ncpus = 4\n"
+		   "disks = nvme lab\ndisk_size = 2G\nboot_timeout = 30\n"
+		   "[device lab]\npath = /dev/sdz\nserial = S1\nbus = sata\n"
+		   "[store]\nlogs = /var/log/pinbench\n"), 0, "a qemu section loads");
+	is_str(cfg.qemu.accel, "tcg", "accel");
+	ok(cfg.qemu.memory_mb == 2048 && cfg.qemu.cpus == 4, "memory and CPUs");
+	is_str(cfg.qemu.disks.v[1], "lab", "a passed-through device by name");
+	is_str(config_device(&cfg, "lab") ? config_device(&cfg, "lab")->bus : NULL, "sata",
+	       "with its bus");
+	ok(cfg.qemu.disk_size == 2ull << 30, "disk size in bytes");
+	is_int((int)cfg.qemu.boot_timeout, 30, "boot timeout");
+	is_str(cfg.logs_dir, "/var/log/pinbench", "logs directory");
 	config_release(&cfg);
 }
 
@@ -175,6 +210,7 @@ int main(void)
 	test_errors();
 	test_device_section();
 	test_kernel_sections();
+	test_qemu_section();
 	test_sizes();
 	unlink(write_cfg("c.ini", ""));
 	rmdir(dir);
