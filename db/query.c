@@ -48,7 +48,8 @@ static void push_row(struct strvec *cells, sqlite3_stmt *st)
 
 	for (col = 0; col < COL_REASON; col++)
 		strvec_push(cells, db_col_text(st, col));
-	if (!strcmp(state, "failed") || !strcmp(state, "interrupted"))
+	/* every way a run can end badly says why (failed, interrupted, panicked ...) */
+	if (strcmp(state, "done") && strcmp(state, "running"))
 		short_reason(&sb, db_col_text(st, COL_REASON));
 	strvec_push(cells, sb.buf);
 	strbuf_release(&sb);

@@ -178,11 +178,16 @@ static void bind_kernel(sqlite3_stmt *st, const void *row)
 
 int db_kernel_get_or_add(struct db *db, const struct kernel_info *k, long long *id)
 {
-	/* a kernel with a build sha was just built by us: that is when it was built */
+	/*
+	 * A kernel with a build sha was just built by us: that is when it was
+	 * built. Its version string is known only once it booted, and a build
+	 * always gives the same one: without a version, any row of the build is it.
+	 */
 	static const struct get_or_add g = {
 		STMT_KERNEL_FIND, STMT_KERNEL_ADD,
 		"SELECT id FROM kernel WHERE name = ?1 AND source = ?2 AND release = ?3"
-		" AND version = ?4 AND build_sha = ?5",
+		" AND build_sha = ?5 AND (version = ?4 OR (?4 = '' AND ?5 != ''))"
+		" ORDER BY version DESC LIMIT 1",
 		"INSERT OR IGNORE INTO kernel (name, source, release, version, build_sha,"
 		" ref, patch_sha, config_sha, built_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 		" CASE WHEN ?5 = '' THEN NULL ELSE " NOW " END)",

@@ -87,8 +87,9 @@ contains "$logdir/boot-1.console.log" "pinbench-init: starting agent" "and holds
 contains "$T/show" "logs: $logdir" "db show names the log directory"
 check "no image file left behind" test -z "$(ls "$T/img")"
 
-# --- two kernels, two boots each: A B A B; 6.1 takes references, not pins ---
-qemu_config "$T/config2.ini" two.db vfat 4k 2 "disks = nvme"
+# --- two kernels, two boots each: A B A B; 6.1 takes references, not pins;
+# ext2 is legacy direct I/O on 6.1 only (6.12 moved it to iomap) ---
+qemu_config "$T/config2.ini" two.db "vfat, ext2" 4k 2 "disks = nvme"
 "$PINBENCH" run --config "$T/config2.ini" --target qemu --kernel baseline --kernel v6.1 \
 	--boots 2 --repetitions 2 > "$T/out2" 2> "$T/err2"
 ok $? "two kernels, two boots each, exit 0"
@@ -102,18 +103,28 @@ is "$(q "$db2" "select group_concat(x, ' ') from (select k.name || p.boot as x f
 	"baseline1 v6.11 baseline2 v6.12" "boots interleave A B A B"
 is "$(q "$db2" "select group_concat(p.rep || '@' || p.boot, ' ') from rep p join run r
 	on r.id = p.run join job j on j.id = p.job where r.id = 1 and j.rw = 'randread'
-	and p.rep >= 1 order by p.rep")" "1@1 2@2" "repetitions are spread over the boots"
+	and j.fs = 'vfat' and p.rep >= 1 order by p.rep")" "1@1 2@2" \
+	"repetitions are spread over the boots"
 is "$(q "$db2" "select count(*) from sample s join run r on r.id = s.run join kernel k
 	on k.id = r.kernel where k.name = 'v6.1' and s.rep >= 1
-	and s.metric = 'vmstat.nr_foll_pin_released' and s.value = 0")" "4" \
-	"6.1's legacy direct I/O takes page references: no pins released"
+	and s.metric = 'vmstat.nr_foll_pin_released' and s.value = 0")" "8" \
+	"6.1's direct I/O takes page references: no pins released"
 is "$(q "$db2" "select count(*) from sample s join run r on r.id = s.run join kernel k
 	on k.id = r.kernel where k.name = 'baseline' and s.rep >= 1
-	and s.metric = 'vmstat.nr_foll_pin_released' and s.value > 0")" "4" \
+	and s.metric = 'vmstat.nr_foll_pin_released' and s.value > 0")" "8" \
 	"while 6.12 pins for the same jobs"
 is "$(q "$db2" "select count(*) from sample s join run r on r.id = s.run join kernel k
 	on k.id = r.kernel where k.name = 'v6.1' and s.metric = 'dio.legacy_calls'
-	and s.value > 0")" "2" "6.1 goes through fs/direct-io.c too (one proof per job, first boot)"
+	and s.value > 0")" "4" "6.1 goes through fs/direct-io.c for vfat and ext2 (one proof per job)"
+is "$(q "$db2" "select group_concat(k.name || ' ' || j.fs || ' ' || f.kind, ', ') from flag f
+	join run r on r.id = f.run join kernel k on k.id = r.kernel join job j on j.id = f.job
+	order by f.rowid")" "baseline ext2 not_legacy_dio, baseline ext2 not_legacy_dio" \
+	"ext2 on 6.12 is flagged: no __blockdev_direct_IO call (it uses iomap)"
+is "$(q "$db2" "select count(*) from sample s join job j on j.id = s.job where s.run = 1
+	and j.fs = 'ext2' and s.metric = 'dio.legacy_calls' and s.value = 0")" "2" \
+	"its proof stored 0 calls, not unavailable"
+contains "$T/err2" "claims legacy direct I/O but" "the flag is said on the terminal"
+contains "$T/out2" "not_legacy_dio" "and in the summary"
 
 # --- a kernel that panics at boot ---
 qemu_config "$T/config3.ini" panic.db vfat 4k 1 "cmdline = rdinit=/nonexistent"
@@ -143,5 +154,31 @@ contains <(q "$db4" "select reason from run") "before the agent finished" "with 
 stored=$(q "$db4" "select count(*) from rep where rep >= 1 and status = 'ok'")
 [ "$stored" -ge 2 ] && [ "$stored" -lt 16 ]
 ok $? "the repetitions finished before the kill are stored ($stored of 16)"
+
+# --- a host block device passed through to the guest: only when allow-listed ---
+truncate -s 256M "$T/lab.img"
+loop=$(losetup -f --show "$T/lab.img" 2>/dev/null)
+if [ -z "$loop" ]; then
+	skip "pass-through of an allow-listed device" "losetup not permitted here"
+else
+	trap 'losetup -d "$loop"; [ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
+	qemu_config "$T/config5.ini" lab.db vfat 4k 1 "disks = lab"
+	printf '[device lab]\npath = %s\nserial = %s\nbus = sata\n' "$loop" "$T/wrong.img" \
+		>> "$T/config5.ini"
+	"$PINBENCH" run --config "$T/config5.ini" --target qemu --kernel baseline \
+		> "$T/out5" 2> "$T/err5"
+	is "$?" "2" "a device whose serial does not match is refused (exit 2)"
+	contains "$T/err5" "refusing" "saying why"
+	is "$(q "$T/lab.db" "select count(*) from run" 2>/dev/null || echo 0)" "0" \
+		"and nothing was booted"
+	sed -i "s|^serial = $T/wrong.img$|serial = $T/lab.img|" "$T/config5.ini"
+	"$PINBENCH" run --config "$T/config5.ini" --target qemu --kernel baseline \
+		> "$T/out5" 2> "$T/err5"
+	ok $? "the allow-listed device is passed through as a SATA disk"
+	is "$(q "$T/lab.db" "select count(*) from sample where metric = 'fio.total_ios'
+		and value > 0 and rep = 1")" "2" "and measured"
+	contains <(q "$T/lab.db" "select devices from machine") "\"path\":\"$loop\"" \
+		"the machine records the host device"
+fi
 
 done_testing

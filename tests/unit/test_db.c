@@ -177,6 +177,10 @@ static void test_get_or_add(struct db *db, struct ids *ids)
 	ok(id != ids->kernel, "a different build sha is a different kernel");
 	db_kernel_get_or_add(db, &k2, &again);
 	is_int(again, id, "and finding it again gives its id");
+	is_int(db_kernel_set_version(db, id, "Linux version 6.1.0 #1 SMP"), 0,
+	       "a built kernel's version is recorded when it first boots");
+	db_kernel_get_or_add(db, &k2, &again);
+	is_int(again, id, "asked for again without a version (before its next boot), it is found");
 
 	j = job("hash-a", "randread-4k@scratch:vfat");
 	is_int(db_job_get_or_add(db, &j, &ids->job_a), 0, "job a added");
@@ -401,11 +405,15 @@ static void test_finish_and_show(struct db *db, struct ids *ids, long long run2)
 	is_int(db_run_finish(db, ids->run, "running", NULL), -1, "'running' is not an end state");
 	is_int(db_run_finish(db, 4242, "done", NULL), -1, "a missing run cannot finish");
 	like(release_stderr(&err), "no run 4242", "and the error says which");
-	db_run_finish(db, run2, "failed", "boot timed out after 60 s\nsecond line");
+	is_int(db_run_finish(db, run2, "exploded", NULL), -1, "an unknown state is refused");
+	db_run_finish(db, run2, "boot_failed", "boot timed out after 60 s\nsecond line");
+	is_int(db_run_set_log(db, run2, "/var/log/pinbench/run-2"), 0, "the log directory is set");
+	is_int(db_flag_add(db, run2, ids->job_a, "not_legacy_dio", "no call"), 0, "a flag is stored");
 
 	text = capture(db, db_show_run_header, run2, &ret);
 	is_int(ret, 0, "run header shown");
-	like(text, "state: failed\nreason: boot timed out after 60 s second line\n",
+	like(text, "logs: /var/log/pinbench/run-2\n", "the log directory is shown");
+	like(text, "state: boot_failed\nreason: boot timed out after 60 s second line\n",
 	     "state and reason, on one line each");
 	like(text, "kernel: host 6.1.0-18-amd64 (running)\n", "kernel line");
 	like(text, "machine: box-a (host, Xeon, 2 cores, 4096 MiB)\n", "machine line");
@@ -419,14 +427,15 @@ static void test_finish_and_show(struct db *db, struct ids *ids, long long run2)
 	like(text, "RUN  STARTED", "a header row");
 	line = strstr(text, "\n1  ");
 	ok(line != NULL, "run 1 on its own line");
-	like(line, "  done    host    host 6.1.0-18-amd64  box-a", "state, target, kernel, machine");
+	like(line, "  done         host    host 6.1.0-18-amd64  box-a",
+	     "state, target, kernel, machine");
 	ok(line && strstr(text, "STATE") - text == strstr(line, "done") - line - 1 && !strstr(text, " \n"),
 	   "columns are aligned, no trailing blanks");
 	line = strstr(text, "\n2  ");
 	ok(line && strstr(text, "\n1  ") < line, "newest last");
 	like(squeeze(line, &err), " boot timed out after 60 s\n",
 	     "a failed run shows the first line of its reason");
-	like(err.buf, " failed qemu host 6.1.0-18-amd64 box-a 2 7 1 13 boot",
+	like(err.buf, " boot_failed qemu host 6.1.0-18-amd64 box-a 2 7 1 13 boot",
 	     "run 2: jobs, ok and failed repetitions, samples");
 	free(text);
 	strbuf_release(&err);
