@@ -224,6 +224,8 @@ static int agent_run(struct agent_plan *p, struct config *cfg)
 		goto end;
 	}
 	es.one_off = p->one_off;
+	/* a fresh guest has translated nothing yet: warm every job up, in every boot */
+	es.warmup = 1;
 	es.reps_total = m.nr * (p->last_rep - p->first_rep + 1);
 	info("agent: %zu jobs x %u repetitions on %zu disks (boot %u)", m.nr,
 	     p->last_rep - p->first_rep + 1, p->ndevs, p->boot);

@@ -293,6 +293,31 @@ out:
 	return ret;
 }
 
+/*
+ * A short unmeasured pass of the job where no proof pass runs: every job
+ * starts its repetitions after the same warm-up in every boot (TCG has
+ * translated the code, fio has laid out the file), so the first measured
+ * repetition is not the odd one out.
+ */
+static enum rep_outcome warmup_pass(struct exec_state *es, const struct job_spec *job,
+				    const char *dir)
+{
+	struct strvec argv = STRVEC_INIT;
+	struct child c = CHILD_INIT;
+	enum rep_outcome ret = REP_OK;
+	struct fio_job fj;
+
+	job_spec_fio(job, dir, &fj);
+	fj.runtime_s = job->runtime < PROOF_SECONDS ? job->runtime : PROOF_SECONDS;
+	fj.ramp_s = 0;
+	fio_job_argv(&fj, &argv);
+	if (run_workload(&c, &argv, job_timeout(es, job)) || c.interrupted)
+		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
+	strvec_clear(&argv);
+	child_release(&c);
+	return ret;
+}
+
 static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *job,
 				 const char *dir)
 {
@@ -302,6 +327,8 @@ static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *j
 
 	if (es->one_off && es->cfg->dio_proof && es->dio_proof && dio_fs_method(job->fs))
 		r = proof_pass(es, job, dir, &pass);
+	else if (es->warmup)
+		r = warmup_pass(es, job, dir);
 	for (rep = es->first_rep; rep <= es->last_rep && (r == REP_OK || r == REP_FAILED); rep++)
 		r = run_rep(es, job, dir, rep);
 	if (r != REP_INTERRUPTED && r != REP_FATAL && es->one_off && es->cfg->perf_profile &&

@@ -45,6 +45,7 @@ struct exec_state {
 	unsigned first_rep, last_rep;	/* the repetitions to run of every job */
 	int dio_proof;		/* the kprobe pass is possible here (set by exec_init) */
 	int one_off;		/* run the one-off passes (repetition 0): once per job and run */
+	int warmup;		/* a short unmeasured pass per job where no proof pass runs */
 	size_t reps_total, reps_done, reps_failed;
 	time_t started;
 	struct strbuf fatal;	/* why the run failed */

@@ -140,6 +140,9 @@ static void test_console(void)
 	console_scan_feed(&cs, "BUG: unable to handle page fault", 32);
 	console_scan_finish(&cs);
 	is_str(cs.init_error, "cannot mount 9p", "an init error is kept, without the CR");
+	is_int(cs.agent_status, -1, "no agent status yet");
+	console_scan_feed(&cs, "pinbench-init: agent killed by signal 9\n", 40);
+	is_int(cs.agent_status, 137, "an agent killed by SIGKILL reads as 128 + 9");
 	like(cs.oops ? cs.oops : "", "BUG: unable to handle", "a last line without newline counts");
 	console_scan_release(&cs);
 	strbuf_release(&tail);
