@@ -656,16 +656,22 @@ static int prepare(struct qemu_run *qr)
 	if (initramfs_find_init(&init) || initramfs_get(cache, init.buf, &initrd))
 		goto out;
 	qr->initrd = strbuf_detach(&initrd, NULL);
-	if (!realpath("/proc/self/exe", real)) {
-		error("cannot find pinbench's own binary: %s", errstr());
-		goto out;
-	}
-	qr->agent = xstrdup(real);
 	if (!mkdtemp(tmpl)) {
 		error("cannot create a work directory: %s", errstr());
 		goto out;
 	}
 	qr->work = xstrdup(tmpl);
+	/*
+	 * The agent is this very binary, copied into the work directory: the
+	 * guest mounts fresh tmpfs on /tmp and /run, so a pinbench that lives
+	 * under them (a checkout in /tmp) would not be there otherwise.
+	 */
+	strbuf_addf(&path, "%s/pinbench-agent", qr->work);
+	if (!realpath("/proc/self/exe", real) || copy_file(real, path.buf, 0755)) {
+		error("cannot copy pinbench's own binary to '%s': %s", path.buf, errstr());
+		goto out;
+	}
+	qr->agent = strbuf_detach(&path, NULL);
 	/*
 	 * The agent reads the config from the work directory: the guest sees
 	 * the host's files, but not what lives on the host's tmpfs mounts.

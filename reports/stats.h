@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PINBENCH_STATS_H
+#define PINBENCH_STATS_H
+
+#include <stddef.h>
+
+/*
+ * The statistics behind an A/B verdict (DESIGN.md, "Statistics"): per job
+ * and metric, the ratio of medians (B / A) with a bootstrap confidence
+ * interval, the Mann-Whitney U test, Benjamini-Hochberg across the family,
+ * and the verdict that needs both a CI excluding 1 and a practical effect.
+ * Random numbers come from GSL's mt19937 with a caller-given seed: the same
+ * data and seed give the same answer, on every machine.
+ */
+
+/* Median of n values (n >= 1); v is not modified. */
+double stats_median(const double *v, size_t n);
+
+/* Sample standard deviation over mean, in percent (0 when n < 2 or mean 0). */
+double stats_cv_percent(const double *v, size_t n);
+
+struct stats_ci {
+	double ratio;	/* median(b) / median(a) */
+	double lo, hi;	/* percentile bootstrap interval at the requested level */
+};
+
+/*
+ * Percentile bootstrap of median(b) / median(a): `resamples` times, resample
+ * a and b with replacement, each within its own side, and take the ratio of
+ * the medians; lo and hi are the (1-level)/2 and (1+level)/2 quantiles of
+ * those ratios. Returns -1 when a side is empty or median(a) is 0.
+ */
+int stats_bootstrap_ratio(const double *a, size_t na, const double *b, size_t nb,
+			  unsigned resamples, unsigned long seed, double level,
+			  struct stats_ci *out);
+
+/*
+ * Two-sided Mann-Whitney U p-value of a against b. Exact (the permutation
+ * distribution of U, by the usual recurrence) when there are no ties and
+ * na * nb is small enough (na + nb <= 50); otherwise the normal
+ * approximation with tie correction and continuity correction.
+ * Returns 1 when a side is empty.
+ */
+double stats_mwu_p(const double *a, size_t na, const double *b, size_t nb);
+
+/* The smallest two-sided p an exact MWU can give with these sizes: 2 / C(na+nb, na). */
+double stats_mwu_min_p(size_t na, size_t nb);
+
+/* Benjamini-Hochberg adjusted p-values (q) of n p-values, in the same order. */
+void stats_bh(const double *p, size_t n, double *q);
+
+enum stats_verdict {
+	STATS_NO_CHANGE,
+	STATS_IMPROVEMENT,
+	STATS_REGRESSION,
+	STATS_INCONCLUSIVE,
+};
+
+const char *stats_verdict_name(enum stats_verdict v);	/* "no change", "regression" ... */
+
+struct stats_rule {
+	int better;		/* +1 higher is better, -1 lower is better, 0 neither */
+	double threshold;	/* practical effect, as a fraction: 0.02 = 2 % */
+	double alpha;		/* on the BH-adjusted p (q), e.g. 0.05 */
+};
+
+/*
+ * The verdict for one job x metric:
+ *   - the CI excludes 1, |ratio - 1| >= threshold and q <= alpha: regression
+ *     or improvement, by the metric's direction;
+ *   - the CI lies entirely within [1 - threshold, 1 + threshold]: no change
+ *     (whatever q says: any change is too small to matter);
+ *   - otherwise: inconclusive (the data cannot tell a practical change from
+ *     none).
+ * better == 0 (a metric with no better direction) gives no change or
+ * inconclusive only.
+ */
+enum stats_verdict stats_decide(const struct stats_ci *ci, double q, const struct stats_rule *r);
+
+/*
+ * For an inconclusive result: about how many repetitions per side would
+ * make a change of `threshold` detectable, from the pooled coefficient of
+ * variation of a and b (normal approximation, two-sided alpha, power
+ * 0.8): n = 2 * ((z_{1-alpha/2} + z_{0.8}) * cv / threshold)^2, rounded up,
+ * at least 5 (exact MWU needs that for p < 0.05). Returns 0 when it cannot
+ * be estimated (a side with fewer than 2 values, a mean of 0).
+ */
+unsigned stats_reps_needed(const double *a, size_t na, const double *b, size_t nb,
+			   double threshold, double alpha);
+
+#endif
