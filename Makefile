@@ -3,7 +3,7 @@
 CC        ?= gcc
 OPTFLAGS  ?= -O2 -g
 WERROR    ?= -Werror
-PKGS      := sqlite3 jansson inih gmime-3.0 glib-2.0 libcurl zlib
+PKGS      := sqlite3 jansson inih gmime-3.0 glib-2.0 libcurl zlib gsl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -38,7 +38,7 @@ VALGRIND  := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indi
              --show-leak-kinds=definite,indirect --error-exitcode=99
 
 DEB_BUILD_DEPS := build-essential pkg-config libsqlite3-dev libjansson-dev libinih-dev \
-                  libgmime-3.0-dev libglib2.0-dev libcurl4-openssl-dev zlib1g-dev
+                  libgmime-3.0-dev libglib2.0-dev libcurl4-openssl-dev zlib1g-dev libgsl-dev
 DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux procps ca-certificates \
                   qemu-system-x86 dosfstools exfatprogs udftools jfsutils nilfs-tools
 # building kernels: Debian's 6.12 source (the default baseline), Kbuild's tools, ccache

@@ -28,25 +28,27 @@ struct stats_ci {
  * Percentile bootstrap of median(b) / median(a): `resamples` times, resample
  * a and b with replacement, each within its own side, and take the ratio of
  * the medians; lo and hi are the (1-level)/2 and (1+level)/2 quantiles of
- * those ratios. Returns -1 when a side is empty or median(a) is 0.
+ * those ratios. Each side is sorted once and resampled in order, so the
+ * answer does not depend on the order of the values. Returns -1 when a side
+ * is empty, median(a) is 0, a value is not finite, resamples is 0 or level
+ * is outside (0, 1).
  */
 int stats_bootstrap_ratio(const double *a, size_t na, const double *b, size_t nb,
 			  unsigned resamples, unsigned long seed, double level,
 			  struct stats_ci *out);
 
 /*
- * Two-sided Mann-Whitney U p-value of a against b. Exact (the permutation
- * distribution of U, by the usual recurrence) when there are no ties and
- * na * nb is small enough (na + nb <= 50); otherwise the normal
- * approximation with tie correction and continuity correction.
- * Returns 1 when a side is empty.
+ * Two-sided Mann-Whitney U p-value of a against b (finite values). Exact
+ * (the permutation distribution of U, by the usual recurrence) when there
+ * are no ties and na + nb <= 50; otherwise the normal approximation with tie
+ * correction and continuity correction. Returns 1 when a side is empty.
  */
 double stats_mwu_p(const double *a, size_t na, const double *b, size_t nb);
 
 /* The smallest two-sided p an exact MWU can give with these sizes: 2 / C(na+nb, na). */
 double stats_mwu_min_p(size_t na, size_t nb);
 
-/* Benjamini-Hochberg adjusted p-values (q) of n p-values, in the same order. */
+/* Benjamini-Hochberg adjusted p-values (q) of n p-values, in the same order (q may be p). */
 void stats_bh(const double *p, size_t n, double *q);
 
 enum stats_verdict {
@@ -72,8 +74,9 @@ struct stats_rule {
  *     (whatever q says: any change is too small to matter);
  *   - otherwise: inconclusive (the data cannot tell a practical change from
  *     none).
- * better == 0 (a metric with no better direction) gives no change or
- * inconclusive only.
+ * Every boundary is inclusive, and a CI end at exactly 1 does not exclude 1;
+ * when both of the first two rules hold, the change wins. better == 0 (a
+ * metric with no better direction) gives no change or inconclusive only.
  */
 enum stats_verdict stats_decide(const struct stats_ci *ci, double q, const struct stats_rule *r);
 
@@ -82,8 +85,9 @@ enum stats_verdict stats_decide(const struct stats_ci *ci, double q, const struc
  * make a change of `threshold` detectable, from the pooled coefficient of
  * variation of a and b (normal approximation, two-sided alpha, power
  * 0.8): n = 2 * ((z_{1-alpha/2} + z_{0.8}) * cv / threshold)^2, rounded up,
- * at least 5 (exact MWU needs that for p < 0.05). Returns 0 when it cannot
- * be estimated (a side with fewer than 2 values, a mean of 0).
+ * cv pooled from both sides' squared CVs by degrees of freedom; at least 5:
+ * below that an exact MWU cannot reach p < 0.01. Returns 0 when it cannot be
+ * estimated (a side with fewer than 2 values, a mean of 0).
  */
 unsigned stats_reps_needed(const double *a, size_t na, const double *b, size_t nb,
 			   double threshold, double alpha);
