@@ -45,6 +45,7 @@ void cli_usage(const char *cmd, FILE *out);
 int cmd_run(int argc, char **argv, struct cli *cli);
 int cmd_db(int argc, char **argv, struct cli *cli);
 int cmd_kernel(int argc, char **argv, struct cli *cli);
+int cmd_compare(int argc, char **argv, struct cli *cli);
 
 struct db;
 struct kernel_artifact;

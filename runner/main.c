@@ -30,6 +30,9 @@ static int cmd_version(int argc, char **argv, struct cli *cli);
 static const struct command commands[] = {
 	{ "run", cmd_run, "[--target host|qemu] [--kernel NAME...] [--boots N] [--repetitions N]",
 	  "run the fio matrix on a target, store every repetition, print a summary" },
+	{ "compare", cmd_compare, "--baseline NAME --patched NAME [--boots N] [--repetitions N] "
+	  "[--json] | --from-db RUN_A RUN_B [--json]",
+	  "boot both kernels interleaved, run the matrix, print the verdict table" },
 	{ "kernel", cmd_kernel, "build [NAME...] | build --from NAME --patch SPEC [--name NEW] | "
 	  "path NAME | list | patches SPEC",
 	  "build kernels into the artifact cache, show their paths, list builds and patches" },
@@ -102,6 +105,19 @@ void cli_usage(const char *cmd, FILE *out)
 			"\n  SPEC: a patch file, an mbox, a directory (series file or name order)\n"
 			"  or lore:MSGID (fetched from [kernels] lore_url, kept in the cache)\n"
 			"  exit: 0 built, 2 bad input (source, patch, fragment), 3 build/network failure\n");
+	if (!strcmp(cmd, "compare"))
+		fprintf(out, "\n  --baseline NAME --patched NAME\n"
+			"                       [kernel NAME] sections: both are built (or taken from\n"
+			"                       the cache) and booted A B A B ... in QEMU\n"
+			"  --boots N            boots per kernel (default 1)\n"
+			"  --repetitions N      per job and kernel (default: [matrix] repetitions)\n"
+			"  --from-db RUN_A RUN_B  compare two stored runs, running nothing\n"
+			"  --json               the whole comparison as JSON\n"
+			"  per job and metric: ratio of medians with a 95 %% bootstrap CI, Mann-Whitney U,\n"
+			"  Benjamini-Hochberg; a change needs the CI to exclude 1 and to pass 2 %%\n"
+			"  (throughput) or 5 %% (latency); pins and legacy-DIO calls per I/O are\n"
+			"  compared exactly\n"
+			"  exit: 0 no regression, 1 regression, 2 usage, 3 a build, boot or run failed\n");
 	if (!strcmp(cmd, "db"))
 		fprintf(out, "\n  list                 one line per run\n"
 			"  show RUN             a run's header and per-job summary of every metric\n"

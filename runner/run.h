@@ -16,6 +16,8 @@ struct run_options {
 	struct strvec kernels;	/* --kernel, in order; boots interleave them */
 	unsigned reps;		/* --repetitions, 0: the config's */
 	unsigned boots;		/* --boots, 0: one */
+	long long *runs;	/* when set: the run of each kernel, in order (0: none) */
+	int no_summary;		/* the caller prints its own report */
 };
 
 int run_qemu(struct cli *cli, const struct run_options *o, char **argv);

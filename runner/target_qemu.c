@@ -714,7 +714,7 @@ static void boot_reps(unsigned reps, unsigned boots, unsigned index, unsigned *f
 	*last = *first + base + (index <= extra) - 1;
 }
 
-static int finish_runs(struct qemu_run *qr)
+static int finish_runs(struct qemu_run *qr, int summaries)
 {
 	int code = EXIT_OK;
 	size_t i;
@@ -735,7 +735,8 @@ static int finish_runs(struct qemu_run *qr)
 		printf("\nrun %lld (%s, %s): %s, %zu repetitions stored, %zu failed%s%s\n", k->run,
 		       k->name, k->art.release, state, k->reps_done, k->reps_failed,
 		       k->reason.len ? ": " : "", k->reason.buf);
-		summary_print(qr->db, k->run, 0, stdout);
+		if (summaries)
+			summary_print(qr->db, k->run, 0, stdout);
 		printf("console logs: %s\n", k->log_dir);
 	}
 	printf("\ndatabase: %s (pinbench db show RUN --db %s)\n", qr->cli->db_path,
@@ -838,7 +839,9 @@ stopped:
 			strbuf_addstr(&qr.k[i].reason, "stopped early: another boot failed");
 		}
 	}
-	code = finish_runs(&qr);
+	code = finish_runs(&qr, !o->no_summary);
+	for (i = 0; o->runs && i < qr.nk; i++)
+		o->runs[i] = qr.k[i].run;
 out:
 	strvec_clear(&disk_names);
 	qemu_run_release(&qr);

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Two runs side by side: the statistics per job and metric, the verdicts,
+ * and the LKP-style table (baseline ±%stddev, %change, patched ±%stddev).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectors/sample.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "reports/compare.h"
+
+struct series {
+	long long job;
+	char *job_name, *metric, *unit;
+	double *values;
+	size_t n;
+};
+
+struct series_list {
+	struct series *v;
+	size_t nr, alloc;
+};
+
+static int keep_series(const struct db_series *s, void *data)
+{
+	struct series_list *l = data;
+	struct series *dst;
+
+	if (!s->n)
+		return 0;
+	if (l->nr == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 64;
+		l->v = xrealloc(l->v, l->alloc * sizeof(*l->v));
+	}
+	dst = &l->v[l->nr++];
+	dst->job = s->job;
+	dst->job_name = xstrdup(s->job_name);
+	dst->metric = xstrdup(s->metric);
+	dst->unit = xstrdup(s->unit);
+	dst->values = xmalloc(s->n * sizeof(double));
+	memcpy(dst->values, s->values, s->n * sizeof(double));
+	dst->n = s->n;
+	return 0;
+}
+
+static void series_list_release(struct series_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++) {
+		free(l->v[i].job_name);
+		free(l->v[i].metric);
+		free(l->v[i].unit);
+		free(l->v[i].values);
+	}
+	free(l->v);
+}
+
+static int ends(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* -1: not compared; else the kind. */
+static int classify(const char *metric)
+{
+	if (starts_with(metric, "pin.") || starts_with(metric, "dio."))
+		return COMPARE_EXACT;
+	/* these follow from how much I/O was done, not from how well */
+	if (starts_with(metric, "vmstat.") || ends(metric, "total_ios") || ends(metric, "runtime_ms") ||
+	    starts_with(metric, "profile."))
+		return -1;
+	return metric_direction(metric) ? COMPARE_NOISY : -1;
+}
+
+static struct compare_row *add_row(struct comparison *c, const struct series *a,
+				   const struct series *b, enum compare_kind kind)
+{
+	struct compare_row *r;
+
+	if (c->nr == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 64;
+		c->rows = xrealloc(c->rows, c->alloc * sizeof(*c->rows));
+	}
+	r = &c->rows[c->nr++];
+	memset(r, 0, sizeof(*r));
+	r->job = a->job;
+	r->job_name = xstrdup(a->job_name);
+	r->metric = xstrdup(a->metric);
+	r->unit = xstrdup(a->unit);
+	r->kind = kind;
+	r->na = a->n;
+	r->nb = b->n;
+	r->median_a = stats_median(a->values, a->n);
+	r->median_b = stats_median(b->values, b->n);
+	r->cv_a = stats_cv_percent(a->values, a->n);
+	r->cv_b = stats_cv_percent(b->values, b->n);
+	return r;
+}
+
+static void judge_exact(struct compare_row *r, const struct compare_opts *o)
+{
+	int better = metric_direction(r->metric);
+
+	r->delta = r->median_b - r->median_a;
+	r->verdict = STATS_NO_CHANGE;
+	if (fabs(r->delta) <= o->exact_tolerance)
+		return;
+	/* a changed count is news even where neither direction is better */
+	if (!better || (better > 0) == (r->delta > 0))
+		r->verdict = better ? STATS_IMPROVEMENT : STATS_INCONCLUSIVE;
+	else
+		r->verdict = STATS_REGRESSION;
+}
+
+static const struct series *find(const struct series_list *l, long long job, const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		if (l->v[i].job == job && !strcmp(l->v[i].metric, metric))
+			return &l->v[i];
+	return NULL;
+}
+
+int compare_runs(struct db *db, long long run_a, long long run_b, const struct compare_opts *o,
+		 struct comparison *out)
+{
+	struct series_list a = { 0 }, b = { 0 };
+	double *p = NULL;
+	size_t i, np = 0;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->run_a = run_a;
+	out->run_b = run_b;
+	out->min_n = (size_t)-1;
+	if (db_run_series(db, run_a, keep_series, &a) || db_run_series(db, run_b, keep_series, &b))
+		goto out;
+	for (i = 0; i < a.nr; i++) {
+		const struct series *sb = find(&b, a.v[i].job, a.v[i].metric);
+		int kind = classify(a.v[i].metric);
+		struct compare_row *r;
+
+		if (!sb || kind < 0)
+			continue;
+		r = add_row(out, &a.v[i], sb, (enum compare_kind)kind);
+		if (kind == COMPARE_EXACT) {
+			judge_exact(r, o);
+			continue;
+		}
+		if (stats_bootstrap_ratio(a.v[i].values, a.v[i].n, sb->values, sb->n, o->resamples,
+					  o->seed, 0.95, &r->ci))
+			r->ci.ratio = r->ci.lo = r->ci.hi = NAN;
+		r->p = stats_mwu_p(a.v[i].values, a.v[i].n, sb->values, sb->n);
+		if (r->na < out->min_n)
+			out->min_n = r->na;
+		if (r->nb < out->min_n)
+			out->min_n = r->nb;
+	}
+	/* Benjamini-Hochberg over the noisy rows: the family is this comparison */
+	p = xcalloc(out->nr + 1, sizeof(*p));
+	for (i = 0; i < out->nr; i++)
+		if (out->rows[i].kind == COMPARE_NOISY)
+			p[np++] = out->rows[i].p;
+	stats_bh(p, np, p);
+	for (i = 0, np = 0; i < out->nr; i++) {
+		struct compare_row *r = &out->rows[i];
+		struct stats_rule rule = { metric_direction(r->metric),
+					   strstr(r->metric, ".clat_") ? o->latency_threshold :
+					   o->throughput_threshold, o->alpha };
+
+		if (r->kind != COMPARE_NOISY)
+			continue;
+		r->q = p[np++];
+		r->verdict = isnan(r->ci.ratio) ? STATS_INCONCLUSIVE : stats_decide(&r->ci, r->q, &rule);
+		if (r->verdict == STATS_INCONCLUSIVE)
+			r->reps_needed = stats_reps_needed(find(&a, r->job, r->metric)->values, r->na,
+							   find(&b, r->job, r->metric)->values, r->nb,
+							   rule.threshold, o->alpha);
+	}
+	for (i = 0; i < out->nr; i++) {
+		const struct compare_row *r = &out->rows[i];
+
+		out->regressions += r->verdict == STATS_REGRESSION;
+		out->improvements += r->verdict == STATS_IMPROVEMENT;
+		out->inconclusive += r->kind == COMPARE_NOISY && r->verdict == STATS_INCONCLUSIVE;
+		out->changed_exact += r->kind == COMPARE_EXACT && r->verdict != STATS_NO_CHANGE;
+	}
+	if (out->min_n == (size_t)-1)
+		out->min_n = 0;
+	ret = 0;
+out:
+	free(p);
+	series_list_release(&a);
+	series_list_release(&b);
+	return ret;
+}
+
+void comparison_release(struct comparison *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr; i++) {
+		free(c->rows[i].job_name);
+		free(c->rows[i].metric);
+		free(c->rows[i].unit);
+	}
+	free(c->rows);
+	memset(c, 0, sizeof(*c));
+}
+
+static const char *mark(const struct compare_row *r)
+{
+	switch (r->verdict) {
+	case STATS_REGRESSION:
+		return "REGRESSION";
+	case STATS_IMPROVEMENT:
+		return "improved";
+	case STATS_INCONCLUSIVE:
+		return r->kind == COMPARE_EXACT ? "changed" : "?";
+	default:
+		return "";
+	}
+}
+
+static void print_row(const struct compare_row *r, FILE *out)
+{
+	if (r->kind == COMPARE_EXACT) {
+		fprintf(out, "  %12.2f %8s %+10.2f %12.2f %8s  %-10s %s\n", r->median_a, "",
+			r->delta, r->median_b, "", mark(r), r->metric);
+		return;
+	}
+	fprintf(out, "  %12.6g %7.1f%% %+9.1f%% %12.6g %7.1f%%  %-10s %s", r->median_a, r->cv_a,
+		(r->ci.ratio - 1) * 100, r->median_b, r->cv_b, mark(r), r->metric);
+	if (r->verdict == STATS_INCONCLUSIVE && r->reps_needed)
+		fprintf(out, " (~%u reps/side)", r->reps_needed);
+	fputc('\n', out);
+}
+
+void compare_print(const struct comparison *c, const char *name_a, const char *name_b,
+		   FILE *out)
+{
+	long long job = -1;
+	size_t i;
+
+	fprintf(out, "%14s %9s %10s %12s %9s\n", name_a, "±stddev", "%change", name_b, "±stddev");
+	for (i = 0; i < c->nr; i++) {
+		const struct compare_row *r = &c->rows[i];
+
+		if (r->job != job) {
+			fprintf(out, "%s\n", r->job_name);
+			job = r->job;
+		}
+		print_row(r, out);
+	}
+	fprintf(out, "\n%zu regression%s, %zu improvement%s, %zu inconclusive, "
+		"%zu exact counter%s changed\n", c->regressions, c->regressions == 1 ? "" : "s",
+		c->improvements, c->improvements == 1 ? "" : "s", c->inconclusive,
+		c->changed_exact, c->changed_exact == 1 ? "" : "s");
+	if (c->min_n && c->min_n < 5)
+		fprintf(out, "with %zu repetition%s on a side, no Mann-Whitney p below 0.01 is "
+			"possible (%.3f at best): run more before trusting a \"no change\"\n",
+			c->min_n, c->min_n == 1 ? "" : "s", stats_mwu_min_p(c->min_n, c->min_n));
+}

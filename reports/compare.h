@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PINBENCH_COMPARE_H
+#define PINBENCH_COMPARE_H
+
+#include <stdio.h>
+
+#include "db/db.h"
+#include "reports/stats.h"
+
+/*
+ * Comparing two stored runs, job by job and metric by metric (the same job
+ * is the same row in both: jobs are keyed by their parameters' hash).
+ *
+ * Noisy metrics (throughput, latency, CPU time) get the statistics of
+ * reports/stats.h: ratio of medians B/A with a bootstrap CI, Mann-Whitney
+ * U, Benjamini-Hochberg over every noisy row of the comparison, a verdict.
+ * Exact counters (pin.*_per_io, dio.*) are compared as values: any change
+ * beyond rounding is reported with its size, and more pins per I/O is a
+ * regression. Raw counter deltas (vmstat.*) and bookkeeping (total_ios,
+ * runtime) scale with the I/O done and are left out.
+ */
+enum compare_kind { COMPARE_NOISY, COMPARE_EXACT };
+
+struct compare_row {
+	long long job;
+	char *job_name;
+	char *metric;
+	char *unit;
+	enum compare_kind kind;
+	size_t na, nb;
+	double median_a, median_b;
+	double cv_a, cv_b;		/* percent */
+	struct stats_ci ci;		/* noisy rows */
+	double p, q;			/* noisy rows */
+	double delta;			/* exact rows: median_b - median_a */
+	enum stats_verdict verdict;	/* exact rows: no change, regression, improvement */
+	unsigned reps_needed;		/* inconclusive rows: per side, 0 unknown */
+};
+
+struct compare_opts {
+	double throughput_threshold;	/* fraction: 0.02 */
+	double latency_threshold;	/* fraction: 0.05 */
+	double alpha;			/* on BH-adjusted p */
+	unsigned resamples;
+	unsigned long seed;
+	double exact_tolerance;		/* exact rows: |delta| up to this is other activity */
+};
+
+#define COMPARE_OPTS_DEFAULT { 0.02, 0.05, 0.05, 2000, 1, 0.1 }
+
+struct comparison {
+	long long run_a, run_b;
+	struct compare_row *rows;
+	size_t nr, alloc;
+	size_t regressions, improvements, inconclusive, changed_exact;
+	size_t min_n;			/* the smallest n of a side over noisy rows */
+};
+
+/* Fill out from the database; -1 on a database error or an unknown run. */
+int compare_runs(struct db *db, long long run_a, long long run_b, const struct compare_opts *o,
+		 struct comparison *out);
+void comparison_release(struct comparison *c);
+
+/* The table, LKP style, lines <= 100 columns, rows in a stable order. */
+void compare_print(const struct comparison *c, const char *name_a, const char *name_b,
+		   FILE *out);
+
+#endif

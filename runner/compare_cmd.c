@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pinbench compare: baseline against patched. Either boots both kernels
+ * (interleaved, through the qemu target) and compares the two new runs, or
+ * recomputes the comparison of two stored runs (--from-db).
+ * Exit: 0 no regression, 1 regression, 2 usage, 3 infrastructure.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "db/db.h"
+#include "reports/compare.h"
+#include "runner/cli.h"
+#include "runner/run.h"
+
+struct compare_cli {
+	const char *baseline, *patched;
+	int from_db, json;
+	unsigned reps, boots;
+	long long run_a, run_b;
+};
+
+static int parse_run_id(const char *arg, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(arg, &end, 10);
+	if (errno || *end || *out <= 0)
+		return error("compare --from-db: '%s' is not a run number", arg);
+	return 0;
+}
+
+static int parse_count(const char *what, const char *arg, unsigned *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = (unsigned)strtoul(arg, &end, 10);
+	if (errno || *end || !*out || *out > 1000)
+		return error("%s: '%s' is not a number from 1 to 1000", what, arg);
+	return 0;
+}
+
+static int parse_compare_options(int argc, char **argv, struct cli *cli, struct compare_cli *o)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "baseline", required_argument, NULL, 'A' },
+		{ "patched", required_argument, NULL, 'B' },
+		{ "from-db", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "repetitions", required_argument, NULL, 'r' },
+		{ "boots", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "A:B:fjr:b:", opts, NULL)) != -1) {
+		r = cli_common_option(cli, opt, optarg, "compare");
+		if (r < 0)
+			return 1;
+		if (r)
+			continue;
+		switch (opt) {
+		case 'A': o->baseline = optarg; break;
+		case 'B': o->patched = optarg; break;
+		case 'f': o->from_db = 1; break;
+		case 'j': o->json = 1; break;
+		case 'r':
+			if (parse_count("--repetitions", optarg, &o->reps))
+				return -1;
+			break;
+		case 'b':
+			if (parse_count("--boots", optarg, &o->boots))
+				return -1;
+			break;
+		default:
+			cli_usage("compare", stderr);
+			return -1;
+		}
+	}
+	if (o->from_db) {
+		if (argc - optind != 2 || o->baseline || o->patched)
+			return error("compare --from-db needs two run numbers: RUN_A RUN_B");
+		if (parse_run_id(argv[optind], &o->run_a) || parse_run_id(argv[optind + 1], &o->run_b))
+			return -1;
+		return 0;
+	}
+	if (optind < argc)
+		return error("compare: unexpected argument '%s'", argv[optind]);
+	if (!o->baseline || !o->patched)
+		return error("compare needs --baseline NAME and --patched NAME ([kernel NAME] "
+			     "sections), or --from-db RUN_A RUN_B");
+	if (!strcmp(o->baseline, o->patched))
+		return error("compare: --baseline and --patched are both '%s' (for an A/A run "
+			     "give the same kernel two names)", o->baseline);
+	return 0;
+}
+
+static json_t *row_json(const struct compare_row *r)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:s}",
+			      "job", r->job_name, "metric", r->metric, "unit", r->unit,
+			      "kind", r->kind == COMPARE_EXACT ? "exact" : "noisy",
+			      "n_a", (json_int_t)r->na, "n_b", (json_int_t)r->nb,
+			      "median_a", r->median_a, "median_b", r->median_b,
+			      "cv_a_pct", r->cv_a, "cv_b_pct", r->cv_b,
+			      "verdict", r->kind == COMPARE_EXACT && r->verdict == STATS_INCONCLUSIVE ?
+			      "changed" : stats_verdict_name(r->verdict));
+
+	if (r->kind == COMPARE_EXACT) {
+		json_object_set_new(o, "delta", json_real(r->delta));
+		return o;
+	}
+	json_object_set_new(o, "ratio", json_real(r->ci.ratio));
+	json_object_set_new(o, "ci_lo", json_real(r->ci.lo));
+	json_object_set_new(o, "ci_hi", json_real(r->ci.hi));
+	json_object_set_new(o, "p", json_real(r->p));
+	json_object_set_new(o, "q", json_real(r->q));
+	if (r->reps_needed)
+		json_object_set_new(o, "reps_needed", json_integer(r->reps_needed));
+	return o;
+}
+
+static void print_json(const struct comparison *c, FILE *out)
+{
+	json_t *rows = json_array(), *doc;
+	size_t i;
+
+	for (i = 0; i < c->nr; i++)
+		json_array_append_new(rows, row_json(&c->rows[i]));
+	doc = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "run_a", (json_int_t)c->run_a,
+			"run_b", (json_int_t)c->run_b, "regressions", (json_int_t)c->regressions,
+			"improvements", (json_int_t)c->improvements,
+			"inconclusive", (json_int_t)c->inconclusive,
+			"exact_changed", (json_int_t)c->changed_exact, "rows", rows);
+	json_dumpf(doc, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+	fputc('\n', out);
+	json_decref(doc);
+}
+
+static int report(struct cli *cli, const struct compare_cli *o, const char *name_a,
+		  const char *name_b)
+{
+	struct compare_opts opts = COMPARE_OPTS_DEFAULT;
+	struct comparison c;
+	struct db *db;
+	int code;
+
+	if (db_open(cli->db_path, &db))
+		return EXIT_INFRA;
+	if (compare_runs(db, o->run_a, o->run_b, &opts, &c)) {
+		db_close(db);
+		return EXIT_INFRA;
+	}
+	if (o->json)
+		print_json(&c, stdout);
+	else
+		compare_print(&c, name_a, name_b, stdout);
+	code = c.regressions ? EXIT_REGRESSION : EXIT_OK;
+	comparison_release(&c);
+	db_close(db);
+	return code;
+}
+
+int cmd_compare(int argc, char **argv, struct cli *cli)
+{
+	struct compare_cli o = { 0 };
+	struct run_options ro = { .target = "qemu", .kernels = STRVEC_INIT };
+	long long runs[2] = { 0, 0 };
+	char name_a[32], name_b[32];
+	int ret;
+
+	ret = parse_compare_options(argc, argv, cli, &o);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
+	if (cli_setup(cli))
+		return EXIT_USAGE;
+	if (o.from_db) {
+		snprintf(name_a, sizeof(name_a), "run %lld", o.run_a);
+		snprintf(name_b, sizeof(name_b), "run %lld", o.run_b);
+		return report(cli, &o, name_a, name_b);
+	}
+	strvec_push(&ro.kernels, o.baseline);
+	strvec_push(&ro.kernels, o.patched);
+	ro.reps = o.reps;
+	ro.boots = o.boots;
+	ro.runs = runs;
+	ro.no_summary = 1;
+	ret = run_qemu(cli, &ro, argv);
+	strvec_clear(&ro.kernels);
+	if (ret)
+		return ret;
+	o.run_a = runs[0];
+	o.run_b = runs[1];
+	printf("\n");
+	return report(cli, &o, o.baseline, o.patched);
+}

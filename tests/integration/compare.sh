@@ -1,0 +1,85 @@
+# pinbench compare end to end on real kernels in QEMU: the shipped example
+# patch (one more pin and unpin per page in fs/direct-io.c) against its
+# baseline, and the baseline against itself (A/A).
+. "$(dirname "$0")/lib.bash"
+
+REPO_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE=${PINBENCH_TEST_CACHE:-$HOME/.cache/pinbench}
+mkdir -p "$T/img"
+cat > "$T/config.ini" <<EOC
+[store]
+database = cmp.db
+[matrix]
+filesystems = vfat
+rw = randread
+bs = 4k
+size = 16M
+runtime = 1
+repetitions = 3
+[target qemu]
+disks = nvme
+disk_size = 256M
+image_dir = $T/img
+[kernels]
+cache_dir = $CACHE
+[kernel baseline]
+source = deb:linux-source-6.12
+configs = $REPO_DIR/kernels/configs/qemu.config
+[kernel twin]
+source = deb:linux-source-6.12
+configs = $REPO_DIR/kernels/configs/qemu.config
+[kernel patched]
+source = deb:linux-source-6.12
+configs = $REPO_DIR/kernels/configs/qemu.config
+patches = $REPO_DIR/examples/patches/0001-fs-direct-io-extra-pin-per-page.patch
+EOC
+db="$T/cmp.db"
+
+"$PINBENCH" compare --config "$T/config.ini" --baseline baseline --patched patched \
+	> "$T/out" 2> "$T/err"
+is "$?" "1" "an extra pin per page is a regression: exit 1"
+line=$(grep 'pin.released_per_io' "$T/out" | tail -1)
+case "$line" in *"3.00"*"+1.00"*"4.00"*REGRESSION*) r=0 ;; *) r=1 ;; esac
+ok $r "pins released per I/O: 3.00 -> 4.00 (+1.00), exactly ($line)"
+contains "$T/out" "with 3 repetitions on a side, no Mann-Whitney p below 0.01 is possible" \
+	"too few repetitions for p < 0.01 is said, not hidden"
+is "$(q "$db" "select count(*) from run where state = 'done'")" "2" "both runs stored"
+
+"$PINBENCH" compare --config "$T/config.ini" --from-db 1 2 > "$T/again" 2>&1
+is "$?" "1" "--from-db recomputes the verdict from the database"
+sed -n '/stddev/,$p' "$T/out" | sed 1d > "$T/table1"
+sed -n '/stddev/,$p' "$T/again" | sed 1d > "$T/table2"
+check "and gives the same table (fixed bootstrap seed)" cmp -s "$T/table1" "$T/table2"
+
+"$PINBENCH" compare --config "$T/config.ini" --from-db 1 2 --json > "$T/json"
+python3 - "$T/json" "$T/again" > "$T/py" 2>&1 <<'EOP'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read()
+rows = {(r["job"], r["metric"]): r for r in doc["rows"]}
+pin = rows[("randread-4k-qd1-psync-nj1@nvme:vfat", "pin.released_per_io")]
+print("verdict", pin["verdict"], "delta %.2f" % pin["delta"])
+iops = rows[("randread-4k-qd1-psync-nj1@nvme:vfat", "fio.read.iops")]
+# the text shows the same numbers the JSON holds
+want = "%+.1f%%" % ((iops["ratio"] - 1) * 100)
+print("iops change in text", want in text)
+print("regressions", doc["regressions"])
+EOP
+contains "$T/py" "verdict regression delta 1.00" "the JSON has the exact change"
+contains "$T/py" "iops change in text True" "the text's %change is the computed ratio"
+contains "$T/py" "regressions 1" "and counts one regression"
+
+"$PINBENCH" compare --config "$T/config.ini" --baseline baseline --patched twin \
+	> "$T/aa" 2> "$T/aaerr"
+is "$?" "0" "A/A (the same kernel under two names): no regression, exit 0"
+check "no row says REGRESSION" sh -c "! grep -q REGRESSION '$T/aa'"
+is "$(grep 'pin.released_per_io' "$T/aa" | tail -1 | awk '{print NF}')" "4" \
+	"and pins per I/O are unchanged (no mark on the row)"
+
+"$PINBENCH" compare --config "$T/config.ini" --baseline baseline > /dev/null 2> "$T/usage"
+is "$?" "2" "a missing --patched is a usage error"
+"$PINBENCH" compare --config "$T/config.ini" --from-db 1 99 > /dev/null 2> "$T/norun"
+is "$?" "3" "an unknown run is an error"
+contains "$T/norun" "no run 99" "naming it"
+
+done_testing

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * compare_runs on a real SQLite file with two runs whose samples are
+ * planted: a 10 % throughput drop, a latency change inside its 5 % band,
+ * one more pin per I/O, and a metric that is not compared at all.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fsutil.h"
+#include "common/strbuf.h"
+#include "db/db.h"
+#include "reports/compare.h"
+#include "tests/tap.h"
+
+static const struct machine_info machine = { "fp", "box", "cpu", 2, 1 << 20, "qemu-tcg", "[]" };
+
+static void add_run(struct db *db, long long kernel, long long machine_id, long long job,
+		    double iops, double p99, double pins, long long *run)
+{
+	unsigned rep;
+
+	db_run_begin(db, kernel, machine_id, "qemu", NULL, NULL, run);
+	for (rep = 1; rep <= 8; rep++) {
+		struct sample_set s = SAMPLE_SET_INIT;
+		/* small, fixed spread around the planted value: +-0.4 % */
+		double jitter = 1 + ((double)rep - 4.5) / 1000;
+
+		sample_set_add(&s, "fio.read.iops", iops * jitter, "IO/s");
+		sample_set_add(&s, "fio.read.clat_p99_ns", p99 * jitter, "ns");
+		sample_set_add(&s, "pin.released_per_io", pins, "pins/io");
+		sample_set_add(&s, "vmstat.nr_foll_pin_released", pins * 1000 * rep, "pages");
+		db_rep_store(db, *run, job, (int)rep, &s);
+		sample_set_clear(&s);
+	}
+	db_run_finish(db, *run, "done", NULL);
+}
+
+static const struct compare_row *row(const struct comparison *c, const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr; i++)
+		if (!strcmp(c->rows[i].metric, metric))
+			return &c->rows[i];
+	return NULL;
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/pinbench-test-compare.XXXXXX";
+	struct kernel_info k = { "k", "deb:x", NULL, NULL, NULL, "sha", "", "6.12" };
+	struct job_row j = { "h", "randread-4k@nvme:vfat", "{}", "vfat", "nvme", "randread",
+			     4096, 1, 1, "psync", 1 << 24, 1 };
+	struct compare_opts o = COMPARE_OPTS_DEFAULT;
+	struct comparison c, again;
+	const struct compare_row *r;
+	long long kid, mid, jid, a, b, aa;
+	struct strbuf path = STRBUF_INIT;
+	struct db *db;
+	char *d = mkdtemp(tmpl);
+	FILE *out;
+	char *text = NULL;
+	size_t len = 0;
+
+	strbuf_addf(&path, "%s/c.db", d);
+	if (db_open(path.buf, &db) || db_kernel_get_or_add(db, &k, &kid) ||
+	    db_machine_get_or_add(db, &machine, &mid) || db_job_get_or_add(db, &j, &jid))
+		return 1;
+	add_run(db, kid, mid, jid, 1000, 2e6, 3.0, &a);
+	add_run(db, kid, mid, jid, 900, 2.04e6, 4.0, &b);
+	add_run(db, kid, mid, jid, 1000, 2e6, 3.0, &aa);
+
+	is_int(compare_runs(db, a, b, &o, &c), 0, "two runs compare");
+	r = row(&c, "fio.read.iops");
+	ok(r && r->kind == COMPARE_NOISY, "IOPS is a noisy metric");
+	ok(r && fabs(r->ci.ratio - 0.9) < 1e-6, "the ratio of medians is 0.9");
+	ok(r && r->ci.lo < 0.9 && r->ci.hi > 0.89 && r->ci.hi < 0.91, "its CI is tight around it");
+	ok(r && r->p < 0.001 && r->q <= r->p * 2 + 1e-12, "separated samples: tiny p, q from BH");
+	is_int(r ? (int)r->verdict : -1, STATS_REGRESSION, "10 % fewer IOPS is a regression");
+	r = row(&c, "fio.read.clat_p99_ns");
+	is_int(r ? (int)r->verdict : -1, STATS_NO_CHANGE,
+	       "+2 % p99 latency is inside the 5 % band: no change, significant or not");
+	r = row(&c, "pin.released_per_io");
+	ok(r && r->kind == COMPARE_EXACT, "pins per I/O are compared exactly");
+	ok(r && fabs(r->delta - 1.0) < 1e-9, "with the size of the change: +1.00");
+	is_int(r ? (int)r->verdict : -1, STATS_REGRESSION, "more pins per I/O is a regression");
+	ok(!row(&c, "vmstat.nr_foll_pin_released"), "raw counter deltas are not compared");
+	is_int((int)c.regressions, 2, "two regressions counted");
+	is_int((int)c.min_n, 8, "8 repetitions a side");
+
+	out = open_memstream(&text, &len);
+	compare_print(&c, "base", "patch", out);
+	fclose(out);
+	like(text, "-10.0%", "the table shows the computed %change");
+	like(text, "+1.00", "and the exact change");
+	ok(!strstr(text, "no Mann-Whitney p below 0.01"), "8 a side can reach p < 0.01: no warning");
+	{
+		char *p = text, *nl;
+		int longest = 0;
+
+		while ((nl = strchr(p, '\n'))) {
+			if (nl - p > longest)
+				longest = (int)(nl - p);
+			p = nl + 1;
+		}
+		ok(longest <= 100, "no line is longer than 100 columns");
+	}
+	free(text);
+
+	is_int(compare_runs(db, a, b, &o, &again), 0, "again");
+	r = row(&again, "fio.read.iops");
+	ok(r && r->ci.lo == row(&c, "fio.read.iops")->ci.lo, "the same data give the same CI");
+	comparison_release(&again);
+	comparison_release(&c);
+
+	is_int(compare_runs(db, a, aa, &o, &c), 0, "A/A");
+	is_int((int)(c.regressions + c.improvements + c.changed_exact), 0,
+	       "identical runs: nothing changed");
+	comparison_release(&c);
+
+	is_int(compare_runs(db, a, 999, &o, &c), -1, "an unknown run is an error");
+	comparison_release(&c);
+	db_close(db);
+	remove_tree(d);
+	strbuf_release(&path);
+	return done_testing();
+}
