@@ -5,26 +5,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-
-double median_sorted(const double *v, size_t n)
-{
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-double cv_percent(const double *v, size_t n)
-{
-	double mean = 0, ss = 0;
-	size_t i;
-
-	if (n < 2)
-		return 0;
-	for (i = 0; i < n; i++)
-		mean += v[i];
-	mean /= (double)n;
-	for (i = 0; i < n; i++)
-		ss += (v[i] - mean) * (v[i] - mean);
-	return mean ? 100.0 * sqrt(ss / (double)(n - 1)) / fabs(mean) : 0;
-}
+#include "reports/stats.h"
 
 /* The metrics a person wants first; `all` shows every stored metric. */
 static int key_metric(const char *m)
@@ -85,7 +66,7 @@ static int print_series(const struct db_series *s, void *data)
 		return 0;
 	}
 	fprintf(st->out, "  %-26s %12.6g %7.2f %12.6g %12.6g %4zu  %s\n", s->metric,
-		median_sorted(s->values, s->n) * k, cv_percent(s->values, s->n),
+		stats_median(s->values, s->n) * k, stats_cv_percent(s->values, s->n),
 		s->values[0] * k, s->values[s->n - 1] * k, s->n, unit);
 	return 0;
 }

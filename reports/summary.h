@@ -14,8 +14,6 @@
  */
 int summary_print(struct db *db, long long run, int all, FILE *out);
 
-/* Median of sorted values (n > 0). */
-double median_sorted(const double *v, size_t n);
 /* Coefficient of variation in percent (sample stddev / mean); 0 when n < 2. */
 double cv_percent(const double *v, size_t n);
 

@@ -229,6 +229,17 @@ out:
 }
 
 
+/* The job, cut to PROOF_SECONDS without ramp: the proof and warm-up passes. */
+static void short_pass_argv(const struct job_spec *job, const char *dir, struct strvec *argv)
+{
+	struct fio_job fj;
+
+	job_spec_fio(job, dir, &fj);
+	fj.runtime_s = job->runtime < PROOF_SECONDS ? job->runtime : PROOF_SECONDS;
+	fj.ramp_s = 0;
+	fio_job_argv(&fj, argv);
+}
+
 /*
  * Did the job go through fs/direct-io.c? Only asked of filesystems whose
  * ->direct_IO is the legacy one; a second of the job under kprobes, never
@@ -244,17 +255,13 @@ static enum rep_outcome proof_pass(struct exec_state *es, const struct job_spec 
 	struct strbuf why = STRBUF_INIT;
 	enum rep_outcome ret = REP_OK;
 	const struct sample *calls;
-	struct fio_job fj;
 
 	if (dio_proof_arm(&proof, job->fs, &why)) {
 		warning("legacy direct-I/O proof disabled for this run: %s", why.buf);
 		es->dio_proof = 0;
 		goto out;
 	}
-	job_spec_fio(job, dir, &fj);
-	fj.runtime_s = job->runtime < PROOF_SECONDS ? job->runtime : PROOF_SECONDS;
-	fj.ramp_s = 0;
-	fio_job_argv(&fj, &argv);
+	short_pass_argv(job, dir, &argv);
 	if (run_workload(&c, &argv, job_timeout(es, job)) || c.interrupted) {
 		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
 		goto out;
@@ -305,12 +312,8 @@ static enum rep_outcome warmup_pass(struct exec_state *es, const struct job_spec
 	struct strvec argv = STRVEC_INIT;
 	struct child c = CHILD_INIT;
 	enum rep_outcome ret = REP_OK;
-	struct fio_job fj;
 
-	job_spec_fio(job, dir, &fj);
-	fj.runtime_s = job->runtime < PROOF_SECONDS ? job->runtime : PROOF_SECONDS;
-	fj.ramp_s = 0;
-	fio_job_argv(&fj, &argv);
+	short_pass_argv(job, dir, &argv);
 	if (run_workload(&c, &argv, job_timeout(es, job)) || c.interrupted)
 		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
 	strvec_clear(&argv);

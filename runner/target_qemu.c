@@ -146,17 +146,11 @@ static void rep_progress(struct boot *b, const struct job_spec *job, unsigned re
 	strbuf_release(&line);
 }
 
+/* The database id of the job a record names (0: not one of ours). */
 static long long job_id_of(struct boot *b, const char *hash, const struct job_spec **job)
 {
-	size_t i;
-
-	for (i = 0; hash && i < b->qr->m.nr; i++) {
-		if (!strcmp(b->qr->m.jobs[i].hash, hash)) {
-			*job = &b->qr->m.jobs[i];
-			return b->qr->job_ids[i];
-		}
-	}
-	return 0;
+	*job = hash ? matrix_find(&b->qr->m, hash) : NULL;
+	return *job ? b->qr->job_ids[*job - b->qr->m.jobs] : 0;
 }
 
 static int take_hello(struct boot *b, json_t *rec)
