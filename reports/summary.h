@@ -14,7 +14,4 @@
  */
 int summary_print(struct db *db, long long run, int all, FILE *out);
 
-/* Coefficient of variation in percent (sample stddev / mean); 0 when n < 2. */
-double cv_percent(const double *v, size_t n);
-
 #endif
