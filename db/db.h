@@ -207,4 +207,32 @@ struct db_build_row {
 typedef int (*db_build_fn)(const struct db_build_row *r, void *data);
 int db_list_builds(struct db *db, db_build_fn fn, void *data);
 
+/*
+ * Comparisons (reports/compare.h) and their verdicts:
+ *   comparison(id, run_a, run_b, decided_at, command, regressions, improvements,
+ *              inconclusive, exact_changed)
+ *   verdict(comparison, job, metric, kind, verdict, median_a, median_b, ratio, ci_lo,
+ *           ci_hi, p, q, delta, n_a, n_b, reps_needed)   kind: noisy | exact
+ * db_comparison_store writes one comparison and all its verdicts in one
+ * transaction. NaN values are stored as NULL.
+ */
+struct db_verdict {
+	long long job;
+	const char *metric;
+	const char *kind;
+	const char *verdict;
+	double median_a, median_b, ratio, ci_lo, ci_hi, p, q, delta;
+	long long n_a, n_b, reps_needed;
+};
+
+struct db_comparison {
+	long long run_a, run_b;
+	const char *command;
+	long long regressions, improvements, inconclusive, exact_changed;
+	const struct db_verdict *verdicts;
+	size_t nr;
+};
+
+int db_comparison_store(struct db *db, const struct db_comparison *c, long long *id);
+
 #endif

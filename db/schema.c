@@ -178,6 +178,33 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE INDEX flag_by_run ON flag(run);\n"
 	"PRAGMA user_version = 3;\n",
+
+	/* 4: comparisons of two runs and their verdicts, one row per job x metric */
+	"CREATE TABLE comparison (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	run_a INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+	"	run_b INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+	"	decided_at TEXT NOT NULL DEFAULT " NOW ",\n"
+	"	command TEXT,\n"
+	"	regressions INTEGER NOT NULL DEFAULT 0,\n"
+	"	improvements INTEGER NOT NULL DEFAULT 0,\n"
+	"	inconclusive INTEGER NOT NULL DEFAULT 0,\n"
+	"	exact_changed INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE TABLE verdict (\n"
+	"	comparison INTEGER NOT NULL REFERENCES comparison(id) ON DELETE CASCADE,\n"
+	"	job INTEGER NOT NULL REFERENCES job(id),\n"
+	"	metric TEXT NOT NULL,\n"
+	"	kind TEXT NOT NULL CHECK (kind IN ('noisy', 'exact')),\n"
+	"	verdict TEXT NOT NULL,\n"
+	"	median_a REAL, median_b REAL,\n"
+	"	ratio REAL, ci_lo REAL, ci_hi REAL, p REAL, q REAL,\n"
+	"	delta REAL,\n"
+	"	n_a INTEGER, n_b INTEGER,\n"
+	"	reps_needed INTEGER,\n"
+	"	PRIMARY KEY (comparison, job, metric)\n"
+	") WITHOUT ROWID;\n"
+	"PRAGMA user_version = 4;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

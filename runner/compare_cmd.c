@@ -6,6 +6,7 @@
  * Exit: 0 no regression, 1 regression, 2 usage, 3 infrastructure.
  */
 #include <errno.h>
+#include <math.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,13 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 	return 0;
 }
 
+static const char *verdict_word(const struct compare_row *r)
+{
+	if (r->kind == COMPARE_EXACT && r->verdict == STATS_INCONCLUSIVE)
+		return "changed";
+	return stats_verdict_name(r->verdict);
+}
+
 static json_t *row_json(const struct compare_row *r)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:s}",
@@ -111,8 +119,7 @@ static json_t *row_json(const struct compare_row *r)
 			      "n_a", (json_int_t)r->na, "n_b", (json_int_t)r->nb,
 			      "median_a", r->median_a, "median_b", r->median_b,
 			      "cv_a_pct", r->cv_a, "cv_b_pct", r->cv_b,
-			      "verdict", r->kind == COMPARE_EXACT && r->verdict == STATS_INCONCLUSIVE ?
-			      "changed" : stats_verdict_name(r->verdict));
+			      "verdict", verdict_word(r));
 
 	if (r->kind == COMPARE_EXACT) {
 		json_object_set_new(o, "delta", json_real(r->delta));
@@ -145,9 +152,40 @@ static void print_json(const struct comparison *c, FILE *out)
 	json_decref(doc);
 }
 
-static int report(struct cli *cli, const struct compare_cli *o, const char *name_a,
-		  const char *name_b)
+/* Every verdict into the database, so reports and mails can be made later. */
+static int store(struct db *db, const struct comparison *c, const char *command, long long *id)
 {
+	struct db_verdict *v = xcalloc(c->nr + 1, sizeof(*v));
+	struct db_comparison dc = {
+		c->run_a, c->run_b, command, (long long)c->regressions,
+		(long long)c->improvements, (long long)c->inconclusive,
+		(long long)c->changed_exact, v, c->nr,
+	};
+	size_t i;
+	int ret;
+
+	for (i = 0; i < c->nr; i++) {
+		const struct compare_row *r = &c->rows[i];
+		int exact = r->kind == COMPARE_EXACT;
+
+		v[i] = (struct db_verdict){
+			r->job, r->metric, exact ? "exact" : "noisy", verdict_word(r),
+			r->median_a, r->median_b, exact ? NAN : r->ci.ratio, exact ? NAN : r->ci.lo,
+			exact ? NAN : r->ci.hi, exact ? NAN : r->p, exact ? NAN : r->q,
+			exact ? r->delta : NAN, (long long)r->na, (long long)r->nb,
+			(long long)r->reps_needed,
+		};
+	}
+	ret = db_comparison_store(db, &dc, id);
+	free(v);
+	return ret;
+}
+
+static int report(struct cli *cli, const struct compare_cli *o, const char *name_a,
+		  const char *name_b, char **argv)
+{
+	long long id;
+	char *command;
 	struct compare_opts opts = COMPARE_OPTS_DEFAULT;
 	struct comparison c;
 	struct db *db;
@@ -164,6 +202,12 @@ static int report(struct cli *cli, const struct compare_cli *o, const char *name
 	else
 		compare_print(&c, name_a, name_b, stdout);
 	code = c.regressions ? EXIT_REGRESSION : EXIT_OK;
+	command = run_command_line(argv);
+	if (store(db, &c, command, &id))
+		code = EXIT_INFRA;
+	else if (!o->json)
+		printf("comparison %lld stored in %s\n", id, cli->db_path);
+	free(command);
 	comparison_release(&c);
 	db_close(db);
 	return code;
@@ -185,7 +229,7 @@ int cmd_compare(int argc, char **argv, struct cli *cli)
 	if (o.from_db) {
 		snprintf(name_a, sizeof(name_a), "run %lld", o.run_a);
 		snprintf(name_b, sizeof(name_b), "run %lld", o.run_b);
-		return report(cli, &o, name_a, name_b);
+		return report(cli, &o, name_a, name_b, argv);
 	}
 	strvec_push(&ro.kernels, o.baseline);
 	strvec_push(&ro.kernels, o.patched);
@@ -200,5 +244,5 @@ int cmd_compare(int argc, char **argv, struct cli *cli)
 	o.run_a = runs[0];
 	o.run_b = runs[1];
 	printf("\n");
-	return report(cli, &o, o.baseline, o.patched);
+	return report(cli, &o, o.baseline, o.patched, argv);
 }
