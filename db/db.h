@@ -99,6 +99,13 @@ int db_run_set_log(struct db *db, long long run, const char *log_dir);
 /* A flag on a job of a run (job 0: on the run as a whole). */
 int db_flag_add(struct db *db, long long run, long long job, const char *kind,
 		const char *message);
+/*
+ * The patches of the kernel a run booted (from its build): seq 0 is the
+ * cover letter, then the patches in the order applied; none for the running
+ * kernel or an unpatched build.
+ */
+typedef int (*db_patch_fn)(int seq, const char *subject, const char *message_id, void *data);
+int db_run_patches(struct db *db, long long run, db_patch_fn fn, void *data);
 /* Flags of a run, oldest first: callback with job name ("" for none), kind, message. */
 typedef int (*db_flag_fn)(const char *job_name, const char *kind, const char *message,
 			  void *data);

@@ -350,3 +350,33 @@ int db_run_flags(struct db *db, long long run, db_flag_fn fn, void *data)
 	sqlite3_reset(st);
 	return ret;
 }
+
+/* --- db_run_patches ----------------------------------------------------------- */
+
+int db_run_patches(struct db *db, long long run, db_patch_fn fn, void *data)
+{
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (db_need_run(db, run))
+		return -1;
+	/* the patches of the newest build whose key is the run's kernel */
+	st = db_stmt(db, STMT_RUN_PATCHES,
+		"SELECT p.seq, p.subject, coalesce(p.message_id, '') FROM run r"
+		" JOIN kernel k ON k.id = r.kernel"
+		" JOIN build_patch p ON p.build = (SELECT max(b.id) FROM build b"
+		"   WHERE b.key = k.build_sha AND b.state = 'done')"
+		" WHERE r.id = ?1 ORDER BY p.seq");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = fn(sqlite3_column_int(st, 0), db_col_text(st, 1), db_col_text(st, 2), data);
+		if (ret)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(db, "cannot read the patches of run %lld", run);
+	sqlite3_reset(st);
+	return ret;
+}

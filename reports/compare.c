@@ -231,16 +231,20 @@ static const char *mark(const struct compare_row *r)
 
 static void print_row(const struct compare_row *r, FILE *out)
 {
+	char verdict[16];
+
 	if (r->kind == COMPARE_EXACT) {
 		fprintf(out, "  %12.2f %8s %+10.2f %12.2f %8s  %-10s %s\n", r->median_a, "",
 			r->delta, r->median_b, "", mark(r), r->metric);
 		return;
 	}
-	fprintf(out, "  %12.6g %7.1f%% %+9.1f%% %12.6g %7.1f%%  %-10s %s", r->median_a, r->cv_a,
-		(r->ci.ratio - 1) * 100, r->median_b, r->cv_b, mark(r), r->metric);
+	/* inconclusive: how many repetitions a side would likely decide it */
 	if (r->verdict == STATS_INCONCLUSIVE && r->reps_needed)
-		fprintf(out, " (~%u reps/side)", r->reps_needed);
-	fputc('\n', out);
+		snprintf(verdict, sizeof(verdict), "?n=%u", r->reps_needed);
+	else
+		snprintf(verdict, sizeof(verdict), "%s", mark(r));
+	fprintf(out, "  %12.6g %7.1f%% %+9.1f%% %12.6g %7.1f%%  %-10s %s\n", r->median_a, r->cv_a,
+		(r->ci.ratio - 1) * 100, r->median_b, r->cv_b, verdict, r->metric);
 }
 
 void compare_print(const struct comparison *c, const char *name_a, const char *name_b,
@@ -265,6 +269,6 @@ void compare_print(const struct comparison *c, const char *name_a, const char *n
 		c->changed_exact, c->changed_exact == 1 ? "" : "s");
 	if (c->min_n && c->min_n < 5)
 		fprintf(out, "with %zu repetition%s on a side, no Mann-Whitney p below 0.01 is "
-			"possible (%.3f at best): run more before trusting a \"no change\"\n",
+			"possible (%.3f at best):\nrun more before trusting a \"no change\"\n",
 			c->min_n, c->min_n == 1 ? "" : "s", stats_mwu_min_p(c->min_n, c->min_n));
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "db/db.h"
 #include "reports/compare.h"
 #include "runner/cli.h"
@@ -181,15 +182,79 @@ static int store(struct db *db, const struct comparison *c, const char *command,
 	return ret;
 }
 
+/* One line folded at spaces or commas to at most `width` columns, continued indented. */
+static void put_folded(const char *line, size_t width, FILE *out)
+{
+	size_t len = strlen(line), indent = 0;
+
+	while (len + indent > width) {
+		size_t cut = width - indent;
+
+		while (cut > width / 2 && line[cut - 1] != ' ' && line[cut - 1] != ',')
+			cut--;
+		fprintf(out, "%*s%.*s\n", (int)indent, "", (int)cut, line);
+		line += cut;
+		len -= cut;
+		indent = 4;
+	}
+	fprintf(out, "%*s%s\n", (int)indent, "", line);
+}
+
+static int print_patch(int seq, const char *subject, const char *message_id, void *data)
+{
+	(void)data;
+	struct strbuf line = STRBUF_INIT;
+
+	strbuf_addf(&line, "patch%s: %s", seq ? "" : " (cover)", subject);
+	if (*message_id)
+		strbuf_addf(&line, " <%s>", message_id);
+	put_folded(line.buf, 98, stdout);
+	strbuf_release(&line);
+	return 0;
+}
+
+/* A run's header, the lines a comparison needs, folded to 100 columns. */
+static int print_run(struct db *db, long long run, const char *name)
+{
+	static const char *const keep[] = { "run: ", "kernel: ", "kernel version: ", "machine: ",
+					    "devices: ", "command: ", NULL };
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0, i;
+	FILE *mem = open_memstream(&text, &len);
+	int ret;
+
+	ret = db_show_run_header(db, run, mem);
+	fclose(mem);
+	printf("%s\n", name);
+	for (line = strtok_r(text, "\n", &save); !ret && line; line = strtok_r(NULL, "\n", &save))
+		for (i = 0; keep[i]; i++)
+			if (!strncmp(line, keep[i], strlen(keep[i])))
+				put_folded(line, 98, stdout);
+	free(text);
+	return ret ? -1 : db_run_patches(db, run, print_patch, NULL);
+}
+
+/* Who is compared with whom: each run's kernel, machine, command and patches. */
+static int print_header(struct db *db, const struct comparison *c, const char *name_a,
+			const char *name_b)
+{
+	printf("pinbench compare: %s (run %lld) against %s (run %lld)\n\n", name_b, c->run_b,
+	       name_a, c->run_a);
+	if (print_run(db, c->run_a, name_a) || print_run(db, c->run_b, name_b))
+		return -1;
+	printf("\n");
+	return 0;
+}
+
 static int report(struct cli *cli, const struct compare_cli *o, const char *name_a,
 		  const char *name_b, char **argv)
 {
-	long long id;
-	char *command;
 	struct compare_opts opts = COMPARE_OPTS_DEFAULT;
 	struct comparison c;
 	struct db *db;
-	int code;
+	long long id;
+	char *command;
+	int code = EXIT_OK;
 
 	if (db_open(cli->db_path, &db))
 		return EXIT_INFRA;
@@ -199,9 +264,11 @@ static int report(struct cli *cli, const struct compare_cli *o, const char *name
 	}
 	if (o->json)
 		print_json(&c, stdout);
+	else if (print_header(db, &c, name_a, name_b))
+		code = EXIT_INFRA;
 	else
 		compare_print(&c, name_a, name_b, stdout);
-	code = c.regressions ? EXIT_REGRESSION : EXIT_OK;
+	code = code == EXIT_INFRA ? code : c.regressions ? EXIT_REGRESSION : EXIT_OK;
 	command = run_command_line(argv);
 	if (store(db, &c, command, &id))
 		code = EXIT_INFRA;
