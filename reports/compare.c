@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "reports/compare.h"
+#include "reports/summary.h"
 
 struct series {
 	long long job;
@@ -231,11 +232,14 @@ static const char *mark(const struct compare_row *r)
 
 static void print_row(const struct compare_row *r, FILE *out)
 {
-	char verdict[16];
+	char verdict[16], metric[96];
+	const char *unit;
+	double k = unit_scale(r->unit, &unit);
 
+	snprintf(metric, sizeof(metric), *unit ? "%s (%s)" : "%s", r->metric, unit);
 	if (r->kind == COMPARE_EXACT) {
 		fprintf(out, "  %12.2f %8s %+10.2f %12.2f %8s  %-10s %s\n", r->median_a, "",
-			r->delta, r->median_b, "", mark(r), r->metric);
+			r->delta, r->median_b, "", mark(r), metric);
 		return;
 	}
 	/* inconclusive: how many repetitions a side would likely decide it */
@@ -243,8 +247,8 @@ static void print_row(const struct compare_row *r, FILE *out)
 		snprintf(verdict, sizeof(verdict), "?n=%u", r->reps_needed);
 	else
 		snprintf(verdict, sizeof(verdict), "%s", mark(r));
-	fprintf(out, "  %12.6g %7.1f%% %+9.1f%% %12.6g %7.1f%%  %-10s %s\n", r->median_a, r->cv_a,
-		(r->ci.ratio - 1) * 100, r->median_b, r->cv_b, verdict, r->metric);
+	fprintf(out, "  %12.6g %7.1f%% %+9.1f%% %12.6g %7.1f%%  %-10s %s\n", r->median_a * k,
+		r->cv_a, (r->ci.ratio - 1) * 100, r->median_b * k, r->cv_b, verdict, metric);
 }
 
 void compare_print(const struct comparison *c, const char *name_a, const char *name_b,

@@ -25,7 +25,7 @@ static int key_metric(const char *m)
 }
 
 /* Scale to a readable unit: bytes/s in MiB/s, nanoseconds in microseconds. */
-static double scale(const char *unit, const char **shown)
+double unit_scale(const char *unit, const char **shown)
 {
 	if (!strcmp(unit, "B/s")) {
 		*shown = "MiB/s";
@@ -59,7 +59,7 @@ static int print_series(const struct db_series *s, void *data)
 	}
 	if (!st->all && !key_metric(s->metric))
 		return 0;
-	k = scale(s->unit, &unit);
+	k = unit_scale(s->unit, &unit);
 	if (!s->n) {
 		fprintf(st->out, "  %-26s %12s %7s %12s %12s %4zu  %s\n", s->metric, "unavailable",
 			"", "", "", s->n_unavailable, unit);

@@ -14,4 +14,10 @@
  */
 int summary_print(struct db *db, long long run, int all, FILE *out);
 
+/*
+ * The factor that shows a stored unit the way people read it (B/s as MiB/s,
+ * ns as us) and that unit; other units are shown as stored (factor 1).
+ */
+double unit_scale(const char *unit, const char **shown);
+
 #endif
