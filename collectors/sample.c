@@ -72,13 +72,6 @@ void sample_set_clear(struct sample_set *set)
 	set->nr = set->alloc = 0;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && !strcmp(s + a - b, suffix);
-}
-
 int metric_direction(const char *m)
 {
 	if (ends_with(m, ".bw_bytes") || ends_with(m, ".iops"))

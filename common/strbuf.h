@@ -51,6 +51,7 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 int starts_with(const char *s, const char *prefix);
+int ends_with(const char *s, const char *suffix);
 /* Trim leading and trailing whitespace in place; returns s advanced. */
 char *trim(char *s);
 

@@ -60,20 +60,13 @@ static void series_list_release(struct series_list *l)
 	free(l->v);
 }
 
-static int ends(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
 /* -1: not compared; else the kind. */
 static int classify(const char *metric)
 {
 	if (starts_with(metric, "pin.") || starts_with(metric, "dio."))
 		return COMPARE_EXACT;
 	/* these follow from how much I/O was done, not from how well */
-	if (starts_with(metric, "vmstat.") || ends(metric, "total_ios") || ends(metric, "runtime_ms") ||
+	if (starts_with(metric, "vmstat.") || ends_with(metric, "total_ios") || ends_with(metric, "runtime_ms") ||
 	    starts_with(metric, "profile."))
 		return -1;
 	return metric_direction(metric) ? COMPARE_NOISY : -1;

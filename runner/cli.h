@@ -42,6 +42,11 @@ void cli_release(struct cli *cli);
 
 void cli_usage(const char *cmd, FILE *out);
 
+/* A run number (> 0) from the command line; error printed otherwise. */
+int cli_parse_run_id(const char *s, long long *run);
+/* A count from 1 to 1000 given to option `what` (--repetitions, --boots). */
+int cli_parse_count(const char *what, const char *s, unsigned *out);
+
 int cmd_run(int argc, char **argv, struct cli *cli);
 int cmd_db(int argc, char **argv, struct cli *cli);
 int cmd_kernel(int argc, char **argv, struct cli *cli);

@@ -26,28 +26,6 @@ struct compare_cli {
 	long long run_a, run_b;
 };
 
-static int parse_run_id(const char *arg, long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(arg, &end, 10);
-	if (errno || *end || *out <= 0)
-		return error("compare --from-db: '%s' is not a run number", arg);
-	return 0;
-}
-
-static int parse_count(const char *what, const char *arg, unsigned *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = (unsigned)strtoul(arg, &end, 10);
-	if (errno || *end || !*out || *out > 1000)
-		return error("%s: '%s' is not a number from 1 to 1000", what, arg);
-	return 0;
-}
-
 static int parse_compare_options(int argc, char **argv, struct cli *cli, struct compare_cli *o)
 {
 	static const struct option opts[] = {
@@ -75,11 +53,11 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 		case 'f': o->from_db = 1; break;
 		case 'j': o->json = 1; break;
 		case 'r':
-			if (parse_count("--repetitions", optarg, &o->reps))
+			if (cli_parse_count("--repetitions", optarg, &o->reps))
 				return -1;
 			break;
 		case 'b':
-			if (parse_count("--boots", optarg, &o->boots))
+			if (cli_parse_count("--boots", optarg, &o->boots))
 				return -1;
 			break;
 		default:
@@ -90,7 +68,8 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 	if (o->from_db) {
 		if (argc - optind != 2 || o->baseline || o->patched)
 			return error("compare --from-db needs two run numbers: RUN_A RUN_B");
-		if (parse_run_id(argv[optind], &o->run_a) || parse_run_id(argv[optind + 1], &o->run_b))
+		if (cli_parse_run_id(argv[optind], &o->run_a) ||
+		    cli_parse_run_id(argv[optind + 1], &o->run_b))
 			return -1;
 		return 0;
 	}

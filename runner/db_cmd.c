@@ -11,17 +11,6 @@
 #include "reports/summary.h"
 #include "runner/cli.h"
 
-static int parse_run_id(const char *s, long long *run)
-{
-	char *end;
-
-	errno = 0;
-	*run = strtoll(s, &end, 10);
-	if (errno || *end || *run <= 0)
-		return error("'%s' is not a run number (see 'pinbench db list')", s);
-	return 0;
-}
-
 static int db_show(struct db *db, long long run)
 {
 	int exists = db_run_exists(db, run);
@@ -120,7 +109,7 @@ int cmd_db(int argc, char **argv, struct cli *cli)
 		error("db show: which run? (pinbench db show RUN)");
 		return EXIT_USAGE;
 	}
-	if (optind < argc && parse_run_id(argv[optind], &run))
+	if (optind < argc && cli_parse_run_id(argv[optind], &run))
 		return EXIT_USAGE;
 	if (optind + 1 < argc || (!strcmp(sub, "list") && optind < argc)) {
 		error("db %s: unexpected argument '%s'", sub, argv[argc - 1]);

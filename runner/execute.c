@@ -22,16 +22,15 @@
 /* The proof pass is short: kprobe hits are counts, a second of I/O gives thousands. */
 #define PROOF_SECONDS 1
 
-static void eta(const struct exec_state *es, struct strbuf *out)
+void exec_eta(time_t started, size_t done, size_t total, struct strbuf *out)
 {
-	double elapsed = difftime(time(NULL), es->started);
 	double left;
 
-	if (!es->reps_done) {
+	if (!done) {
 		strbuf_addstr(out, "eta --");
 		return;
 	}
-	left = elapsed / (double)es->reps_done * (double)(es->reps_total - es->reps_done);
+	left = difftime(time(NULL), started) / (double)done * (double)(total - done);
 	strbuf_addf(out, "eta %dm%02ds", (int)left / 60, (int)left % 60);
 }
 
@@ -50,7 +49,7 @@ static void progress(const struct exec_state *es, const struct job_spec *job, un
 	if (!status && pins && pins->available)
 		strbuf_addf(&line, ", %.2f pins released/IO", pins->value);
 	strbuf_addstr(&line, ", ");
-	eta(es, &line);
+	exec_eta(es->started, es->reps_done, es->reps_total, &line);
 	info("%s", line.buf);
 	strbuf_release(&line);
 }

@@ -59,6 +59,9 @@ int exec_init(struct exec_state *es, const struct config *cfg, const struct exec
 	      unsigned first_rep, unsigned last_rep);
 void exec_release(struct exec_state *es);
 
+/* "eta 3m05s" from when the work started and how much of it is done ("eta --" at first). */
+void exec_eta(time_t started, size_t done, size_t total, struct strbuf *out);
+
 /* Every job of one device and filesystem, its files in dir. */
 enum rep_outcome exec_device(struct exec_state *es, const struct matrix *m, const char *device,
 			     const char *fs, const char *dir);

@@ -146,6 +146,30 @@ int cli_common_option(struct cli *cli, int opt, const char *arg, const char *cmd
 	return 0;
 }
 
+int cli_parse_run_id(const char *s, long long *run)
+{
+	char *end;
+
+	errno = 0;
+	*run = strtoll(s, &end, 10);
+	if (errno || *end || *run <= 0)
+		return error("'%s' is not a run number (see 'pinbench db list')", s);
+	return 0;
+}
+
+int cli_parse_count(const char *what, const char *s, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !v || v > 1000 || *s == '-')
+		return error("%s: '%s' is not a number from 1 to 1000", what, s);
+	*out = (unsigned)v;
+	return 0;
+}
+
 int cli_setup(struct cli *cli)
 {
 	config_init(&cli->cfg);

@@ -233,28 +233,6 @@ static int finish(struct db_sink *sink, const struct exec_state *es, enum rep_ou
 	return ret;
 }
 
-static int parse_repetitions(const char *arg, unsigned *reps)
-{
-	char *end;
-
-	errno = 0;
-	*reps = (unsigned)strtoul(arg, &end, 10);
-	if (errno || *end || !*reps || *reps > 1000)
-		return error("--repetitions: '%s' is not a number from 1 to 1000", arg);
-	return 0;
-}
-
-static int parse_boots(const char *arg, unsigned *boots)
-{
-	char *end;
-
-	errno = 0;
-	*boots = (unsigned)strtoul(arg, &end, 10);
-	if (errno || *end || !*boots || *boots > 1000)
-		return error("--boots: '%s' is not a number from 1 to 1000", arg);
-	return 0;
-}
-
 static int parse_run_options(int argc, char **argv, struct cli *cli, struct run_options *o)
 {
 	static const struct option opts[] = {
@@ -279,7 +257,7 @@ static int parse_run_options(int argc, char **argv, struct cli *cli, struct run_
 			o->target = optarg;
 			break;
 		case 'r':
-			if (parse_repetitions(optarg, &o->reps))
+			if (cli_parse_count("--repetitions", optarg, &o->reps))
 				return -1;
 			break;
 		case 'k':
@@ -288,7 +266,7 @@ static int parse_run_options(int argc, char **argv, struct cli *cli, struct run_
 			strvec_push(&o->kernels, optarg);
 			break;
 		case 'b':
-			if (parse_boots(optarg, &o->boots))
+			if (cli_parse_count("--boots", optarg, &o->boots))
 				return -1;
 			break;
 		default:

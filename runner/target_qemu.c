@@ -112,18 +112,6 @@ static void stop_boot(struct boot *b, const char *state, const char *fmt, ...)
 	b->c->stop = 1;
 }
 
-static void eta(const struct qemu_run *qr, struct strbuf *out)
-{
-	double elapsed = difftime(time(NULL), qr->started), left;
-
-	if (!qr->reps_seen) {
-		strbuf_addstr(out, "eta --");
-		return;
-	}
-	left = elapsed / (double)qr->reps_seen * (double)(qr->reps_total - qr->reps_seen);
-	strbuf_addf(out, "eta %dm%02ds", (int)left / 60, (int)left % 60);
-}
-
 static void rep_progress(struct boot *b, const struct job_spec *job, unsigned rep,
 			 const struct sample_set *s, const char *failure)
 {
@@ -141,7 +129,7 @@ static void rep_progress(struct boot *b, const struct job_spec *job, unsigned re
 			strbuf_addf(&line, ", %.2f pins released/IO", pins->value);
 	}
 	strbuf_addstr(&line, ", ");
-	eta(b->qr, &line);
+	exec_eta(b->qr->started, b->qr->reps_seen, b->qr->reps_total, &line);
 	info("%s", line.buf);
 	strbuf_release(&line);
 }
