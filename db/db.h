@@ -34,6 +34,7 @@
  * returns -1 on failure, 0 on success.
  */
 struct db;
+struct strbuf;
 
 int db_open(const char *path, struct db **out);
 void db_close(struct db *db);
@@ -106,6 +107,13 @@ int db_flag_add(struct db *db, long long run, long long job, const char *kind,
  */
 typedef int (*db_patch_fn)(int seq, const char *subject, const char *message_id, void *data);
 int db_run_patches(struct db *db, long long run, db_patch_fn fn, void *data);
+/*
+ * The newest run of the kernel named `kernel` that ended "done", into *run.
+ * Returns 0, 1 when there is none (error printed), -1 on a database error.
+ */
+int db_latest_run(struct db *db, const char *kernel, long long *run);
+/* The name of the kernel a run booted, into name (reset first). */
+int db_run_kernel_name(struct db *db, long long run, struct strbuf *name);
 /* Flags of a run, oldest first: callback with job name ("" for none), kind, message. */
 typedef int (*db_flag_fn)(const char *job_name, const char *kind, const char *message,
 			  void *data);
@@ -144,6 +152,20 @@ struct db_series {
 };
 typedef int (*db_series_fn)(const struct db_series *s, void *data);
 int db_run_series(struct db *db, long long run, db_series_fn fn, void *data);
+
+/*
+ * The pin counters of every measured repetition of a run, in job and
+ * repetition order: the vmstat deltas of nr_foll_pin_acquired and
+ * nr_foll_pin_released and fio's total I/Os (NAN where not measured).
+ */
+struct db_pin_counts {
+	long long job;
+	const char *job_name;
+	int rep;
+	double acquired, released, ios;
+};
+typedef int (*db_pin_counts_fn)(const struct db_pin_counts *c, void *data);
+int db_run_pin_counts(struct db *db, long long run, db_pin_counts_fn fn, void *data);
 
 /* Failed repetitions of a run: callback with job name, rep and message. */
 typedef int (*db_failure_fn)(const char *job_name, int rep, const char *message, void *data);

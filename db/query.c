@@ -2,6 +2,7 @@
 /* Reading the results store back: run lists, run headers, series, failures. */
 #include "db/db-internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -379,4 +380,96 @@ int db_run_patches(struct db *db, long long run, db_patch_fn fn, void *data)
 		ret = db_error(db, "cannot read the patches of run %lld", run);
 	sqlite3_reset(st);
 	return ret;
+}
+
+/* --- db_latest_run ------------------------------------------------------------ */
+
+int db_latest_run(struct db *db, const char *kernel, long long *run)
+{
+	sqlite3_stmt *st = db_stmt(db, STMT_LATEST_RUN,
+		"SELECT r.id FROM run r JOIN kernel k ON k.id = r.kernel"
+		" WHERE k.name = ?1 AND r.state = 'done' ORDER BY r.id DESC LIMIT 1");
+	int rc, ret;
+
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, kernel);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*run = sqlite3_column_int64(st, 0);
+		ret = 0;
+	} else if (rc == SQLITE_DONE) {
+		ret = 1;
+		error("no finished run of kernel '%s' in '%s'", kernel, db->path);
+	} else {
+		ret = db_error(db, "cannot look up the runs of kernel '%s'", kernel);
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+/* --- db_run_pin_counts ---------------------------------------------------------- */
+
+static double col_or_nan(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+int db_run_pin_counts(struct db *db, long long run, db_pin_counts_fn fn, void *data)
+{
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (db_need_run(db, run))
+		return -1;
+	st = db_stmt(db, STMT_PIN_COUNTS,
+		"SELECT s.job, j.name, s.rep,"
+		" max(CASE s.metric WHEN 'vmstat.nr_foll_pin_acquired' THEN s.value END),"
+		" max(CASE s.metric WHEN 'vmstat.nr_foll_pin_released' THEN s.value END),"
+		" max(CASE s.metric WHEN 'fio.total_ios' THEN s.value END)"
+		" FROM sample s JOIN job j ON j.id = s.job"
+		" WHERE s.run = ?1 AND s.rep >= 1"
+		" GROUP BY s.job, s.rep ORDER BY s.job, s.rep");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_pin_counts c = {
+			sqlite3_column_int64(st, 0), db_col_text(st, 1), sqlite3_column_int(st, 2),
+			col_or_nan(st, 3), col_or_nan(st, 4), col_or_nan(st, 5),
+		};
+
+		ret = fn(&c, data);
+		if (ret)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(db, "cannot read the pin counters of run %lld", run);
+	sqlite3_reset(st);
+	return ret;
+}
+
+/* --- db_run_kernel_name --------------------------------------------------------- */
+
+int db_run_kernel_name(struct db *db, long long run, struct strbuf *name)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_need_run(db, run))
+		return -1;
+	st = db_stmt(db, STMT_RUN_KERNEL_NAME,
+		"SELECT coalesce(k.name, '') FROM run r LEFT JOIN kernel k ON k.id = r.kernel"
+		" WHERE r.id = ?1");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	rc = sqlite3_step(st);
+	strbuf_reset(name);
+	if (rc == SQLITE_ROW)
+		strbuf_addstr(name, db_col_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_error(db, "cannot read the kernel of run %lld", run);
+	return 0;
 }

@@ -112,6 +112,73 @@ static void judge_exact(struct compare_row *r, const struct compare_opts *o)
 		r->verdict = STATS_REGRESSION;
 }
 
+static const struct pin_balance *find_balance(const struct pin_balances *b, long long job)
+{
+	size_t i;
+
+	for (i = 0; i < b->nr; i++)
+		if (b->v[i].job == job && b->v[i].reps)
+			return &b->v[i];
+	return NULL;
+}
+
+/* The pin.balance_per_io row of a job, when both runs measured its pins. */
+static void add_balance_row(struct comparison *c, long long job, const char *job_name,
+			    const struct compare_opts *o)
+{
+	const struct pin_balance *a = find_balance(&c->balance_a, job);
+	const struct pin_balance *b = find_balance(&c->balance_b, job);
+	struct compare_row *r;
+
+	if (!a || !b)
+		return;
+	if (c->nr == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 64;
+		c->rows = xrealloc(c->rows, c->alloc * sizeof(*c->rows));
+	}
+	r = &c->rows[c->nr++];
+	memset(r, 0, sizeof(*r));
+	r->job = job;
+	r->job_name = xstrdup(job_name);
+	r->metric = xstrdup("pin.balance_per_io");
+	r->unit = xstrdup("pins/io");
+	r->kind = COMPARE_EXACT;
+	r->na = a->reps;
+	r->nb = b->reps;
+	r->median_a = pin_balance_per_io(a);
+	r->median_b = pin_balance_per_io(b);
+	r->delta = r->median_b - r->median_a;
+	/* neither sign is better in itself (see pinbalance.h); a new leak is worse */
+	if (fabs(r->delta) <= o->exact_tolerance)
+		r->verdict = STATS_NO_CHANGE;
+	else if (b->leak && !a->leak)
+		r->verdict = STATS_REGRESSION;
+	else if (a->leak && !b->leak)
+		r->verdict = STATS_IMPROVEMENT;
+	else
+		r->verdict = STATS_INCONCLUSIVE;
+}
+
+/* The balance rows, each at the end of its job's rows. */
+static void add_balance_rows(struct comparison *c, const struct compare_opts *o)
+{
+	struct compare_row *rows = c->rows;
+	size_t nr = c->nr, i;
+
+	c->rows = NULL;
+	c->nr = c->alloc = 0;
+	for (i = 0; i < nr; i++) {
+		if (c->nr == c->alloc) {
+			c->alloc = c->alloc ? 2 * c->alloc : 64;
+			c->rows = xrealloc(c->rows, c->alloc * sizeof(*c->rows));
+		}
+		c->rows[c->nr++] = rows[i];
+		if (i + 1 == nr || rows[i + 1].job != rows[i].job)
+			add_balance_row(c, rows[i].job, rows[i].job_name, o);
+	}
+	free(rows);
+}
+
 static const struct series *find(const struct series_list *l, long long job, const char *metric)
 {
 	size_t i;
@@ -134,7 +201,9 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 	out->run_a = run_a;
 	out->run_b = run_b;
 	out->min_n = (size_t)-1;
-	if (db_run_series(db, run_a, keep_series, &a) || db_run_series(db, run_b, keep_series, &b))
+	if (db_run_series(db, run_a, keep_series, &a) || db_run_series(db, run_b, keep_series, &b) ||
+	    pin_balance_run(db, run_a, &out->balance_a) ||
+	    pin_balance_run(db, run_b, &out->balance_b))
 		goto out;
 	for (i = 0; i < a.nr; i++) {
 		const struct series *sb = find(&b, a.v[i].job, a.v[i].metric);
@@ -178,6 +247,7 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 							   find(&b, r->job, r->metric)->values, r->nb,
 							   rule.threshold, o->alpha);
 	}
+	add_balance_rows(out, o);
 	for (i = 0; i < out->nr; i++) {
 		const struct compare_row *r = &out->rows[i];
 
@@ -190,6 +260,8 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 		out->min_n = 0;
 	ret = 0;
 out:
+	if (ret)
+		comparison_release(out);
 	free(p);
 	series_list_release(&a);
 	series_list_release(&b);
@@ -206,6 +278,8 @@ void comparison_release(struct comparison *c)
 		free(c->rows[i].unit);
 	}
 	free(c->rows);
+	pin_balances_release(&c->balance_a);
+	pin_balances_release(&c->balance_b);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -268,4 +342,9 @@ void compare_print(const struct comparison *c, const char *name_a, const char *n
 		fprintf(out, "with %zu repetition%s on a side, no Mann-Whitney p below 0.01 is "
 			"possible (%.3f at best):\nrun more before trusting a \"no change\"\n",
 			c->min_n, c->min_n == 1 ? "" : "s", stats_mwu_min_p(c->min_n, c->min_n));
+	fprintf(out, "\n");
+	pin_balance_print(&c->balance_a, name_a, out);
+	pin_balance_print(&c->balance_b, name_b, out);
+	fprintf(out, "  net = acquired - released; more released than acquired is not a leak:\n"
+		"  folio_add_pin() pins uncounted, and its unpins are counted\n");
 }

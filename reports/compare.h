@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "db/db.h"
+#include "reports/pinbalance.h"
 #include "reports/stats.h"
 
 /*
@@ -16,7 +17,9 @@
  * U, Benjamini-Hochberg over every noisy row of the comparison, a verdict.
  * Exact counters (pin.*_per_io, dio.*) are compared as values: any change
  * beyond rounding is reported with its size, and more pins per I/O is a
- * regression. Raw counter deltas (vmstat.*) and bookkeeping (total_ios,
+ * regression. pin.balance_per_io, (acquired - released) per I/O over the
+ * whole run (reports/pinbalance.h), is an exact row too: a patched kernel
+ * that leaks where the baseline did not is a regression. Raw counter deltas (vmstat.*) and bookkeeping (total_ios,
  * runtime) scale with the I/O done and are left out.
  */
 enum compare_kind { COMPARE_NOISY, COMPARE_EXACT };
@@ -54,6 +57,7 @@ struct comparison {
 	size_t nr, alloc;
 	size_t regressions, improvements, inconclusive, changed_exact;
 	size_t min_n;			/* the smallest n of a side over noisy rows */
+	struct pin_balances balance_a, balance_b;
 };
 
 /* Fill out from the database; -1 on a database error or an unknown run. */

@@ -55,9 +55,11 @@ int cmd_compare(int argc, char **argv, struct cli *cli);
 struct db;
 struct kernel_artifact;
 /*
- * The configured kernel NAME, built now or taken from the artifact cache,
+ * The kernel of [kernel SECTION], plus `extra` patches (may be NULL) under
+ * the name `as` (NULL: SECTION), built now or taken from the artifact cache
  * for a target to boot. Returns an exit code (error printed).
  */
-int kernel_for_run(struct cli *cli, struct db *db, const char *name, struct kernel_artifact *a);
+int kernel_for_run(struct cli *cli, struct db *db, const char *section,
+		   const struct strvec *extra, const char *as, struct kernel_artifact *a);
 
 #endif

@@ -20,18 +20,74 @@
 #include "runner/run.h"
 
 struct compare_cli {
-	const char *baseline, *patched;
+	const char *baseline, *patched, *name;
+	struct strvec patches;	/* --patch: the patched kernel is the baseline plus these */
 	int from_db, json;
 	unsigned reps, boots;
 	long long run_a, run_b;
+	struct strbuf derived;	/* BASELINE+patch, the default --name */
 };
 
+/* --from-db A B: run numbers, or kernel names meaning their newest finished runs */
+static int from_db_args(int argc, char **argv, struct compare_cli *o)
+{
+	if (o->baseline || o->patched) {
+		if (argc != 0 || !o->baseline || !o->patched)
+			return error("compare --from-db: give RUN_A RUN_B, or --baseline NAME "
+				     "--patched NAME (their newest finished runs)");
+		return 0;
+	}
+	if (argc != 2)
+		return error("compare --from-db needs two run numbers: RUN_A RUN_B");
+	if (cli_parse_run_id(argv[0], &o->run_a) || cli_parse_run_id(argv[1], &o->run_b))
+		return -1;
+	return 0;
+}
+
+static int check_names(struct cli *cli, struct compare_cli *o)
+{
+	struct strbuf why = STRBUF_INIT;
+
+	if (!o->patches.nr) {
+		if (o->name)
+			return error("compare: --name names the kernel --patch makes; no --patch given");
+		if (!o->baseline || !o->patched)
+			return error("compare needs --baseline NAME and --patched NAME ([kernel NAME] "
+				     "sections), --baseline NAME --patch SPEC, or --from-db RUN_A RUN_B");
+		if (!strcmp(o->baseline, o->patched))
+			return error("compare: --baseline and --patched are both '%s' (for an A/A "
+				     "run use 'pinbench calibrate --kernel %s')", o->baseline,
+				     o->baseline);
+		return 0;
+	}
+	if (!o->baseline || o->patched)
+		return error("compare --patch SPEC needs --baseline NAME and no --patched: the "
+			     "patched kernel is the baseline plus the patches");
+	if (!o->name) {
+		strbuf_addf(&o->derived, "%s+patch", o->baseline);
+		o->name = o->derived.buf;
+	}
+	if (config_check_kernel_name(o->name, &why)) {
+		error("--name: %s", why.buf);
+		strbuf_release(&why);
+		return -1;
+	}
+	if (config_kernel(&cli->cfg, o->name) || !strcmp(o->name, o->baseline))
+		return error("--name %s: a [kernel %s] section has that name; choose another",
+			     o->name, o->name);
+	o->patched = o->name;
+	return 0;
+}
+
+/* Returns 0 to go on, 1 after --help, -1 on a usage error (printed). */
 static int parse_compare_options(int argc, char **argv, struct cli *cli, struct compare_cli *o)
 {
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
 		{ "baseline", required_argument, NULL, 'A' },
 		{ "patched", required_argument, NULL, 'B' },
+		{ "patch", required_argument, NULL, 'p' },
+		{ "name", required_argument, NULL, 'n' },
 		{ "from-db", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "repetitions", required_argument, NULL, 'r' },
@@ -41,7 +97,8 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "A:B:fjr:b:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "A:B:p:n:fjr:b:", opts,
+				  NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "compare");
 		if (r < 0)
 			return 1;
@@ -50,6 +107,8 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 		switch (opt) {
 		case 'A': o->baseline = optarg; break;
 		case 'B': o->patched = optarg; break;
+		case 'p': strvec_push(&o->patches, optarg); break;
+		case 'n': o->name = optarg; break;
 		case 'f': o->from_db = 1; break;
 		case 'j': o->json = 1; break;
 		case 'r':
@@ -66,21 +125,12 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 		}
 	}
 	if (o->from_db) {
-		if (argc - optind != 2 || o->baseline || o->patched)
-			return error("compare --from-db needs two run numbers: RUN_A RUN_B");
-		if (cli_parse_run_id(argv[optind], &o->run_a) ||
-		    cli_parse_run_id(argv[optind + 1], &o->run_b))
-			return -1;
-		return 0;
+		if (o->patches.nr || o->name)
+			return error("compare --from-db runs nothing: --patch and --name do not apply");
+		return from_db_args(argc - optind, argv + optind, o);
 	}
 	if (optind < argc)
 		return error("compare: unexpected argument '%s'", argv[optind]);
-	if (!o->baseline || !o->patched)
-		return error("compare needs --baseline NAME and --patched NAME ([kernel NAME] "
-			     "sections), or --from-db RUN_A RUN_B");
-	if (!strcmp(o->baseline, o->patched))
-		return error("compare: --baseline and --patched are both '%s' (for an A/A run "
-			     "give the same kernel two names)", o->baseline);
 	return 0;
 }
 
@@ -225,10 +275,25 @@ static int print_header(struct db *db, const struct comparison *c, const char *n
 	return 0;
 }
 
-static int report(struct cli *cli, const struct compare_cli *o, const char *name_a,
-		  const char *name_b, char **argv)
+/* The column names: the runs' kernels, or "run N" where those do not tell them apart. */
+static int run_names(struct db *db, const struct compare_cli *o, struct strbuf *a,
+		     struct strbuf *b)
+{
+	if (db_run_kernel_name(db, o->run_a, a) || db_run_kernel_name(db, o->run_b, b))
+		return -1;
+	if (!a->len || !b->len || !strcmp(a->buf, b->buf)) {
+		strbuf_reset(a);
+		strbuf_reset(b);
+		strbuf_addf(a, "run %lld", o->run_a);
+		strbuf_addf(b, "run %lld", o->run_b);
+	}
+	return 0;
+}
+
+static int report(struct cli *cli, struct compare_cli *o, char **argv)
 {
 	struct compare_opts opts = COMPARE_OPTS_DEFAULT;
+	struct strbuf name_a = STRBUF_INIT, name_b = STRBUF_INIT;
 	struct comparison c;
 	struct db *db;
 	long long id;
@@ -237,16 +302,28 @@ static int report(struct cli *cli, const struct compare_cli *o, const char *name
 
 	if (db_open(cli->db_path, &db))
 		return EXIT_INFRA;
-	if (compare_runs(db, o->run_a, o->run_b, &opts, &c)) {
+	if (o->from_db && o->baseline) {
+		int r = db_latest_run(db, o->baseline, &o->run_a);
+
+		if (!r)
+			r = db_latest_run(db, o->patched, &o->run_b);
+		if (r) {
+			db_close(db);
+			return r > 0 ? EXIT_USAGE : EXIT_INFRA;
+		}
+	}
+	if (run_names(db, o, &name_a, &name_b) || compare_runs(db, o->run_a, o->run_b, &opts, &c)) {
+		strbuf_release(&name_a);
+		strbuf_release(&name_b);
 		db_close(db);
 		return EXIT_INFRA;
 	}
 	if (o->json)
 		print_json(&c, stdout);
-	else if (print_header(db, &c, name_a, name_b))
+	else if (print_header(db, &c, name_a.buf, name_b.buf))
 		code = EXIT_INFRA;
 	else
-		compare_print(&c, name_a, name_b, stdout);
+		compare_print(&c, name_a.buf, name_b.buf, stdout);
 	code = code == EXIT_INFRA ? code : c.regressions ? EXIT_REGRESSION : EXIT_OK;
 	command = run_command_line(argv);
 	if (store(db, &c, command, &id))
@@ -255,30 +332,36 @@ static int report(struct cli *cli, const struct compare_cli *o, const char *name
 		printf("comparison %lld stored in %s\n", id, cli->db_path);
 	free(command);
 	comparison_release(&c);
+	strbuf_release(&name_a);
+	strbuf_release(&name_b);
 	db_close(db);
 	return code;
 }
 
 int cmd_compare(int argc, char **argv, struct cli *cli)
 {
-	struct compare_cli o = { 0 };
+	struct compare_cli o = { .patches = STRVEC_INIT, .derived = STRBUF_INIT };
 	struct run_options ro = { .target = "qemu", .kernels = STRVEC_INIT };
 	long long runs[2] = { 0, 0 };
-	char name_a[32], name_b[32];
 	int ret;
 
 	ret = parse_compare_options(argc, argv, cli, &o);
-	if (ret)
-		return ret > 0 ? EXIT_OK : EXIT_USAGE;
-	if (cli_setup(cli))
-		return EXIT_USAGE;
-	if (o.from_db) {
-		snprintf(name_a, sizeof(name_a), "run %lld", o.run_a);
-		snprintf(name_b, sizeof(name_b), "run %lld", o.run_b);
-		return report(cli, &o, name_a, name_b, argv);
+	if (ret) {
+		ret = ret > 0 ? EXIT_OK : EXIT_USAGE;
+		goto out;
 	}
+	ret = EXIT_USAGE;
+	if (cli_setup(cli))
+		goto out;
+	if (o.from_db) {
+		ret = report(cli, &o, argv);
+		goto out;
+	}
+	if (check_names(cli, &o))
+		goto out;
 	strvec_push(&ro.kernels, o.baseline);
 	strvec_push(&ro.kernels, o.patched);
+	ro.patches = o.patches.nr ? &o.patches : NULL;
 	ro.reps = o.reps;
 	ro.boots = o.boots;
 	ro.runs = runs;
@@ -286,9 +369,13 @@ int cmd_compare(int argc, char **argv, struct cli *cli)
 	ret = run_qemu(cli, &ro, argv);
 	strvec_clear(&ro.kernels);
 	if (ret)
-		return ret;
+		goto out;
 	o.run_a = runs[0];
 	o.run_b = runs[1];
 	printf("\n");
-	return report(cli, &o, o.baseline, o.patched, argv);
+	ret = report(cli, &o, argv);
+out:
+	strvec_clear(&o.patches);
+	strbuf_release(&o.derived);
+	return ret;
 }

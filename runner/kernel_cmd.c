@@ -421,9 +421,10 @@ out:
 	return ret;
 }
 
-int kernel_for_run(struct cli *cli, struct db *db, const char *name, struct kernel_artifact *a)
+int kernel_for_run(struct cli *cli, struct db *db, const char *section,
+		   const struct strvec *extra, const char *as, struct kernel_artifact *a)
 {
 	struct kernel_options ko = { .extra_patches = STRVEC_INIT };
 
-	return run_build(cli, db, &ko, name, NULL, NULL, 0, a);
+	return run_build(cli, db, &ko, section, extra && extra->nr ? extra : NULL, as, 0, a);
 }

@@ -30,8 +30,9 @@ static int cmd_version(int argc, char **argv, struct cli *cli);
 static const struct command commands[] = {
 	{ "run", cmd_run, "[--target host|qemu] [--kernel NAME...] [--boots N] [--repetitions N]",
 	  "run the fio matrix on a target, store every repetition, print a summary" },
-	{ "compare", cmd_compare, "--baseline NAME --patched NAME [--boots N] [--repetitions N] "
-	  "[--json] | --from-db RUN_A RUN_B [--json]",
+	{ "compare", cmd_compare, "--baseline NAME (--patched NAME | --patch SPEC... [--name NEW]) "
+	  "[--boots N] [--repetitions N] [--json] | --from-db (RUN_A RUN_B | --baseline NAME "
+	  "--patched NAME) [--json]",
 	  "boot both kernels interleaved, run the matrix, print the verdict table" },
 	{ "kernel", cmd_kernel, "build [NAME...] | build --from NAME --patch SPEC [--name NEW] | "
 	  "path NAME | list | patches SPEC",
@@ -109,9 +110,13 @@ void cli_usage(const char *cmd, FILE *out)
 		fprintf(out, "\n  --baseline NAME --patched NAME\n"
 			"                       [kernel NAME] sections: both are built (or taken from\n"
 			"                       the cache) and booted A B A B ... in QEMU\n"
+			"  --patch SPEC         instead of --patched: the baseline plus SPEC (a patch,\n"
+			"                       mbox, directory or lore:MSGID; repeatable), named\n"
+			"                       NAME+patch or --name NEW\n"
 			"  --boots N            boots per kernel (default 1)\n"
 			"  --repetitions N      per job and kernel (default: [matrix] repetitions)\n"
-			"  --from-db RUN_A RUN_B  compare two stored runs, running nothing\n"
+			"  --from-db RUN_A RUN_B  compare two stored runs, running nothing; with\n"
+			"                       --baseline/--patched names: their newest finished runs\n"
 			"  --json               the whole comparison as JSON\n"
 			"  per job and metric: ratio of medians with a 95 %% bootstrap CI, Mann-Whitney U,\n"
 			"  Benjamini-Hochberg; a change needs the CI to exclude 1 and to pass 2 %%\n"

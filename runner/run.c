@@ -16,6 +16,7 @@
 #include "common/spawn.h"
 #include "db/db.h"
 #include "kernels/running.h"
+#include "reports/pinbalance.h"
 #include "reports/summary.h"
 #include "runner/cli.h"
 #include "runner/device.h"
@@ -226,6 +227,8 @@ static int finish(struct db_sink *sink, const struct exec_state *es, enum rep_ou
 	int ret;
 
 	run_outcome(es, r, &state, &reason, exit_code);
+	if (pin_balance_flag_leaks(sink->db, sink->run) < 0)
+		*exit_code = EXIT_INFRA;
 	ret = db_run_finish(sink->db, sink->run, state, reason.len ? reason.buf : NULL);
 	if (r != REP_OK || es->reps_failed)
 		warning("run %lld %s: %s", sink->run, state, reason.buf);

@@ -18,6 +18,11 @@ struct run_options {
 	unsigned boots;		/* --boots, 0: one */
 	long long *runs;	/* when set: the run of each kernel, in order (0: none) */
 	int no_summary;		/* the caller prints its own report */
+	/*
+	 * compare --patch: the last kernel is built from the first one's
+	 * [kernel] section plus these patches (its name is kernels' last entry)
+	 */
+	const struct strvec *patches;
 };
 
 int run_qemu(struct cli *cli, const struct run_options *o, char **argv);

@@ -29,6 +29,7 @@
 #include "common/spawn.h"
 #include "db/db.h"
 #include "kernels/build.h"
+#include "reports/pinbalance.h"
 #include "reports/summary.h"
 #include "runner/bundle.h"
 #include "runner/host.h"
@@ -43,6 +44,8 @@
 
 struct qemu_kernel {
 	const char *name;
+	const char *section;		/* its [kernel SECTION] */
+	const struct strvec *patches;	/* on top of the section's, or NULL */
 	struct kernel_artifact art;
 	long long kernel_id, run;
 	char *log_dir;
@@ -588,7 +591,7 @@ static int begin_runs(struct qemu_run *qr, char **argv)
 			goto out;
 	for (i = 0; i < qr->nk; i++) {
 		struct qemu_kernel *k = &qr->k[i];
-		const struct kernel_cfg *kc = config_kernel(qr->cfg, k->name);
+		const struct kernel_cfg *kc = config_kernel(qr->cfg, k->section);
 		struct kernel_info ki = {
 			.name = k->name, .source = kc->source, .config_sha = k->art.config_sha,
 			.build_sha = k->art.key, .release = k->art.release, .version = "",
@@ -712,6 +715,8 @@ static int finish_runs(struct qemu_run *qr, int summaries)
 				    k->reps_failed + k->reps_done);
 		if (k->state || k->reps_failed)
 			code = EXIT_INFRA;
+		if (pin_balance_flag_leaks(qr->db, k->run) < 0)
+			code = EXIT_INFRA;
 		if (db_run_finish(qr->db, k->run, state, k->reason.len ? k->reason.buf : NULL))
 			code = EXIT_INFRA;
 		printf("\nrun %lld (%s, %s): %s, %zu repetitions stored, %zu failed%s%s\n", k->run,
@@ -773,17 +778,20 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 		      qr.boots, qr.reps);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < o->kernels.nr; i++) {
-		if (!config_kernel(qr.cfg, o->kernels.v[i])) {
-			error("--kernel '%s': no [kernel %s] section in %s", o->kernels.v[i],
-			      o->kernels.v[i], qr.cfg->file ? qr.cfg->file : "the config");
-			return EXIT_USAGE;
-		}
-	}
 	qr.k = xcalloc(o->kernels.nr, sizeof(*qr.k));
 	for (qr.nk = 0; qr.nk < o->kernels.nr; qr.nk++) {
-		qr.k[qr.nk].name = o->kernels.v[qr.nk];
-		strbuf_init(&qr.k[qr.nk].reason, 0);
+		struct qemu_kernel *k = &qr.k[qr.nk];
+		int derived = o->patches && qr.nk && qr.nk == o->kernels.nr - 1;
+
+		k->name = o->kernels.v[qr.nk];
+		k->section = derived ? o->kernels.v[0] : k->name;
+		k->patches = derived ? o->patches : NULL;
+		strbuf_init(&k->reason, 0);
+		if (!config_kernel(qr.cfg, k->section)) {
+			error("--kernel '%s': no [kernel %s] section in %s", k->section,
+			      k->section, qr.cfg->file ? qr.cfg->file : "the config");
+			goto out;
+		}
 	}
 	if (resolve_disks(&qr) || pick_filesystems(&qr))
 		goto out;
@@ -797,7 +805,8 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 	db_reap_abandoned(qr.db);
 	db_reap_abandoned_builds(qr.db);
 	for (i = 0; i < qr.nk; i++) {
-		code = kernel_for_run(cli, qr.db, qr.k[i].name, &qr.k[i].art);
+		code = kernel_for_run(cli, qr.db, qr.k[i].section, qr.k[i].patches,
+				      qr.k[i].patches ? qr.k[i].name : NULL, &qr.k[i].art);
 		if (code)
 			goto out;
 	}

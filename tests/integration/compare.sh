@@ -35,9 +35,13 @@ patches = $REPO_DIR/examples/patches/0001-fs-direct-io-extra-pin-per-page.patch
 EOC
 db="$T/cmp.db"
 
-"$PINBENCH" compare --config "$T/config.ini" --baseline baseline --patched patched \
+# --patch: the baseline plus the example patch, named baseline+patch
+"$PINBENCH" compare --config "$T/config.ini" --baseline baseline \
+	--patch "$REPO_DIR/examples/patches/0001-fs-direct-io-extra-pin-per-page.patch" \
 	> "$T/out" 2> "$T/err"
 is "$?" "1" "an extra pin per page is a regression: exit 1"
+is "$(q "$db" "select k.name from run r join kernel k on k.id = r.kernel order by r.id")" \
+	"$(printf 'baseline\nbaseline+patch')" "the patched kernel is named after its baseline"
 # the counters are exact; per I/O they carry what else pinned in the guest (a few 0.01)
 line=$(grep 'pin.released_per_io' "$T/out" | tail -1)
 echo "$line" | awk 'function abs(x) { return x < 0 ? -x : x }
@@ -85,6 +89,11 @@ contains "$T/py" "verdict regression delta 1.0" "the JSON has the change of the 
 contains "$T/py" "iops change in text True" "the text's %change is the computed ratio"
 contains "$T/py" "regressions 1" "and counts one regression"
 
+"$PINBENCH" compare --config "$T/config.ini" --from-db --baseline baseline \
+	--patched baseline+patch > "$T/byname" 2>&1
+is "$?" "1" "--from-db by kernel names takes their newest finished runs"
+contains "$T/byname" "(run 2) against baseline (run 1)" "naming both runs"
+
 "$PINBENCH" compare --config "$T/config.ini" --baseline baseline --patched twin \
 	> "$T/aa" 2> "$T/aaerr"
 is "$?" "0" "A/A (the same kernel under two names): no regression, exit 0"
@@ -94,6 +103,17 @@ is "$(grep 'pin.released_per_io' "$T/aa" | tail -1 | awk '{print NF}')" "5" \
 
 "$PINBENCH" compare --config "$T/config.ini" --baseline baseline > /dev/null 2> "$T/usage"
 is "$?" "2" "a missing --patched is a usage error"
+"$PINBENCH" compare --config "$T/config.ini" --baseline baseline --patch x.patch \
+	--name patched > /dev/null 2> "$T/usage"
+is "$?" "2" "--name may not take a configured kernel's name"
+contains "$T/usage" "a [kernel patched] section has that name" "and says why"
+"$PINBENCH" compare --config "$T/config.ini" --baseline baseline \
+	--patch "$T/missing.patch" > /dev/null 2> "$T/usage"
+is "$?" "2" "a patch that does not exist is bad input"
+"$PINBENCH" compare --config "$T/config.ini" --from-db --baseline nosuch \
+	--patched baseline > /dev/null 2> "$T/usage"
+is "$?" "2" "--from-db with a kernel that never ran is a usage error"
+contains "$T/usage" "no finished run of kernel 'nosuch'" "naming it"
 "$PINBENCH" compare --config "$T/config.ini" --from-db 1 99 > /dev/null 2> "$T/norun"
 is "$?" "3" "an unknown run is an error"
 contains "$T/norun" "no run 99" "naming it"
