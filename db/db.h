@@ -112,6 +112,22 @@ int db_run_patches(struct db *db, long long run, db_patch_fn fn, void *data);
  * Returns 0, 1 when there is none (error printed), -1 on a database error.
  */
 int db_latest_run(struct db *db, const char *kernel, long long *run);
+/* What it takes to redo a run: its kernel and the inputs stored with it. */
+struct db_run_repro {
+	char *kernel;		/* name */
+	char *source;
+	char *config_sha;	/* sha256 of the kernel's .config */
+	char *build_sha;	/* the artifact cache key */
+	char *release;
+	char *target;
+	char *command;		/* the pinbench command line */
+	char *config;		/* config.ini's text */
+};
+int db_run_repro(struct db *db, long long run, struct db_run_repro *out);
+void db_run_repro_release(struct db_run_repro *r);
+/* The jobs a run measured, in job order: callback with name and parameters (JSON). */
+typedef int (*db_job_fn)(const char *name, const char *params, void *data);
+int db_run_jobs(struct db *db, long long run, db_job_fn fn, void *data);
 /* The name of the kernel a run booted, into name (reset first). */
 int db_run_kernel_name(struct db *db, long long run, struct strbuf *name);
 /* Flags of a run, oldest first: callback with job name ("" for none), kind, message. */

@@ -473,3 +473,74 @@ int db_run_kernel_name(struct db *db, long long run, struct strbuf *name)
 		return db_error(db, "cannot read the kernel of run %lld", run);
 	return 0;
 }
+
+/* --- db_run_repro, db_run_jobs ---------------------------------------------------- */
+
+int db_run_repro(struct db *db, long long run, struct db_run_repro *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (db_need_run(db, run))
+		return -1;
+	st = db_stmt(db, STMT_RUN_REPRO,
+		"SELECT k.name, k.source, k.config_sha, k.build_sha, k.release, r.target,"
+		" r.command, r.config FROM run r LEFT JOIN kernel k ON k.id = r.kernel"
+		" WHERE r.id = ?1");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->kernel = xstrdup(db_col_text(st, 0));
+		out->source = xstrdup(db_col_text(st, 1));
+		out->config_sha = xstrdup(db_col_text(st, 2));
+		out->build_sha = xstrdup(db_col_text(st, 3));
+		out->release = xstrdup(db_col_text(st, 4));
+		out->target = xstrdup(db_col_text(st, 5));
+		out->command = xstrdup(db_col_text(st, 6));
+		out->config = xstrdup(db_col_text(st, 7));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_error(db, "cannot read run %lld", run);
+	return 0;
+}
+
+void db_run_repro_release(struct db_run_repro *r)
+{
+	free(r->kernel);
+	free(r->source);
+	free(r->config_sha);
+	free(r->build_sha);
+	free(r->release);
+	free(r->target);
+	free(r->command);
+	free(r->config);
+	memset(r, 0, sizeof(*r));
+}
+
+int db_run_jobs(struct db *db, long long run, db_job_fn fn, void *data)
+{
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (db_need_run(db, run))
+		return -1;
+	st = db_stmt(db, STMT_RUN_JOBS,
+		"SELECT j.name, j.params FROM job j"
+		" WHERE j.id IN (SELECT DISTINCT job FROM rep WHERE run = ?1) ORDER BY j.id");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = fn(db_col_text(st, 0), db_col_text(st, 1), data);
+		if (ret)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(db, "cannot read the jobs of run %lld", run);
+	sqlite3_reset(st);
+	return ret;
+}

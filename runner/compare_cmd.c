@@ -16,6 +16,8 @@
 #include "common/strbuf.h"
 #include "db/db.h"
 #include "reports/compare.h"
+#include "reports/reproducer.h"
+#include "reports/text.h"
 #include "runner/cli.h"
 #include "runner/run.h"
 
@@ -211,24 +213,6 @@ static int store(struct db *db, const struct comparison *c, const char *command,
 	return ret;
 }
 
-/* One line folded at spaces or commas to at most `width` columns, continued indented. */
-static void put_folded(const char *line, size_t width, FILE *out)
-{
-	size_t len = strlen(line), indent = 0;
-
-	while (len + indent > width) {
-		size_t cut = width - indent;
-
-		while (cut > width / 2 && line[cut - 1] != ' ' && line[cut - 1] != ',')
-			cut--;
-		fprintf(out, "%*s%.*s\n", (int)indent, "", (int)cut, line);
-		line += cut;
-		len -= cut;
-		indent = 4;
-	}
-	fprintf(out, "%*s%s\n", (int)indent, "", line);
-}
-
 static int print_patch(int seq, const char *subject, const char *message_id, void *data)
 {
 	(void)data;
@@ -237,7 +221,7 @@ static int print_patch(int seq, const char *subject, const char *message_id, voi
 	strbuf_addf(&line, "patch%s: %s", seq ? "" : " (cover)", subject);
 	if (*message_id)
 		strbuf_addf(&line, " <%s>", message_id);
-	put_folded(line.buf, 98, stdout);
+	text_put_folded(line.buf, 0, REPORT_WIDTH - 2, stdout);
 	strbuf_release(&line);
 	return 0;
 }
@@ -258,7 +242,7 @@ static int print_run(struct db *db, long long run, const char *name)
 	for (line = strtok_r(text, "\n", &save); !ret && line; line = strtok_r(NULL, "\n", &save))
 		for (i = 0; keep[i]; i++)
 			if (!strncmp(line, keep[i], strlen(keep[i])))
-				put_folded(line, 98, stdout);
+				text_put_folded(line, 0, REPORT_WIDTH - 2, stdout);
 	free(text);
 	return ret ? -1 : db_run_patches(db, run, print_patch, NULL);
 }
@@ -322,8 +306,12 @@ static int report(struct cli *cli, struct compare_cli *o, char **argv)
 		print_json(&c, stdout);
 	else if (print_header(db, &c, name_a.buf, name_b.buf))
 		code = EXIT_INFRA;
-	else
+	else {
 		compare_print(&c, name_a.buf, name_b.buf, stdout);
+		printf("\n");
+		if (reproducer_print(db, c.run_a, c.run_b, stdout))
+			code = EXIT_INFRA;
+	}
 	code = code == EXIT_INFRA ? code : c.regressions ? EXIT_REGRESSION : EXIT_OK;
 	command = run_command_line(argv);
 	if (store(db, &c, command, &id))

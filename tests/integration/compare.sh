@@ -54,6 +54,18 @@ contains "$T/out" "comparison 1 stored in $db" "the comparison is stored"
 contains "$T/out" "<20261124120000.extra-pin.1@pinbench.invalid>" \
 	"the header names the patch by its Message-ID"
 contains "$T/out" "kernel version: Linux version 6.12." "and both kernels' versions"
+# the reproducer holds what the database stored with the runs
+contains "$T/out" "$(q "$db" "select config_sha from kernel where name = 'baseline+patch'")" \
+	"the reproducer names the patched kernel's .config hash"
+contains "$T/out" "      artifact key   $(q "$db" "select build_sha from kernel where name = 'baseline'")" \
+	"and the baseline's artifact key"
+contains "$T/out" "--rw=randread --bs=4096" "and the fio command line of the job"
+check "and the config section the baseline came from, nothing else" sh -c \
+	"sed -n '/^reproduce:/,\$p' '$T/out' | grep -q '^    \[kernel baseline\]' &&
+	 ! sed -n '/^reproduce:/,\$p' '$T/out' | grep -q '\[kernel twin\]\|cache_dir'"
+contains "$T/out" "pin balance of baseline+patch" "the report has each run's pin balance"
+is "$(sed -n '/^pin balance of baseline+patch/,/^  net/p' "$T/out" | awk '$4 ~ /^[-+][0-9]/ {print $4}')" \
+	"-3.00" "the patched kernel releases 3 more pins per I/O than it counts acquired"
 is "$(sed -n '/^pinbench compare:/,$p' "$T/out" | awk 'length($0) > 100' | wc -l)" "0" \
 	"no line of the report is longer than 100 columns"
 is "$(q "$db" "select v.verdict || ' ' || printf('%.1f', v.delta) from verdict v
