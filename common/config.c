@@ -17,6 +17,8 @@ enum key_type {
 	KEY_UINT,
 	KEY_SIZE,
 	KEY_ENUM,		/* one of `choices` */
+	KEY_PERCENT,		/* "2%" or "2" in [min, max] percent, stored as a fraction */
+	/* the lists come last: `type >= KEY_LIST` is a list */
 	KEY_LIST,		/* free list of names */
 	KEY_LIST_ENUM,		/* every item one of `choices` */
 	KEY_LIST_SIZE,		/* every item a size */
@@ -117,6 +119,15 @@ static const struct key_def keys[] = {
 	  "symbol globs whose share of samples is profile.pin_share_pct" },
 	{ "collectors", "profile_top", KEY_UINT, OFF(profile_top), "10", NULL, 0, 100,
 	  "how many top symbols to store as profile.sym.NAME" },
+
+	{ "compare", "throughput_threshold", KEY_PERCENT, OFF(throughput_threshold), "2%", NULL,
+	  0, 100, "smallest change of throughput or CPU time that counts (the CI must also "
+	  "exclude 0 %)" },
+	{ "compare", "latency_threshold", KEY_PERCENT, OFF(latency_threshold), "5%", NULL, 0, 100,
+	  "smallest change of a latency (mean, percentiles) that counts" },
+	{ "compare", "max_repetitions", KEY_UINT, OFF(max_repetitions), "30", NULL, 1, 1000,
+	  "without --repetitions, compare takes as many as the machine's A/A noise (pinbench "
+	  "calibrate) needs to see the thresholds, up to this many per side" },
 
 	{ "kernels", "cache_dir", KEY_STRING, OFF(cache_dir), "~/.cache/pinbench", NULL, 0, 0,
 	  "unpacked sources, build trees, kernel artifacts and fetched lore threads" },
@@ -287,6 +298,22 @@ static int set_key(struct config *cfg, const struct key_def *k, const char *valu
 		}
 		*(unsigned *)field(cfg, k) = (unsigned)v;
 		return 0;
+	case KEY_PERCENT: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(value, &end);
+		if (*end == '%')
+			end++;
+		if (errno || end == value || *end || !(d >= (double)k->min && d <= (double)k->max)) {
+			strbuf_addf(why, "'%s' is not a percentage between %llu%% and %llu%%",
+				    value, k->min, k->max);
+			return -1;
+		}
+		*(double *)field(cfg, k) = d / 100;
+		return 0;
+	}
 	case KEY_SIZE:
 		if (parse_size(value, &v) || v < k->min || v > k->max) {
 			strbuf_addf(why, "'%s' is not a size between %llu and %llu bytes",
@@ -814,6 +841,7 @@ static const char *type_name(enum key_type t)
 	case KEY_LIST_ENUM: return "list of choices";
 	case KEY_LIST_SIZE: return "list of sizes";
 	case KEY_LIST_UINT: return "list of numbers";
+	case KEY_PERCENT: return "percentage";
 	}
 	return "?";
 }

@@ -73,6 +73,9 @@ struct config {
 
 	/* [collectors] */
 	int dio_proof;
+	double throughput_threshold;	/* [compare], fractions */
+	double latency_threshold;
+	unsigned max_repetitions;
 	int vmstat;
 	struct strvec vmstat_counters;
 	int perf_stat;

@@ -280,4 +280,29 @@ struct db_comparison {
 
 int db_comparison_store(struct db *db, const struct db_comparison *c, long long *id);
 
+/*
+ * A/A noise (pinbench calibrate):
+ *   noise(id, machine, job, metric, kernel, comparison, n, cv, measured_at)
+ * cv is a fraction. db_noise_store writes a calibration's rows in one
+ * transaction; db_noise_latest finds the newest row of a machine, job and
+ * metric (1 when there is none).
+ */
+struct db_noise {
+	long long job;
+	const char *metric;
+	long long n;
+	double cv;
+};
+int db_noise_store(struct db *db, long long machine, long long kernel, long long comparison,
+		   const struct db_noise *rows, size_t nr);
+struct db_noise_found {
+	double cv;
+	long long n, comparison;
+	char measured_at[32];
+};
+int db_noise_latest(struct db *db, long long machine, long long job, const char *metric,
+		    struct db_noise_found *out);
+/* The machine and kernel rows a run refers to. */
+int db_run_machine_kernel(struct db *db, long long run, long long *machine, long long *kernel);
+
 #endif

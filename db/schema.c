@@ -205,6 +205,25 @@ static const char *const migrations[] = {
 	"	PRIMARY KEY (comparison, job, metric)\n"
 	") WITHOUT ROWID;\n"
 	"PRAGMA user_version = 4;\n",
+
+	/*
+	 * 5: A/A noise from pinbench calibrate, per machine, job and metric:
+	 * the coefficient of variation of n repetitions of one kernel. History
+	 * is kept; the newest row is the machine's noise.
+	 */
+	"CREATE TABLE noise (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	machine INTEGER NOT NULL REFERENCES machine(id),\n"
+	"	job INTEGER NOT NULL REFERENCES job(id),\n"
+	"	metric TEXT NOT NULL,\n"
+	"	kernel INTEGER REFERENCES kernel(id),\n"
+	"	comparison INTEGER REFERENCES comparison(id) ON DELETE SET NULL,\n"
+	"	n INTEGER NOT NULL,\n"
+	"	cv REAL NOT NULL,\n"
+	"	measured_at TEXT NOT NULL DEFAULT " NOW "\n"
+	");\n"
+	"CREATE INDEX noise_by_job ON noise(machine, job, metric, id);\n"
+	"PRAGMA user_version = 5;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -268,6 +268,52 @@ out:
 	return ret;
 }
 
+const char *compare_verdict_word(const struct compare_row *r)
+{
+	if (r->kind == COMPARE_EXACT && r->verdict == STATS_INCONCLUSIVE)
+		return "changed";
+	return stats_verdict_name(r->verdict);
+}
+
+/* Every verdict into the database, so reports and mails can be made later. */
+int compare_store(struct db *db, const struct comparison *c, const char *command, long long *id)
+{
+	struct db_verdict *v = xcalloc(c->nr + 1, sizeof(*v));
+	struct db_comparison dc = {
+		c->run_a, c->run_b, command, (long long)c->regressions,
+		(long long)c->improvements, (long long)c->inconclusive,
+		(long long)c->changed_exact, v, c->nr,
+	};
+	size_t i;
+	int ret;
+
+	for (i = 0; i < c->nr; i++) {
+		const struct compare_row *r = &c->rows[i];
+		int exact = r->kind == COMPARE_EXACT;
+
+		v[i] = (struct db_verdict){
+			r->job, r->metric, exact ? "exact" : "noisy", compare_verdict_word(r),
+			r->median_a, r->median_b, exact ? NAN : r->ci.ratio, exact ? NAN : r->ci.lo,
+			exact ? NAN : r->ci.hi, exact ? NAN : r->p, exact ? NAN : r->q,
+			exact ? r->delta : NAN, (long long)r->na, (long long)r->nb,
+			(long long)r->reps_needed,
+		};
+	}
+	ret = db_comparison_store(db, &dc, id);
+	free(v);
+	return ret;
+}
+
+double compare_row_pooled_cv(const struct compare_row *r)
+{
+	double a = r->cv_a / 100, b = r->cv_b / 100;
+
+	if (r->na < 2 || r->nb < 2)
+		return NAN;
+	return sqrt(((double)(r->na - 1) * a * a + (double)(r->nb - 1) * b * b) /
+		    (double)(r->na + r->nb - 2));
+}
+
 void comparison_release(struct comparison *c)
 {
 	size_t i;

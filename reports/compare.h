@@ -64,6 +64,16 @@ struct comparison {
 int compare_runs(struct db *db, long long run_a, long long run_b, const struct compare_opts *o,
 		 struct comparison *out);
 void comparison_release(struct comparison *c);
+/* The word a row's verdict is stored and shown as ("changed" for exact counts). */
+const char *compare_verdict_word(const struct compare_row *r);
+/* Every verdict into the database (db/db.h), so reports and mails can be made later. */
+int compare_store(struct db *db, const struct comparison *c, const char *command,
+		  long long *id);
+/*
+ * A noisy row's spread as one coefficient of variation (a fraction): both
+ * sides' CVs pooled by degrees of freedom, as stats_reps_needed does.
+ */
+double compare_row_pooled_cv(const struct compare_row *r);
 
 /* The table, LKP style, lines <= 100 columns, rows in a stable order. */
 void compare_print(const struct comparison *c, const char *name_a, const char *name_b,

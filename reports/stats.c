@@ -318,12 +318,40 @@ enum stats_verdict stats_decide(const struct stats_ci *ci, double q, const struc
 	return STATS_INCONCLUSIVE;
 }
 
+/* z of a two-sided alpha plus z of 80 % power: the usual sample-size constant */
+static double power_z(double alpha)
+{
+	return gsl_cdf_ugaussian_Pinv(1 - alpha / 2) + gsl_cdf_ugaussian_Pinv(0.8);
+}
+
+unsigned stats_reps_for_cv(double cv, double threshold, double alpha)
+{
+	double z, n;
+
+	if (!(cv >= 0) || !(threshold > 0) || !(alpha > 0 && alpha < 1))
+		return 0;
+	z = power_z(alpha);
+	n = ceil(2 * z * z * cv * cv / (threshold * threshold));
+	if (isnan(n))
+		return 0;	/* an infinite value */
+	if (n > UINT_MAX)
+		return UINT_MAX;
+	return n < 5 ? 5 : (unsigned)n;
+}
+
+double stats_detectable_change(double cv, unsigned n, double alpha)
+{
+	if (!(cv >= 0) || n < 2 || !(alpha > 0 && alpha < 1))
+		return NAN;
+	return power_z(alpha) * cv * sqrt(2.0 / n);
+}
+
 unsigned stats_reps_needed(const double *a, size_t na, const double *b, size_t nb,
 			   double threshold, double alpha)
 {
-	double ma, mb, cva, cvb, cv2, z, n;
+	double ma, mb, cva, cvb, cv2;
 
-	if (na < 2 || nb < 2 || !(threshold > 0) || !(alpha > 0 && alpha < 1))
+	if (na < 2 || nb < 2)
 		return 0;
 	ma = gsl_stats_mean(a, 1, na);
 	mb = gsl_stats_mean(b, 1, nb);
@@ -333,11 +361,5 @@ unsigned stats_reps_needed(const double *a, size_t na, const double *b, size_t n
 	cvb = gsl_stats_sd_m(b, 1, nb, mb) / mb;
 	/* each side relative to its own mean, pooled by degrees of freedom like a variance */
 	cv2 = ((double)(na - 1) * cva * cva + (double)(nb - 1) * cvb * cvb) / (double)(na + nb - 2);
-	z = gsl_cdf_ugaussian_Pinv(1 - alpha / 2) + gsl_cdf_ugaussian_Pinv(0.8);
-	n = ceil(2 * z * z * cv2 / (threshold * threshold));
-	if (isnan(n))
-		return 0;	/* an infinite or NaN value in the data */
-	if (n > UINT_MAX)
-		return UINT_MAX;
-	return n < 5 ? 5 : (unsigned)n;
+	return stats_reps_for_cv(sqrt(cv2), threshold, alpha);
 }

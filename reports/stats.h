@@ -91,5 +91,13 @@ enum stats_verdict stats_decide(const struct stats_ci *ci, double q, const struc
  */
 unsigned stats_reps_needed(const double *a, size_t na, const double *b, size_t nb,
 			   double threshold, double alpha);
+/*
+ * The same from a known coefficient of variation (a fraction, e.g. an A/A
+ * calibration's): repetitions per side to detect a change of `threshold`
+ * with 80 % power at `alpha`; at least 5, 0 when it cannot be said.
+ */
+unsigned stats_reps_for_cv(double cv, double threshold, double alpha);
+/* The other way round: the smallest change (a fraction) n per side detect. */
+double stats_detectable_change(double cv, unsigned n, double alpha);
 
 #endif

@@ -51,6 +51,7 @@ int cmd_run(int argc, char **argv, struct cli *cli);
 int cmd_db(int argc, char **argv, struct cli *cli);
 int cmd_kernel(int argc, char **argv, struct cli *cli);
 int cmd_compare(int argc, char **argv, struct cli *cli);
+int cmd_calibrate(int argc, char **argv, struct cli *cli);
 
 struct db;
 struct kernel_artifact;

@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "db/db.h"
 #include "reports/compare.h"
+#include "reports/noise.h"
 #include "reports/reproducer.h"
 #include "reports/text.h"
 #include "runner/cli.h"
@@ -136,13 +137,6 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 	return 0;
 }
 
-static const char *verdict_word(const struct compare_row *r)
-{
-	if (r->kind == COMPARE_EXACT && r->verdict == STATS_INCONCLUSIVE)
-		return "changed";
-	return stats_verdict_name(r->verdict);
-}
-
 static json_t *row_json(const struct compare_row *r)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:s}",
@@ -151,7 +145,7 @@ static json_t *row_json(const struct compare_row *r)
 			      "n_a", (json_int_t)r->na, "n_b", (json_int_t)r->nb,
 			      "median_a", r->median_a, "median_b", r->median_b,
 			      "cv_a_pct", r->cv_a, "cv_b_pct", r->cv_b,
-			      "verdict", verdict_word(r));
+			      "verdict", compare_verdict_word(r));
 
 	if (r->kind == COMPARE_EXACT) {
 		json_object_set_new(o, "delta", json_real(r->delta));
@@ -182,35 +176,6 @@ static void print_json(const struct comparison *c, FILE *out)
 	json_dumpf(doc, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
 	fputc('\n', out);
 	json_decref(doc);
-}
-
-/* Every verdict into the database, so reports and mails can be made later. */
-static int store(struct db *db, const struct comparison *c, const char *command, long long *id)
-{
-	struct db_verdict *v = xcalloc(c->nr + 1, sizeof(*v));
-	struct db_comparison dc = {
-		c->run_a, c->run_b, command, (long long)c->regressions,
-		(long long)c->improvements, (long long)c->inconclusive,
-		(long long)c->changed_exact, v, c->nr,
-	};
-	size_t i;
-	int ret;
-
-	for (i = 0; i < c->nr; i++) {
-		const struct compare_row *r = &c->rows[i];
-		int exact = r->kind == COMPARE_EXACT;
-
-		v[i] = (struct db_verdict){
-			r->job, r->metric, exact ? "exact" : "noisy", verdict_word(r),
-			r->median_a, r->median_b, exact ? NAN : r->ci.ratio, exact ? NAN : r->ci.lo,
-			exact ? NAN : r->ci.hi, exact ? NAN : r->p, exact ? NAN : r->q,
-			exact ? r->delta : NAN, (long long)r->na, (long long)r->nb,
-			(long long)r->reps_needed,
-		};
-	}
-	ret = db_comparison_store(db, &dc, id);
-	free(v);
-	return ret;
 }
 
 static int print_patch(int seq, const char *subject, const char *message_id, void *data)
@@ -284,6 +249,8 @@ static int report(struct cli *cli, struct compare_cli *o, char **argv)
 	char *command;
 	int code = EXIT_OK;
 
+	opts.throughput_threshold = cli->cfg.throughput_threshold;
+	opts.latency_threshold = cli->cfg.latency_threshold;
 	if (db_open(cli->db_path, &db))
 		return EXIT_INFRA;
 	if (o->from_db && o->baseline) {
@@ -309,12 +276,15 @@ static int report(struct cli *cli, struct compare_cli *o, char **argv)
 	else {
 		compare_print(&c, name_a.buf, name_b.buf, stdout);
 		printf("\n");
+		if (noise_print_for_comparison(db, &c, opts.alpha, stdout))
+			code = EXIT_INFRA;
+		printf("\n");
 		if (reproducer_print(db, c.run_a, c.run_b, stdout))
 			code = EXIT_INFRA;
 	}
 	code = code == EXIT_INFRA ? code : c.regressions ? EXIT_REGRESSION : EXIT_OK;
 	command = run_command_line(argv);
-	if (store(db, &c, command, &id))
+	if (compare_store(db, &c, command, &id))
 		code = EXIT_INFRA;
 	else if (!o->json)
 		printf("comparison %lld stored in %s\n", id, cli->db_path);
@@ -354,6 +324,7 @@ int cmd_compare(int argc, char **argv, struct cli *cli)
 	ro.boots = o.boots;
 	ro.runs = runs;
 	ro.no_summary = 1;
+	ro.noise_threshold = cli->cfg.throughput_threshold;
 	ret = run_qemu(cli, &ro, argv);
 	strvec_clear(&ro.kernels);
 	if (ret)

@@ -34,6 +34,8 @@ static const struct command commands[] = {
 	  "[--boots N] [--repetitions N] [--json] | --from-db (RUN_A RUN_B | --baseline NAME "
 	  "--patched NAME) [--json]",
 	  "boot both kernels interleaved, run the matrix, print the verdict table" },
+	{ "calibrate", cmd_calibrate, "--kernel NAME [--boots N] [--repetitions N]",
+	  "A/A: boot one kernel as both sides, store this machine's noise per job" },
 	{ "kernel", cmd_kernel, "build [NAME...] | build --from NAME --patch SPEC [--name NEW] | "
 	  "path NAME | list | patches SPEC",
 	  "build kernels into the artifact cache, show their paths, list builds and patches" },
@@ -123,6 +125,16 @@ void cli_usage(const char *cmd, FILE *out)
 			"  (throughput) or 5 %% (latency); pins and legacy-DIO calls per I/O are\n"
 			"  compared exactly\n"
 			"  exit: 0 no regression, 1 regression, 2 usage, 3 a build, boot or run failed\n");
+	if (!strcmp(cmd, "calibrate"))
+		fprintf(out, "\n  --kernel NAME        the [kernel NAME] to boot as both sides (two runs,\n"
+			"                       boots interleaved A A' A A' ...)\n"
+			"  --boots N            boots per side (default 2: between-boot noise counts)\n"
+			"  --repetitions N      per job and side (default: [matrix] repetitions, at\n"
+			"                       least 10)\n"
+			"  prints the A/A table and per job the CV of IOPS and p99 latency, the\n"
+			"  smallest change the repetitions detect and the repetitions the [compare]\n"
+			"  thresholds need; stores the noise for this machine (compare uses it)\n"
+			"  exit: 0 measured, 2 usage, 3 a build, boot or run failed\n");
 	if (!strcmp(cmd, "db"))
 		fprintf(out, "\n  list                 one line per run\n"
 			"  show RUN             a run's header and per-job summary of every metric\n"

@@ -23,6 +23,11 @@ struct run_options {
 	 * [kernel] section plus these patches (its name is kernels' last entry)
 	 */
 	const struct strvec *patches;
+	/*
+	 * compare without --repetitions: take as many repetitions as the
+	 * machine's stored A/A noise needs to see this change in IOPS (0: off)
+	 */
+	double noise_threshold;
 };
 
 int run_qemu(struct cli *cli, const struct run_options *o, char **argv);

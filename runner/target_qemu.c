@@ -29,6 +29,7 @@
 #include "common/spawn.h"
 #include "db/db.h"
 #include "kernels/build.h"
+#include "reports/noise.h"
 #include "reports/pinbalance.h"
 #include "reports/summary.h"
 #include "runner/bundle.h"
@@ -67,6 +68,7 @@ struct qemu_run {
 	struct safe_device *passthrough;	/* checked host devices, by disk index */
 	struct strvec filesystems;
 	char *work, *initrd, *agent, *config_file;
+	double noise_threshold;		/* run_options' */
 	const char *accel;
 	unsigned reps, boots;
 	size_t reps_total, reps_seen;
@@ -413,8 +415,9 @@ static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
 	int ret = -1;
 
 	console_scan_init(&b.cs);
-	strbuf_addf(&plan, "%s/plan-%s-%u.json", qr->work, k->name, index);
-	strbuf_addf(&bundle, "%s/bundle-%s-%u.jsonl", qr->work, k->name, index);
+	/* by run: calibrate boots one kernel as both sides */
+	strbuf_addf(&plan, "%s/plan-%lld-%u.json", qr->work, k->run, index);
+	strbuf_addf(&bundle, "%s/bundle-%lld-%u.jsonl", qr->work, k->run, index);
 	strbuf_addf(&log, "%s/boot-%u.console.log", k->log_dir, index);
 	bundle_reader_init(&b.br, bundle.buf);
 	pj = plan_json(&b, bundle.buf);
@@ -568,6 +571,29 @@ static char *devices_json(const struct qemu_run *qr)
 	return ret;
 }
 
+/* compare without --repetitions: as many as this machine's A/A noise asks for */
+static void reps_from_noise(struct qemu_run *qr, long long machine_id)
+{
+	unsigned cap = qr->cfg->max_repetitions, want, reps;
+	double cv;
+
+	want = noise_reps_for_jobs(qr->db, machine_id, qr->job_ids, qr->m.nr,
+				   qr->noise_threshold, 0.05, &cv);
+	if (!want) {
+		info("no A/A noise stored for this machine and these jobs ('pinbench calibrate "
+		     "--kernel NAME'): %u repetitions a side from [matrix]", qr->reps);
+		return;
+	}
+	reps = want > cap ? cap : want;
+	if (reps < qr->reps)
+		reps = qr->reps;
+	info("%u repetitions a side: this machine's A/A noise (IOPS CV up to %.1f %%) needs %u to "
+	     "see a %.0f %% change%s", reps, cv * 100, want, qr->noise_threshold * 100,
+	     want > cap ? " ([compare] max_repetitions caps it)" : "");
+	qr->reps = reps;
+	qr->reps_total = qr->m.nr * qr->reps * qr->nk;
+}
+
 static int begin_runs(struct qemu_run *qr, char **argv)
 {
 	struct machine mach;
@@ -589,6 +615,8 @@ static int begin_runs(struct qemu_run *qr, char **argv)
 		if (db_job_get_or_add(qr->db, &(struct job_row)JOB_ROW(&qr->m.jobs[i]),
 				      &qr->job_ids[i]))
 			goto out;
+	if (qr->noise_threshold > 0)
+		reps_from_noise(qr, machine_id);
 	for (i = 0; i < qr->nk; i++) {
 		struct qemu_kernel *k = &qr->k[i];
 		const struct kernel_cfg *kc = config_kernel(qr->cfg, k->section);
@@ -772,6 +800,7 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 	int code = EXIT_USAGE;
 
 	qr.reps = o->reps ? o->reps : qr.cfg->repetitions;
+	qr.noise_threshold = o->reps ? 0 : o->noise_threshold;
 	qr.boots = o->boots ? o->boots : 1;
 	if (qr.boots > qr.reps) {
 		error("--boots %u: more boots than repetitions (%u); each boot runs at least one",

@@ -16,6 +16,8 @@ bs = 4k
 size = 16M
 runtime = 1
 repetitions = 3
+[compare]
+max_repetitions = 4
 [target qemu]
 disks = nvme
 disk_size = 256M
@@ -106,12 +108,49 @@ contains "$T/py" "regressions 1" "and counts one regression"
 is "$?" "1" "--from-db by kernel names takes their newest finished runs"
 contains "$T/byname" "(run 2) against baseline (run 1)" "naming both runs"
 
+# calibrate: the baseline as both sides; its noise is stored for this machine
+"$PINBENCH" calibrate --config "$T/config.ini" --kernel baseline --repetitions 4 \
+	> "$T/cal" 2> "$T/calerr"
+is "$?" "0" "calibrate measures the A/A noise"
+calcmp=$(q "$db" "select max(id) from comparison")
+is "$(q "$db" "select count(distinct run_a || ' ' || run_b) from comparison where id = $calcmp
+	and run_a != run_b and (select kernel from run where id = run_a) =
+	(select kernel from run where id = run_b)")" "1" "as a comparison of two runs of one kernel"
+is "$(q "$db" "select count(*) from noise where comparison = $calcmp and n = 8
+	and metric = 'fio.read.iops' and cv >= 0")" "1" \
+	"the IOPS noise is stored from 4 + 4 repetitions"
+python3 - "$db" "$calcmp" > "$T/cv" <<'EOP'
+import sqlite3, statistics, sys
+db = sqlite3.connect(sys.argv[1])
+cmp = int(sys.argv[2])
+ra, rb = db.execute("select run_a, run_b from comparison where id = ?", (cmp,)).fetchone()
+def cv(run):
+    v = [r[0] for r in db.execute("select value from sample where run = ? and rep >= 1 and"
+                                  " metric = 'fio.read.iops'", (run,))]
+    return statistics.stdev(v) / statistics.mean(v), len(v)
+(ca, na), (cb, nb) = cv(ra), cv(rb)
+pooled = (((na - 1) * ca * ca + (nb - 1) * cb * cb) / (na + nb - 2)) ** 0.5
+stored = db.execute("select cv from noise where comparison = ? and metric = 'fio.read.iops'",
+                    (cmp,)).fetchone()[0]
+print("match" if abs(pooled - stored) < 1e-9 else "differ %r %r" % (pooled, stored))
+print("%.1f%%" % (stored * 100))
+EOP
+is "$(head -1 "$T/cv")" "match" "the stored CV is both runs' CVs pooled, recomputed from the samples"
+contains "$T/cal" "$(sed -n 2p "$T/cv")" "and the calibration table prints it"
+
 "$PINBENCH" compare --config "$T/config.ini" --baseline baseline --patched twin \
 	> "$T/aa" 2> "$T/aaerr"
 is "$?" "0" "A/A (the same kernel under two names): no regression, exit 0"
 check "no row says REGRESSION" sh -c "! grep -q REGRESSION '$T/aa'"
 is "$(grep 'pin.released_per_io' "$T/aa" | tail -1 | awk '{print NF}')" "5" \
 	"and pins per I/O are unchanged (no mark on the row)"
+contains "$T/aaerr" "4 repetitions a side: this machine's A/A noise" \
+	"without --repetitions compare takes them from the stored noise (capped at 4)"
+is "$(q "$db" "select count(*) from rep where rep >= 1 and run = (select max(id) from run)")" "4" \
+	"and runs that many"
+contains "$T/aa" "A/A noise of this machine (pinbench calibrate)" "the report shows the noise"
+contains "$T/out" "no A/A noise is stored for this machine" \
+	"and says so when there was none"
 
 "$PINBENCH" compare --config "$T/config.ini" --baseline baseline > /dev/null 2> "$T/usage"
 is "$?" "2" "a missing --patched is a usage error"

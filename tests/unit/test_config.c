@@ -78,6 +78,9 @@ static void test_errors(void)
 		{ "[matrix]\nruntime = -3\n", "negative number" },
 		{ "[matrix]\nruntime = 1\nramp = 0\nruntime = 2\n", "key set twice" },
 		{ "[collectors]\nvmstat = maybe\n", "bad boolean" },
+		{ "[compare]\nthroughput_threshold = two\n", "bad percentage" },
+		{ "[compare]\nlatency_threshold = 150%\n", "percentage over 100" },
+		{ "[compare]\nlatency_threshold = 5%%\n", "percent sign twice" },
 		{ "[matrix]\nthis line has no equals sign\n", "syntax error" },
 		{ "[matrix]\ndevices = nvme9\n", "device not defined" },
 		{ "[device nvme0]\npath = /dev/nvme0n1\n[matrix]\ndevices = nvme0\n", "device without serial" },
@@ -189,6 +192,23 @@ static void test_kernel_sections(void)
 	config_release(&cfg);
 }
 
+static void test_compare_section(void)
+{
+	struct config cfg;
+
+	config_init(&cfg);
+	ok(fabs(cfg.throughput_threshold - 0.02) < 1e-12 && fabs(cfg.latency_threshold - 0.05) < 1e-12,
+	   "thresholds default to 2 % and 5 %");
+	is_int(cfg.max_repetitions, 30, "max_repetitions defaults to 30");
+	config_release(&cfg);
+	is_int(load(&cfg, "[compare]\nthroughput_threshold = 1.5%\nlatency_threshold = 10\n"
+		   "max_repetitions = 12\n"), 0, "a [compare] section loads");
+	ok(fabs(cfg.throughput_threshold - 0.015) < 1e-12, "1.5% is 0.015");
+	ok(fabs(cfg.latency_threshold - 0.10) < 1e-12, "10 without a sign is 10 %");
+	is_int(cfg.max_repetitions, 12, "max_repetitions read");
+	config_release(&cfg);
+}
+
 static void test_sizes(void)
 {
 	unsigned long long v;
@@ -212,6 +232,7 @@ int main(void)
 	test_kernel_sections();
 	test_qemu_section();
 	test_sizes();
+	test_compare_section();
 	unlink(write_cfg("c.ini", ""));
 	rmdir(dir);
 	return done_testing();

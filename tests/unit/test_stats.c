@@ -527,6 +527,29 @@ static void test_reps_needed(void)
 	is_int(stats_reps_needed(a, 3, b, 3, 0, 0.05), 0, "threshold 0: not estimable");
 }
 
+static void test_reps_for_cv(void)
+{
+	double z = 1.959963984540054 + 0.8416212335729143, d;
+	unsigned n, cv_pct;
+
+	is_int(stats_reps_for_cv(0.05, 0.02, 0.05), 99, "from a known cv of 5 %: 99, as above");
+	is_int(stats_reps_for_cv(0.001, 0.02, 0.05), 5, "a quiet machine: at least 5");
+	is_int(stats_reps_for_cv(NAN, 0.02, 0.05), 0, "an unknown cv: nothing said");
+	d = stats_detectable_change(0.05, 99, 0.05);
+	ok(fabs(d - z * 0.05 * sqrt(2.0 / 99)) < 1e-12, "detectable change at n = 99: z cv sqrt(2/n)");
+	ok(d <= 0.02 && stats_detectable_change(0.05, 98, 0.05) > 0.02,
+	   "99 is the smallest n that detects 2 % at cv 5 %");
+	/* round trip over a range of cvs: the n asked for detects the threshold */
+	for (cv_pct = 1, n = 1; cv_pct <= 40 && n; cv_pct++) {
+		unsigned k = stats_reps_for_cv(cv_pct / 100.0, 0.05, 0.05);
+
+		n = k > 5 ? stats_detectable_change(cv_pct / 100.0, k, 0.05) <= 0.05 &&
+			    stats_detectable_change(cv_pct / 100.0, k - 1, 0.05) > 0.05 : 1;
+	}
+	ok(n, "for cv 1-40 %, reps_for_cv and detectable_change agree at a 5 % threshold");
+	ok(isnan(stats_detectable_change(0.05, 1, 0.05)), "one repetition detects nothing");
+}
+
 int main(void)
 {
 	test_median_cv();
@@ -538,5 +561,6 @@ int main(void)
 	test_bh();
 	test_decide();
 	test_reps_needed();
+	test_reps_for_cv();
 	return done_testing();
 }
