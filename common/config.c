@@ -47,6 +47,8 @@ static const struct key_def keys[] = {
 	  "SQLite file for every run (relative to this file's directory)" },
 	{ "store", "logs", KEY_STRING, OFF(logs_dir), "pinbench-logs", NULL, 0, 0,
 	  "directory for guest console logs, one subdirectory per run (relative to this file)" },
+	{ "store", "reports", KEY_STRING, OFF(reports_dir), "pinbench-reports", NULL, 0, 0,
+	  "directory for text reports, comparison-ID.txt (relative to this file)" },
 
 	{ "matrix", "devices", KEY_LIST, OFF(devices), "scratch", NULL, 0, 0,
 	  "where jobs run: 'scratch' (the target's scratch directory) and/or [device NAME] sections" },

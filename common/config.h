@@ -38,6 +38,7 @@ struct config {
 
 	/* [store] */
 	char *database;
+	char *reports_dir;	/* text reports of comparisons */
 	char *logs_dir;		/* console logs of guests, per run */
 
 	/* [matrix] */

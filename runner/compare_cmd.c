@@ -12,13 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fsutil.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "db/db.h"
 #include "reports/compare.h"
-#include "reports/noise.h"
-#include "reports/reproducer.h"
-#include "reports/text.h"
+#include "reports/report.h"
 #include "runner/cli.h"
 #include "runner/run.h"
 
@@ -161,67 +160,75 @@ static json_t *row_json(const struct compare_row *r)
 	return o;
 }
 
-static void print_json(const struct comparison *c, FILE *out)
+static json_t *balance_json(const struct pin_balances *b)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < b->nr; i++) {
+		const struct pin_balance *e = &b->v[i];
+
+		if (!e->reps)
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:f, s:f, s:f, s:f, s:I, s:b}",
+			"job", e->job_name, "acquired", e->acquired, "released", e->released,
+			"ios", e->ios, "net_per_io", pin_balance_per_io(e),
+			"reps", (json_int_t)e->reps, "leak", e->leak));
+	}
+	return a;
+}
+
+static void print_json(const struct comparison *c, long long id, FILE *out)
 {
 	json_t *rows = json_array(), *doc;
 	size_t i;
 
 	for (i = 0; i < c->nr; i++)
 		json_array_append_new(rows, row_json(&c->rows[i]));
-	doc = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "run_a", (json_int_t)c->run_a,
+	doc = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "run_a", (json_int_t)c->run_a,
 			"run_b", (json_int_t)c->run_b, "regressions", (json_int_t)c->regressions,
 			"improvements", (json_int_t)c->improvements,
 			"inconclusive", (json_int_t)c->inconclusive,
-			"exact_changed", (json_int_t)c->changed_exact, "rows", rows);
+			"exact_changed", (json_int_t)c->changed_exact, "rows", rows,
+			"pin_balance_a", balance_json(&c->balance_a),
+			"pin_balance_b", balance_json(&c->balance_b));
+	if (id > 0)
+		json_object_set_new(doc, "comparison", json_integer(id));
 	json_dumpf(doc, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
 	fputc('\n', out);
 	json_decref(doc);
 }
 
-static int print_patch(int seq, const char *subject, const char *message_id, void *data)
+/*
+ * The report on stdout and, once the comparison is stored, in
+ * [store] reports/comparison-ID.txt as well.
+ */
+static int print_text(struct cli *cli, struct db *db, const struct comparison *c,
+		      const struct strbuf *name_a, const struct strbuf *name_b,
+		      const struct compare_opts *opts, long long id)
 {
-	(void)data;
-	struct strbuf line = STRBUF_INIT;
-
-	strbuf_addf(&line, "patch%s: %s", seq ? "" : " (cover)", subject);
-	if (*message_id)
-		strbuf_addf(&line, " <%s>", message_id);
-	text_put_folded(line.buf, 0, REPORT_WIDTH - 2, stdout);
-	strbuf_release(&line);
-	return 0;
-}
-
-/* A run's header, the lines a comparison needs, folded to 100 columns. */
-static int print_run(struct db *db, long long run, const char *name)
-{
-	static const char *const keep[] = { "run: ", "kernel: ", "kernel version: ", "machine: ",
-					    "devices: ", "command: ", NULL };
-	char *text = NULL, *line, *save = NULL;
-	size_t len = 0, i;
+	char *text = NULL, *dir = NULL;
+	size_t len = 0;
+	struct strbuf path = STRBUF_INIT;
 	FILE *mem = open_memstream(&text, &len);
-	int ret;
+	int ret = report_text(db, c, name_a->buf, name_b->buf, opts, mem);
 
-	ret = db_show_run_header(db, run, mem);
 	fclose(mem);
-	printf("%s\n", name);
-	for (line = strtok_r(text, "\n", &save); !ret && line; line = strtok_r(NULL, "\n", &save))
-		for (i = 0; keep[i]; i++)
-			if (!strncmp(line, keep[i], strlen(keep[i])))
-				text_put_folded(line, 0, REPORT_WIDTH - 2, stdout);
+	fputs(text, stdout);
+	if (ret || !id)
+		goto out;
+	dir = config_path(&cli->cfg, cli->cfg.reports_dir);
+	strbuf_addf(&path, "%s/comparison-%lld.txt", dir, id);
+	if (mkdir_p(dir) || write_file_atomic(path.buf, text, len)) {
+		ret = error("cannot write the report '%s': %s", path.buf, errstr());
+		goto out;
+	}
+	printf("comparison %lld stored in %s\nreport: %s\n", id, cli->db_path, path.buf);
+out:
+	strbuf_release(&path);
+	free(dir);
 	free(text);
-	return ret ? -1 : db_run_patches(db, run, print_patch, NULL);
-}
-
-/* Who is compared with whom: each run's kernel, machine, command and patches. */
-static int print_header(struct db *db, const struct comparison *c, const char *name_a,
-			const char *name_b)
-{
-	printf("pinbench compare: %s (run %lld) against %s (run %lld)\n\n", name_b, c->run_b,
-	       name_a, c->run_a);
-	if (print_run(db, c->run_a, name_a) || print_run(db, c->run_b, name_b))
-		return -1;
-	printf("\n");
-	return 0;
+	return ret;
 }
 
 /* The column names: the runs' kernels, or "run N" where those do not tell them apart. */
@@ -269,25 +276,17 @@ static int report(struct cli *cli, struct compare_cli *o, char **argv)
 		db_close(db);
 		return EXIT_INFRA;
 	}
-	if (o->json)
-		print_json(&c, stdout);
-	else if (print_header(db, &c, name_a.buf, name_b.buf))
-		code = EXIT_INFRA;
-	else {
-		compare_print(&c, name_a.buf, name_b.buf, stdout);
-		printf("\n");
-		if (noise_print_for_comparison(db, &c, opts.alpha, stdout))
-			code = EXIT_INFRA;
-		printf("\n");
-		if (reproducer_print(db, c.run_a, c.run_b, stdout))
-			code = EXIT_INFRA;
-	}
-	code = code == EXIT_INFRA ? code : c.regressions ? EXIT_REGRESSION : EXIT_OK;
 	command = run_command_line(argv);
-	if (compare_store(db, &c, command, &id))
+	if (compare_store(db, &c, command, &id)) {
 		code = EXIT_INFRA;
-	else if (!o->json)
-		printf("comparison %lld stored in %s\n", id, cli->db_path);
+		id = 0;
+	}
+	if (o->json)
+		print_json(&c, id, stdout);
+	else if (print_text(cli, db, &c, &name_a, &name_b, &opts, id))
+		code = EXIT_INFRA;
+	if (!code)
+		code = c.regressions ? EXIT_REGRESSION : EXIT_OK;
 	free(command);
 	comparison_release(&c);
 	strbuf_release(&name_a);

@@ -53,6 +53,9 @@ contains "$T/out" "with 3 repetitions on a side, no Mann-Whitney p below 0.01 is
 	"too few repetitions for p < 0.01 is said, not hidden"
 is "$(q "$db" "select count(*) from run where state = 'done'")" "2" "both runs stored"
 contains "$T/out" "comparison 1 stored in $db" "the comparison is stored"
+contains "$T/out" "report: $T/pinbench-reports/comparison-1.txt" "and the report is written"
+sed -n '/^pinbench compare:/,/^comparison 1 stored/p' "$T/out" | sed '$d' > "$T/printed"
+check "the file holds the report as printed" cmp -s "$T/printed" "$T/pinbench-reports/comparison-1.txt"
 contains "$T/out" "<20261124120000.extra-pin.1@pinbench.invalid>" \
 	"the header names the patch by its Message-ID"
 contains "$T/out" "kernel version: Linux version 6.12." "and both kernels' versions"
@@ -81,8 +84,8 @@ is "$(q "$db" "select count(*) from verdict where comparison = 1 and kind = 'noi
 
 "$PINBENCH" compare --config "$T/config.ini" --from-db 1 2 > "$T/again" 2>&1
 is "$?" "1" "--from-db recomputes the verdict from the database"
-sed -n '/stddev/,$p' "$T/out" | sed '1d; /^comparison [0-9]* stored/d' > "$T/table1"
-sed -n '/stddev/,$p' "$T/again" | sed '1d; /^comparison [0-9]* stored/d' > "$T/table2"
+sed -n '/stddev/,$p' "$T/out" | sed '1d; /^comparison [0-9]* stored/d; /^report: /d' > "$T/table1"
+sed -n '/stddev/,$p' "$T/again" | sed '1d; /^comparison [0-9]* stored/d; /^report: /d' > "$T/table2"
 check "and gives the same table (fixed bootstrap seed)" cmp -s "$T/table1" "$T/table2"
 
 "$PINBENCH" compare --config "$T/config.ini" --from-db 1 2 --json > "$T/json"
@@ -98,10 +101,13 @@ iops = rows[("randread-4k-qd1-psync-nj1@nvme:vfat", "fio.read.iops")]
 want = "%+.1f%%" % ((iops["ratio"] - 1) * 100)
 print("iops change in text", want in text)
 print("regressions", doc["regressions"])
+b = doc["pin_balance_b"][0]
+print("balance %.2f leak %s" % (b["net_per_io"], b["leak"]))
 EOP
 contains "$T/py" "verdict regression delta 1.0" "the JSON has the change of the pins"
 contains "$T/py" "iops change in text True" "the text's %change is the computed ratio"
 contains "$T/py" "regressions 1" "and counts one regression"
+contains "$T/py" "balance -3.00 leak False" "with each run's pin balance"
 
 "$PINBENCH" compare --config "$T/config.ini" --from-db --baseline baseline \
 	--patched baseline+patch > "$T/byname" 2>&1

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PINBENCH_REPORT_H
+#define PINBENCH_REPORT_H
+
+#include <stdio.h>
+
+#include "db/db.h"
+#include "reports/compare.h"
+
+/*
+ * The text report of a comparison, as printed by compare and carried by
+ * the result mail: who is compared with whom (each run's kernel, version,
+ * machine, devices, command, patches with their Message-IDs), the verdict
+ * table, each run's pin balance, the machine's A/A noise and the
+ * reproducer. Every line fits REPORT_WIDTH; the order is stable, so two
+ * reports diff cleanly. Returns -1 on a database error.
+ */
+int report_text(struct db *db, const struct comparison *c, const char *name_a,
+		const char *name_b, const struct compare_opts *o, FILE *out);
+
+#endif
