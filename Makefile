@@ -49,11 +49,12 @@ DEB_TEST_DEPS  := valgrind perl python3
 # keep objects of tests and benchmarks between runs
 .SECONDARY:
 
-.PHONY: all help deps test unit unit-asan valgrind integration asan bench e2e clean
+.PHONY: all help deps demo test unit unit-asan valgrind integration asan bench e2e clean
 
 all: pinbench pinbench-init
 
 help:
+	@echo "make demo        deps, build, then compare the shipped baseline and example patch"
 	@echo "make deps        install every Debian package pinbench needs (apt-get, as root)"
 	@echo "make             build ./pinbench"
 	@echo "make test        unit tests (plain, valgrind, ASan+UBSan) and integration tests"
@@ -66,6 +67,17 @@ deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		$(DEB_BUILD_DEPS) $(DEB_RUN_DEPS) $(DEB_KERNEL_DEPS) $(DEB_TEST_DEPS)
+
+# The first command on a fresh machine: everything installed and built, then
+# the shipped baseline against the example patch (exit 1 from compare is the
+# expected verdict: the patch adds a pin per page).
+DEMO_PATCH := examples/patches/0001-fs-direct-io-extra-pin-per-page.patch
+demo: deps
+	$(MAKE) --no-print-directory all
+	@./pinbench compare --config config.ini --baseline baseline --patch $(DEMO_PATCH); \
+	rc=$$?; [ $$rc -le 1 ] || exit $$rc; \
+	echo; echo "demo: compare exited $$rc (1: a regression was found, as the example patch adds a pin per page)"; \
+	echo "demo: the report is $$(ls -t $(CURDIR)/pinbench-reports/comparison-*.txt | head -1)"
 
 # copy, then rename: a pinbench that is running (a kernel build) keeps its binary
 pinbench: $(B)/pinbench pinbench-init
@@ -143,11 +155,15 @@ bench: $(BENCH_BIN) pinbench
 	@for b in tests/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
 
 # The shipped config.ini, end to end, into a throw-away database: the host
-# target, then the baseline kernel in QEMU.
+# target, then the shipped comparison in QEMU, which must find the example
+# patch's extra pin per page (exit 1) and flag nothing.
 e2e: pinbench
 	@tmp=$$(mktemp -d /tmp/pinbench-e2e.XXXXXX) && \
 	./pinbench run --config config.ini --db $$tmp/e2e.db && \
-	./pinbench run --config config.ini --db $$tmp/e2e.db --target qemu --kernel baseline && \
+	{ ./pinbench compare --config config.ini --db $$tmp/e2e.db --baseline baseline \
+		--patched patched; test $$? = 1; } && \
+	test "$$(sqlite3 $$tmp/e2e.db "select count(*) from verdict where verdict = 'regression' \
+		and metric = 'pin.released_per_io' and round(delta) = 1")" -gt 0 && \
 	test "$$(sqlite3 $$tmp/e2e.db "select count(*) from flag")" = 0 && \
 	./pinbench db show 1 --db $$tmp/e2e.db > /dev/null && \
 	./pinbench db export --format csv --db $$tmp/e2e.db -o $$tmp/e2e.csv && \
