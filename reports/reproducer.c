@@ -29,6 +29,7 @@ static int section_wanted(const char *section, const struct db_run_repro *a,
 			  const struct db_run_repro *b)
 {
 	if (!strcmp(section, "matrix") || !strcmp(section, "collectors") ||
+	    !strcmp(section, "compare") ||
 	    starts_with(section, "device "))
 		return 1;
 	if (starts_with(section, "target "))
@@ -106,9 +107,9 @@ static int print_job(const char *name, const char *params, void *data)
 	struct fio_job fj;
 	size_t i;
 
-	fprintf(out, "  %s\n", name);
+	fprintf(out, "    %s\n", name);
 	if (!p) {
-		fprintf(out, "    (parameters not readable)\n");
+		fprintf(out, "      (parameters not readable)\n");
 		return 0;
 	}
 	memset(&fj, 0, sizeof(fj));
@@ -125,7 +126,7 @@ static int print_job(const char *name, const char *params, void *data)
 	fio_job_argv(&fj, &argv);
 	for (i = 0; i < argv.nr; i++)
 		strbuf_addf(&line, "%s%s", i ? " " : "", argv.v[i]);
-	text_put_folded(line.buf, 4, REPORT_WIDTH, out);
+	text_put_folded(line.buf, 6, REPORT_WIDTH, out);
 	strbuf_release(&line);
 	strvec_clear(&argv);
 	json_decref(p);

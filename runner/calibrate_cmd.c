@@ -34,6 +34,7 @@ static int parse_calibrate_options(int argc, char **argv, struct cli *cli,
 		CLI_COMMON_OPTIONS,
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "repetitions", required_argument, NULL, 'r' },
+		{ "reps", required_argument, NULL, 'r' },
 		{ "boots", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -93,6 +93,7 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 		{ "from-db", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "repetitions", required_argument, NULL, 'r' },
+		{ "reps", required_argument, NULL, 'r' },
 		{ "boots", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};

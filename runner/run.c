@@ -242,6 +242,7 @@ static int parse_run_options(int argc, char **argv, struct cli *cli, struct run_
 		CLI_COMMON_OPTIONS,
 		{ "target", required_argument, NULL, 't' },
 		{ "repetitions", required_argument, NULL, 'r' },
+		{ "reps", required_argument, NULL, 'r' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "boots", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
