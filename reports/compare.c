@@ -66,7 +66,8 @@ static int classify(const char *metric)
 	if (starts_with(metric, "pin.") || starts_with(metric, "dio."))
 		return COMPARE_EXACT;
 	/* these follow from how much I/O was done, not from how well */
-	if (starts_with(metric, "vmstat.") || ends_with(metric, "total_ios") || ends_with(metric, "runtime_ms") ||
+	if (starts_with(metric, "vmstat.") || ends_with(metric, "total_ios") ||
+	    ends_with(metric, "runtime_ms") ||
 	    starts_with(metric, "profile."))
 		return -1;
 	return metric_direction(metric) ? COMPARE_NOISY : -1;

@@ -32,31 +32,25 @@ static int parse_calibrate_options(int argc, char **argv, struct cli *cli,
 {
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
+		CLI_PLAN_OPTIONS,
 		{ "kernel", required_argument, NULL, 'k' },
-		{ "repetitions", required_argument, NULL, 'r' },
-		{ "reps", required_argument, NULL, 'r' },
-		{ "boots", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "k:r:b:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT CLI_PLAN_SHORT "k:", opts, NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "calibrate");
 		if (r < 0)
 			return 1;
+		if (!r)
+			r = cli_plan_option(opt, optarg, &o->reps, &o->boots);
+		if (r < 0)
+			return -1;
 		if (r)
 			continue;
 		switch (opt) {
 		case 'k': o->kernel = optarg; break;
-		case 'r':
-			if (cli_parse_count("--repetitions", optarg, &o->reps))
-				return -1;
-			break;
-		case 'b':
-			if (cli_parse_count("--boots", optarg, &o->boots))
-				return -1;
-			break;
 		default:
 			cli_usage("calibrate", stderr);
 			return -1;

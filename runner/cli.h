@@ -30,6 +30,17 @@ struct cli {
 
 #define CLI_COMMON_SHORT "c:d:qh"
 
+/* --repetitions (--reps) N and --boots N: run, compare and calibrate take them */
+#define CLI_PLAN_OPTIONS \
+	{ "repetitions", required_argument, NULL, 'r' }, \
+	{ "reps", required_argument, NULL, 'r' }, \
+	{ "boots", required_argument, NULL, 'b' }
+
+#define CLI_PLAN_SHORT "r:b:"
+
+/* Handle 'r' or 'b': 1 handled, 0 not one of them, -1 a bad count (printed). */
+int cli_plan_option(int opt, const char *arg, unsigned *reps, unsigned *boots);
+
 /*
  * Handle a common option from getopt_long; returns 1 when handled, 0 when
  * the option is not a common one, -1 for --help (usage already printed).

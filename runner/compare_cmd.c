@@ -86,25 +86,27 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 {
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
+		CLI_PLAN_OPTIONS,
 		{ "baseline", required_argument, NULL, 'A' },
 		{ "patched", required_argument, NULL, 'B' },
 		{ "patch", required_argument, NULL, 'p' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "from-db", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "repetitions", required_argument, NULL, 'r' },
-		{ "reps", required_argument, NULL, 'r' },
-		{ "boots", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "A:B:p:n:fjr:b:", opts,
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT CLI_PLAN_SHORT "A:B:p:n:fj", opts,
 				  NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "compare");
 		if (r < 0)
 			return 1;
+		if (!r)
+			r = cli_plan_option(opt, optarg, &o->reps, &o->boots);
+		if (r < 0)
+			return -1;
 		if (r)
 			continue;
 		switch (opt) {
@@ -114,14 +116,6 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 		case 'n': o->name = optarg; break;
 		case 'f': o->from_db = 1; break;
 		case 'j': o->json = 1; break;
-		case 'r':
-			if (cli_parse_count("--repetitions", optarg, &o->reps))
-				return -1;
-			break;
-		case 'b':
-			if (cli_parse_count("--boots", optarg, &o->boots))
-				return -1;
-			break;
 		default:
 			cli_usage("compare", stderr);
 			return -1;

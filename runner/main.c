@@ -191,6 +191,15 @@ int cli_parse_count(const char *what, const char *s, unsigned *out)
 	return 0;
 }
 
+int cli_plan_option(int opt, const char *arg, unsigned *reps, unsigned *boots)
+{
+	if (opt == 'r')
+		return cli_parse_count("--repetitions", arg, reps) ? -1 : 1;
+	if (opt == 'b')
+		return cli_parse_count("--boots", arg, boots) ? -1 : 1;
+	return 0;
+}
+
 int cli_setup(struct cli *cli)
 {
 	config_init(&cli->cfg);

@@ -240,38 +240,32 @@ static int parse_run_options(int argc, char **argv, struct cli *cli, struct run_
 {
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
+		CLI_PLAN_OPTIONS,
 		{ "target", required_argument, NULL, 't' },
-		{ "repetitions", required_argument, NULL, 'r' },
-		{ "reps", required_argument, NULL, 'r' },
 		{ "kernel", required_argument, NULL, 'k' },
-		{ "boots", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "t:r:k:b:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT CLI_PLAN_SHORT "t:k:", opts, NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "run");
 		if (r < 0)
 			return 1;
+		if (!r)
+			r = cli_plan_option(opt, optarg, &o->reps, &o->boots);
+		if (r < 0)
+			return -1;
 		if (r)
 			continue;
 		switch (opt) {
 		case 't':
 			o->target = optarg;
 			break;
-		case 'r':
-			if (cli_parse_count("--repetitions", optarg, &o->reps))
-				return -1;
-			break;
 		case 'k':
 			if (strvec_contains(&o->kernels, optarg))
 				return error("--kernel '%s' is given twice", optarg);
 			strvec_push(&o->kernels, optarg);
-			break;
-		case 'b':
-			if (cli_parse_count("--boots", optarg, &o->boots))
-				return -1;
 			break;
 		default:
 			cli_usage("run", stderr);
