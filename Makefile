@@ -44,7 +44,9 @@ DEB_RUN_DEPS   := fio linux-perf sqlite3 e2fsprogs util-linux procps ca-certific
 # building kernels: Debian's 6.12 source (the default baseline), Kbuild's tools, ccache
 DEB_KERNEL_DEPS := linux-source-6.12 linux-source-6.1 git patch xz-utils flex bison bc libelf-dev \
                    libssl-dev ccache cpio lz4
-DEB_TEST_DEPS  := valgrind perl python3
+# reports: plots; tests: a real browser, a real SMTP server, an HTML/XML checker
+DEB_REPORT_DEPS := gnuplot-nox
+DEB_TEST_DEPS  := valgrind perl python3 chromium python3-aiosmtpd libxml2-utils
 
 # keep objects of tests and benchmarks between runs
 .SECONDARY:
@@ -66,7 +68,8 @@ help:
 deps:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		$(DEB_BUILD_DEPS) $(DEB_RUN_DEPS) $(DEB_KERNEL_DEPS) $(DEB_TEST_DEPS)
+		$(DEB_BUILD_DEPS) $(DEB_RUN_DEPS) $(DEB_KERNEL_DEPS) $(DEB_REPORT_DEPS) \
+		$(DEB_TEST_DEPS)
 
 # The first command on a fresh machine: everything installed and built, then
 # the shipped baseline against the example patch (exit 1 from compare is the

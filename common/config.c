@@ -18,6 +18,7 @@ enum key_type {
 	KEY_SIZE,
 	KEY_ENUM,		/* one of `choices` */
 	KEY_PERCENT,		/* "2%" or "2" in [min, max] percent, stored as a fraction */
+	KEY_OPT_STRING,		/* a string that may be empty (unset) */
 	/* the lists come last: `type >= KEY_LIST` is a list */
 	KEY_LIST,		/* free list of names */
 	KEY_LIST_ENUM,		/* every item one of `choices` */
@@ -130,6 +131,29 @@ static const struct key_def keys[] = {
 	{ "compare", "max_repetitions", KEY_UINT, OFF(max_repetitions), "30", NULL, 1, 1000,
 	  "without --repetitions, compare takes as many as the machine's A/A noise (pinbench "
 	  "calibrate) needs to see the thresholds, up to this many per side" },
+
+	{ "mail", "from", KEY_STRING, OFF(mail.from), "pinbench <pinbench@localhost>", NULL, 0, 0,
+	  "the sender of result mails" },
+	{ "mail", "to", KEY_LIST, OFF(mail.to), "", NULL, 0, 0,
+	  "recipients of every result mail (the mailing list), comma-separated" },
+	{ "mail", "cc", KEY_LIST, OFF(mail.cc), "", NULL, 0, 0, "copies of every result mail" },
+	{ "mail", "reply_all", KEY_BOOL, OFF(mail.reply_all), "off", NULL, 0, 0,
+	  "also mail the patch's author, as the kernel test robot does" },
+	{ "mail", "smtp_url", KEY_STRING, OFF(mail.smtp_url), "smtp://localhost:25", NULL, 0, 0,
+	  "smtp://HOST:PORT or smtps://HOST:PORT (TLS from the start)" },
+	{ "mail", "tls", KEY_ENUM, OFF(mail.tls), "try", "off try required", 0, 0,
+	  "STARTTLS on smtp://: off, try (when the server offers it), required" },
+	{ "mail", "user", KEY_OPT_STRING, OFF(mail.user), "", NULL, 0, 0,
+	  "SMTP AUTH user (empty: no AUTH)" },
+	{ "mail", "password_file", KEY_OPT_STRING, OFF(mail.password_file), "", NULL, 0, 0,
+	  "file holding the SMTP password (else $PINBENCH_SMTP_PASSWORD; never an option)" },
+	{ "mail", "domain", KEY_STRING, OFF(mail.domain), "pinbench.localdomain", NULL, 0, 0,
+	  "right-hand side of the Message-IDs of result mails" },
+
+	{ "report", "html_dir", KEY_STRING, OFF(report.html_dir), "pinbench-html", NULL, 0, 0,
+	  "where `pinbench report --html` writes the site (relative to this file)" },
+	{ "report", "base_url", KEY_OPT_STRING, OFF(report.base_url), "", NULL, 0, 0,
+	  "the site's public URL, for links in mails and the Atom feed (empty: no links)" },
 
 	{ "kernels", "cache_dir", KEY_STRING, OFF(cache_dir), "~/.cache/pinbench", NULL, 0, 0,
 	  "unpacked sources, build trees, kernel artifacts and fetched lore threads" },
@@ -278,6 +302,10 @@ static int set_key(struct config *cfg, const struct key_def *k, const char *valu
 		free(*(char **)field(cfg, k));
 		*(char **)field(cfg, k) = xstrdup(value);
 		return 0;
+	case KEY_OPT_STRING:
+		free(*(char **)field(cfg, k));
+		*(char **)field(cfg, k) = xstrdup(value);
+		return 0;
 	case KEY_ENUM:
 		if (!word_in(value, k->choices) || strchr(value, ' ')) {
 			strbuf_addf(why, "'%s' is not one of: %s", value, k->choices);
@@ -340,7 +368,8 @@ static int set_key(struct config *cfg, const struct key_def *k, const char *valu
 			if (!strvec_contains(sv, items.v[i]))
 				strvec_push(sv, items.v[i]);
 		strvec_clear(&items);
-		if (!sv->nr) {
+		/* a list whose default is empty may stay empty ([mail] cc) */
+		if (!sv->nr && *k->def) {
 			strbuf_addf(why, "'%s' must list at least one value", k->name);
 			return -1;
 		}
@@ -396,7 +425,7 @@ void config_release(struct config *cfg)
 	size_t i;
 
 	for (k = keys; k->section; k++) {
-		if (k->type == KEY_STRING || k->type == KEY_ENUM)
+		if (k->type == KEY_STRING || k->type == KEY_ENUM || k->type == KEY_OPT_STRING)
 			free(*(char **)field(cfg, k));
 		else if (k->type >= KEY_LIST)
 			strvec_clear(field(cfg, k));
@@ -844,6 +873,7 @@ static const char *type_name(enum key_type t)
 	case KEY_LIST_SIZE: return "list of sizes";
 	case KEY_LIST_UINT: return "list of numbers";
 	case KEY_PERCENT: return "percentage";
+	case KEY_OPT_STRING: return "string";
 	}
 	return "?";
 }

@@ -74,6 +74,14 @@ struct config {
 
 	/* [collectors] */
 	int dio_proof;
+	struct {
+		char *from, *smtp_url, *tls, *user, *password_file, *domain;
+		struct strvec to, cc;
+		int reply_all;
+	} mail;
+	struct {
+		char *html_dir, *base_url;
+	} report;
 	double throughput_threshold;	/* [compare], fractions */
 	double latency_threshold;
 	unsigned max_repetitions;

@@ -2,11 +2,14 @@
 #ifndef PINBENCH_NET_H
 #define PINBENCH_NET_H
 
+#include <stddef.h>
+
 #include "common/strbuf.h"
+#include "common/strvec.h"
 
 /*
  * The one module that owns libcurl (after curl's config2setopts: every
- * curl_easy_setopt return is checked). HTTP(S) fetches today; SMTP later.
+ * curl_easy_setopt return is checked): HTTP(S) fetches and SMTP.
  */
 
 /* Call once from main before any other net_* (curl_global_init). */
@@ -29,5 +32,41 @@ int net_get(const char *url, struct strbuf *body, long *status, struct strbuf *w
  * '?', '#', spaces and non-ASCII included, becomes %XX, as public-inbox does.
  */
 void net_escape_segment(struct strbuf *out, const char *s);
+
+enum smtp_tls {
+	SMTP_TLS_NONE = 0,	/* plain SMTP (smtps:// is TLS all the same) */
+	SMTP_TLS_TRY = 1,	/* STARTTLS when the server offers it (CURLUSESSL_TRY) */
+	SMTP_TLS_REQUIRED = 2,	/* STARTTLS or fail (CURLUSESSL_ALL) */
+};
+
+struct smtp_opts {
+	const char *url;	/* smtp://host:port or smtps://host:port */
+	const char *user;	/* NULL: no AUTH */
+	const char *password;	/* never from the command line; the caller reads a file/env */
+	int starttls;		/* enum smtp_tls */
+	long timeout_s;		/* the whole transaction; 0: 120 (connecting: 15 at most) */
+};
+
+/*
+ * Send `message` (a composed mail, CRLF line ends; libcurl dot-stuffs it)
+ * from `from` (bare addr) to every `rcpts` (bare addrs), with certificate
+ * checks on for TLS. On success 0 and the server's final reply line (e.g.
+ * "250 2.0.0 Ok: queued as 1234") in *reply. On failure -1 and a one-line
+ * reason in *why: the URL (without credentials), the server's last error
+ * reply and curl's error text, e.g. "smtp://127.0.0.1:2525: 550 5.1.1 <x@y>:
+ * Recipient address rejected (RCPT failed: 550)", or "cannot connect to
+ * smtp://...: ...". A recipient that is refused fails the whole send: nobody
+ * gets a mail that not everybody got.
+ *
+ * Refused before connecting: an address without '@' or with '<', '>', a
+ * space, a control character (it would end the SMTP command) or non-ASCII
+ * (no SMTPUTF8), a URL that is not smtp(s):// or that holds credentials
+ * (URLs end up in messages), no recipients, and a password
+ * that would travel in clear: AUTH needs smtps:// or SMTP_TLS_REQUIRED
+ * unless the host is a loopback address (127.0.0.0/8, ::1, localhost).
+ * Nothing is printed.
+ */
+int net_smtp_send(const struct smtp_opts *o, const char *from, const struct strvec *rcpts,
+		  const char *message, size_t len, struct strbuf *reply, struct strbuf *why);
 
 #endif

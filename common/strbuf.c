@@ -233,3 +233,8 @@ void strbuf_remove(struct strbuf *sb, size_t pos, size_t len)
 	memmove(sb->buf + pos, sb->buf + pos + len, sb->len - pos - len);
 	strbuf_setlen(sb, sb->len - len);
 }
+
+void strbuf_addbuf(struct strbuf *sb, const struct strbuf *other)
+{
+	strbuf_add(sb, other->buf, other->len);
+}

@@ -6,6 +6,9 @@
 
 #include <sqlite3.h>
 
+/* the timestamps every table keeps: UTC, to the second, sortable as text */
+#define DB_NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
 #include "common/strvec.h"
 #include "db/db.h"
 
@@ -38,6 +41,13 @@ enum db_stmt_id {
 	STMT_VERDICT_ADD,
 	STMT_RUN_PATCHES,
 	STMT_LATEST_RUN,
+	STMT_MAIL_ADD,
+	STMT_MAIL_GET,
+	STMT_MAIL_OF_COMPARISON,
+	STMT_MAIL_STATE,
+	STMT_MAIL_PENDING,
+	STMT_COMPARISON_RUNS,
+	STMT_PATCH_ROWS,
 	STMT_NOISE_ADD,
 	STMT_NOISE_LATEST,
 	STMT_RUN_MACHINE_KERNEL,

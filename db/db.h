@@ -122,6 +122,7 @@ struct db_run_repro {
 	char *target;
 	char *command;		/* the pinbench command line */
 	char *config;		/* config.ini's text */
+	char *log;		/* the run's console log directory, or "" */
 };
 int db_run_repro(struct db *db, long long run, struct db_run_repro *out);
 void db_run_repro_release(struct db_run_repro *r);
@@ -302,6 +303,102 @@ struct db_noise_found {
 };
 int db_noise_latest(struct db *db, long long machine, long long job, const char *metric,
 		    struct db_noise_found *out);
+/*
+ * Result mails (reports/mail.h), the outbox:
+ *   mail(id, comparison, message_id, sender, recipients, subject, message, eml, state,
+ *        attempts, last_error, server_reply, created, sent_at)
+ *   state: written (an .eml only) | queued | sending | sent
+ * recipients is a JSON array of bare addresses (the SMTP envelope).
+ */
+struct db_mail {
+	long long id, comparison, attempts;
+	char *message_id, *sender, *recipients, *subject, *eml, *state;
+	char *last_error, *server_reply, *created, *sent_at;
+	char *message;
+	size_t len;
+};
+int db_mail_add(struct db *db, const struct db_mail *m, long long *id);
+/* 0 found, 1 none (nothing printed), -1 error */
+int db_mail_get(struct db *db, long long id, struct db_mail *out);
+int db_mail_of_comparison(struct db *db, long long comparison, struct db_mail *out);
+/* Set the state; "sending" counts an attempt, "sent" stamps sent_at. */
+int db_mail_set_state(struct db *db, long long id, const char *state, const char *error,
+		      const char *reply);
+/* The ids of every mail queued or left "sending" (a pinbench that died), oldest first. */
+int db_mail_pending(struct db *db, long long **ids, size_t *nr);
+void db_mail_release(struct db_mail *m);
+
+/* The two runs of a stored comparison; 1 when there is no such comparison. */
+int db_comparison_runs(struct db *db, long long comparison, long long *run_a, long long *run_b);
+
+/* A run's kernel's patches with their authors, in order (seq 0: the cover letter). */
+struct db_patch_row {
+	int seq;
+	const char *subject, *author, *message_id;
+};
+typedef int (*db_patch_row_fn)(const struct db_patch_row *p, void *data);
+int db_run_patch_rows(struct db *db, long long run, db_patch_row_fn fn, void *data);
+
+/* --- for the static site (db/site.c) --- */
+struct db_comparison_row {
+	long long id, run_a, run_b;
+	const char *decided_at;
+	long long regressions, improvements, inconclusive, exact_changed;
+	const char *kernel_a, *kernel_b, *release_a, *release_b;
+	const char *hostname, *target_kind, *command;
+};
+typedef int (*db_comparison_row_fn)(const struct db_comparison_row *r, void *data);
+/* newest first */
+int db_list_comparisons(struct db *db, db_comparison_row_fn fn, void *data);
+
+struct db_run_row {
+	long long id;
+	const char *kernel, *release, *state, *started, *finished, *hostname, *target_kind;
+	const char *reason, *log;
+};
+typedef int (*db_run_row_fn)(const struct db_run_row *r, void *data);
+/* newest first */
+int db_list_run_rows(struct db *db, db_run_row_fn fn, void *data);
+
+struct db_verdict_row {
+	long long job;
+	const char *job_name, *job_hash, *metric, *unit, *kind, *verdict;
+	double median_a, median_b, ratio, ci_lo, ci_hi, p, q, delta;
+	long long n_a, n_b, reps_needed;
+};
+typedef int (*db_verdict_row_fn)(const struct db_verdict_row *r, void *data);
+/* The stored verdicts of a comparison, by job, exact rows after noisy ones. */
+int db_comparison_verdicts(struct db *db, long long comparison, db_verdict_row_fn fn,
+			   void *data);
+
+struct db_noise_row {
+	long long machine;
+	const char *hostname, *target_kind, *job_name, *metric;
+	double cv;
+	long long n;
+	const char *measured_at;
+};
+typedef int (*db_noise_row_fn)(const struct db_noise_row *r, void *data);
+/* The newest IOPS noise of every machine and job. */
+int db_list_noise(struct db *db, db_noise_row_fn fn, void *data);
+
+/* Every (job, key metric) with measured samples: IOPS, p99 latency, pins per I/O. */
+typedef int (*db_series_key_fn)(long long job, const char *job_name, const char *job_hash,
+				const char *metric, const char *unit, void *data);
+int db_list_series_keys(struct db *db, db_series_key_fn fn, void *data);
+
+/* One run's point in the history of a job and metric. */
+struct db_history_point {
+	long long run;
+	const char *kernel, *release, *started;
+	double median, min, max;
+	size_t n;
+	int regression;		/* a comparison with this run as B called it a regression */
+};
+typedef int (*db_history_fn)(const struct db_history_point *p, void *data);
+int db_job_metric_history(struct db *db, long long job, const char *metric, db_history_fn fn,
+			  void *data);
+
 /* The machine and kernel rows a run refers to. */
 int db_run_machine_kernel(struct db *db, long long run, long long *machine, long long *kernel);
 

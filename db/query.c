@@ -486,7 +486,8 @@ int db_run_repro(struct db *db, long long run, struct db_run_repro *out)
 		return -1;
 	st = db_stmt(db, STMT_RUN_REPRO,
 		"SELECT k.name, k.source, k.config_sha, k.build_sha, k.release, r.target,"
-		" r.command, r.config FROM run r LEFT JOIN kernel k ON k.id = r.kernel"
+		" r.command, r.config, coalesce(r.log, '') FROM run r"
+		" LEFT JOIN kernel k ON k.id = r.kernel"
 		" WHERE r.id = ?1");
 	if (!st)
 		return -1;
@@ -501,6 +502,7 @@ int db_run_repro(struct db *db, long long run, struct db_run_repro *out)
 		out->target = xstrdup(db_col_text(st, 5));
 		out->command = xstrdup(db_col_text(st, 6));
 		out->config = xstrdup(db_col_text(st, 7));
+		out->log = xstrdup(db_col_text(st, 8));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -518,6 +520,7 @@ void db_run_repro_release(struct db_run_repro *r)
 	free(r->target);
 	free(r->command);
 	free(r->config);
+	free(r->log);
 	memset(r, 0, sizeof(*r));
 }
 

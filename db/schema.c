@@ -9,7 +9,7 @@
 
 #include "common/log.h"
 
-#define NOW "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+#define NOW "(" DB_NOW ")"
 
 static const char *const migrations[] = {
 	/* 1: the initial schema (DESIGN.md's data model) */
@@ -224,6 +224,34 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE INDEX noise_by_job ON noise(machine, job, metric, id);\n"
 	"PRAGMA user_version = 5;\n",
+
+	/*
+	 * 6: result mails. A mail is composed once and keeps its Message-ID:
+	 * written (an .eml only) -> queued -> sending -> sent, back to queued
+	 * with last_error when sending fails, so `post --retry` sends exactly
+	 * what was composed and a sent mail is never sent again.
+	 */
+	"CREATE TABLE mail (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	comparison INTEGER NOT NULL REFERENCES comparison(id) ON DELETE CASCADE,\n"
+	"	message_id TEXT NOT NULL UNIQUE,\n"
+	"	sender TEXT NOT NULL,\n"
+	"	recipients TEXT NOT NULL,\n"
+	"	subject TEXT NOT NULL,\n"
+	"	message BLOB NOT NULL,\n"
+	"	eml TEXT,\n"
+	"	state TEXT NOT NULL DEFAULT 'written'\n"
+	"		CHECK (state IN ('written', 'queued', 'sending', 'sent')),\n"
+	"	attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"	last_error TEXT,\n"
+	"	server_reply TEXT,\n"
+	"	created TEXT NOT NULL DEFAULT " NOW ",\n"
+	"	sent_at TEXT\n"
+	");\n"
+	"CREATE INDEX mail_queued ON mail(state) WHERE state != 'sent';\n"
+	/* the site's history pages read one job and metric across every run */
+	"CREATE INDEX sample_by_series ON sample(job, metric, run);\n"
+	"PRAGMA user_version = 6;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

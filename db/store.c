@@ -12,7 +12,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 
-#define NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+#define NOW DB_NOW
 
 static const char *nz(const char *s)
 {

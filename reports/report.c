@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The text report of a comparison: header, table, noise, reproducer. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,3 +69,49 @@ int report_text(struct db *db, const struct comparison *c, const char *name_a,
 	return reproducer_print(db, c->run_a, c->run_b, out);
 }
 
+
+int report_run_names(struct db *db, long long run_a, long long run_b, struct strbuf *a,
+		     struct strbuf *b)
+{
+	if (db_run_kernel_name(db, run_a, a) || db_run_kernel_name(db, run_b, b))
+		return -1;
+	if (!a->len || !b->len || !strcmp(a->buf, b->buf)) {
+		strbuf_reset(a);
+		strbuf_reset(b);
+		strbuf_addf(a, "run %lld", run_a);
+		strbuf_addf(b, "run %lld", run_b);
+	}
+	return 0;
+}
+
+/* How bad a regression row is, to pick the one a subject names. */
+static double severity(const struct compare_row *r)
+{
+	/* an exact counter changing is certain: it ranks above any noisy change */
+	if (r->kind == COMPARE_EXACT)
+		return 1000 + fabs(r->delta);
+	return fabs(r->ci.ratio - 1);
+}
+
+void report_verdict_phrase(const struct comparison *c, struct strbuf *out)
+{
+	const struct compare_row *worst = NULL;
+	size_t i;
+
+	for (i = 0; i < c->nr; i++) {
+		const struct compare_row *r = &c->rows[i];
+
+		if (r->verdict == STATS_REGRESSION && (!worst || severity(r) > severity(worst)))
+			worst = r;
+	}
+	if (!worst) {
+		strbuf_addstr(out, "no regression");
+		return;
+	}
+	if (worst->kind == COMPARE_EXACT)
+		strbuf_addf(out, "%s.%s %+.2f regression", worst->job_name, worst->metric,
+			    worst->delta);
+	else
+		strbuf_addf(out, "%s.%s %+.1f%% regression", worst->job_name, worst->metric,
+			    (worst->ci.ratio - 1) * 100);
+}

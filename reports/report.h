@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "common/strbuf.h"
 #include "db/db.h"
 #include "reports/compare.h"
 
@@ -17,5 +18,16 @@
  */
 int report_text(struct db *db, const struct comparison *c, const char *name_a,
 		const char *name_b, const struct compare_opts *o, FILE *out);
+
+/* The column names: the runs' kernels, or "run N" where those do not tell them apart. */
+int report_run_names(struct db *db, long long run_a, long long run_b, struct strbuf *a,
+		     struct strbuf *b);
+
+/*
+ * What a comparison found, in a few words for a mail's subject: the
+ * largest regression as "JOB.METRIC -6.5% regression" (exact counters as
+ * "JOB.METRIC +1.00 regression"), else "no regression".
+ */
+void report_verdict_phrase(const struct comparison *c, struct strbuf *out);
 
 #endif

@@ -55,6 +55,8 @@ void cli_usage(const char *cmd, FILE *out);
 
 /* A run number (> 0) from the command line; error printed otherwise. */
 int cli_parse_run_id(const char *s, long long *run);
+/* A positive row number of `what` ("comparison", "mail"); error printed. */
+int cli_parse_id(const char *what, const char *s, long long *id);
 /* A count from 1 to 1000 given to option `what` (--repetitions, --boots). */
 int cli_parse_count(const char *what, const char *s, unsigned *out);
 
@@ -63,6 +65,19 @@ int cmd_db(int argc, char **argv, struct cli *cli);
 int cmd_kernel(int argc, char **argv, struct cli *cli);
 int cmd_compare(int argc, char **argv, struct cli *cli);
 int cmd_calibrate(int argc, char **argv, struct cli *cli);
+int cmd_report(int argc, char **argv, struct cli *cli);
+int cmd_post(int argc, char **argv, struct cli *cli);
+
+struct db;
+struct strbuf;
+struct comparison;
+/*
+ * The text report of stored comparison `comparison` into text (recomputed
+ * from its runs; c is filled and must be released on success). Returns 0,
+ * 1 when there is no such comparison (error printed), -1 on other errors.
+ */
+int report_comparison_text(struct cli *cli, struct db *db, long long comparison,
+			   struct strbuf *text, struct comparison *c);
 
 struct db;
 struct kernel_artifact;

@@ -226,21 +226,6 @@ out:
 	return ret;
 }
 
-/* The column names: the runs' kernels, or "run N" where those do not tell them apart. */
-static int run_names(struct db *db, const struct compare_cli *o, struct strbuf *a,
-		     struct strbuf *b)
-{
-	if (db_run_kernel_name(db, o->run_a, a) || db_run_kernel_name(db, o->run_b, b))
-		return -1;
-	if (!a->len || !b->len || !strcmp(a->buf, b->buf)) {
-		strbuf_reset(a);
-		strbuf_reset(b);
-		strbuf_addf(a, "run %lld", o->run_a);
-		strbuf_addf(b, "run %lld", o->run_b);
-	}
-	return 0;
-}
-
 static int report(struct cli *cli, struct compare_cli *o, char **argv)
 {
 	struct compare_opts opts = COMPARE_OPTS_DEFAULT;
@@ -265,7 +250,7 @@ static int report(struct cli *cli, struct compare_cli *o, char **argv)
 			return r > 0 ? EXIT_USAGE : EXIT_INFRA;
 		}
 	}
-	if (run_names(db, o, &name_a, &name_b) || compare_runs(db, o->run_a, o->run_b, &opts, &c)) {
+	if (report_run_names(db, o->run_a, o->run_b, &name_a, &name_b) || compare_runs(db, o->run_a, o->run_b, &opts, &c)) {
 		strbuf_release(&name_a);
 		strbuf_release(&name_b);
 		db_close(db);

@@ -36,6 +36,10 @@ static const struct command commands[] = {
 	  "boot both kernels interleaved, run the matrix, print the verdict table" },
 	{ "calibrate", cmd_calibrate, "--kernel NAME [--boots N] [--repetitions N]",
 	  "A/A: boot one kernel as both sides, store this machine's noise per job" },
+	{ "report", cmd_report, "--text COMPARISON | --html[=DIR]",
+	  "a stored comparison's text report, or the static HTML site of the database" },
+	{ "post", cmd_post, "COMPARISON [--send] [-o FILE] | --retry",
+	  "the result mail of a comparison: an .eml, or sent over SMTP (--send)" },
 	{ "kernel", cmd_kernel, "build [NAME...] | build --from NAME --patch SPEC [--name NEW] | "
 	  "path NAME | list | patches SPEC",
 	  "build kernels into the artifact cache, show their paths, list builds and patches" },
@@ -139,6 +143,24 @@ void cli_usage(const char *cmd, FILE *out)
 			"  smallest change the repetitions detect and the repetitions the [compare]\n"
 			"  thresholds need; stores the noise for this machine (compare uses it)\n"
 			"  exit: 0 measured, 2 usage, 3 a build, boot or run failed\n");
+	if (!strcmp(cmd, "report"))
+		fprintf(out, "\n  --text COMPARISON    the text report of a stored comparison (as compare\n"
+			"                       printed it; the body of its mail)\n"
+			"  --html[=DIR]         the static site of the database into DIR (default\n"
+			"                       [report] html_dir): index, a page per comparison and per\n"
+			"                       job x key metric, plots, an Atom feed of regressions;\n"
+			"                       only what changed is rewritten\n");
+	if (!strcmp(cmd, "post"))
+		fprintf(out, "\n  COMPARISON           compose its result mail, threaded under the patch\n"
+			"                       (In-Reply-To/References), to [mail] to and cc (and\n"
+			"                       the patch's author with reply_all), and write it as\n"
+			"                       [store] reports/comparison-N.eml (or -o FILE)\n"
+			"  --send               also send it over SMTP ([mail] smtp_url); a mail that\n"
+			"                       fails stays queued; a sent mail is never sent again\n"
+			"  --retry              send every queued mail\n"
+			"  the SMTP password comes from [mail] password_file or\n"
+			"  $PINBENCH_SMTP_PASSWORD, never from the command line\n"
+			"  exit: 0 written or sent, 2 usage, 3 not sent (queued) or database failure\n");
 	if (!strcmp(cmd, "db"))
 		fprintf(out, "\n  list                 one line per run\n"
 			"  show RUN             a run's header and per-job summary of every metric\n"
@@ -164,6 +186,17 @@ int cli_common_option(struct cli *cli, int opt, const char *arg, const char *cmd
 		cli_usage(cmd, stdout);
 		return -1;
 	}
+	return 0;
+}
+
+int cli_parse_id(const char *what, const char *s, long long *id)
+{
+	char *end;
+
+	errno = 0;
+	*id = strtoll(s, &end, 10);
+	if (errno || *end || *id <= 0 || !*s)
+		return error("'%s' is not a %s number", s, what);
 	return 0;
 }
 

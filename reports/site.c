@@ -1,0 +1,634 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The static site: pages from the database's stored comparisons, runs,
+ * verdicts and noise (db/site.c), plots from reports/plot.c. Every string
+ * that reaches a page from outside goes through html_escape.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/fsutil.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "reports/html.h"
+#include "reports/pinbalance.h"
+#include "reports/plot.h"
+#include "reports/reproducer.h"
+#include "reports/site.h"
+#include "reports/summary.h"
+
+struct site {
+	struct db *db;
+	const struct site_opts *o;
+	struct site_stats *st;
+	int failed;
+};
+
+/* Write a page only when its bytes differ from what is there. */
+static int put_file(struct site *s, const char *name, const struct strbuf *content)
+{
+	struct strbuf path = STRBUF_INIT, old = STRBUF_INIT;
+	FILE *f;
+	int ret = 0;
+
+	strbuf_addf(&path, "%s/%s", s->o->dir, name);
+	s->st->pages++;
+	f = fopen(path.buf, "rb");
+	if (f) {
+		char buf[65536];
+		size_t n;
+
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			strbuf_add(&old, buf, n);
+		fclose(f);
+		if (old.len == content->len && !memcmp(old.buf, content->buf, old.len))
+			goto out;
+	}
+	if (write_file_atomic(path.buf, content->buf, content->len))
+		ret = error("cannot write '%s': %s", path.buf, errstr());
+	else
+		s->st->pages_written++;
+out:
+	strbuf_release(&path);
+	strbuf_release(&old);
+	return ret;
+}
+
+/* plots/PREFIX-HASH.svg for data described by `key`; drawn only when missing */
+static void plot_name(struct strbuf *name, const char *prefix, const struct strbuf *key)
+{
+	char hex[65];
+
+	sha256_hex(key->buf, key->len, hex);
+	strbuf_addf(name, "plots/%s-%.16s.svg", prefix, hex);
+}
+
+static int plot_exists(struct site *s, const char *name)
+{
+	struct strbuf path = STRBUF_INIT;
+	int there;
+
+	strbuf_addf(&path, "%s/%s", s->o->dir, name);
+	there = path_exists(path.buf);
+	strbuf_release(&path);
+	s->st->plots++;
+	return there;
+}
+
+static void add_img(struct strbuf *page, const char *name, const char *alt)
+{
+	strbuf_addf(page, "<p><img src=\"%s\" alt=\"", name);
+	html_escape(page, alt);
+	strbuf_addstr(page, "\"></p>\n");
+}
+
+static void add_num(struct strbuf *page, double v, const char *unit)
+{
+	const char *shown;
+	double k = unit_scale(unit, &shown);
+
+	if (isnan(v))
+		strbuf_addstr(page, "<td class=\"num\">-</td>");
+	else
+		strbuf_addf(page, "<td class=\"num\">%.6g</td>", v * k);
+}
+
+/* --- comparison pages --------------------------------------------------------------- */
+
+struct cmp_page {
+	struct site *s;
+	struct strbuf *page;
+	const struct db_comparison_row *c;
+	struct strbuf pins_key;		/* pins released per I/O, for the bars */
+	struct plot_bar *bars;
+	char **bar_labels;
+	size_t nbars, alloc;
+};
+
+static void add_bar(struct cmp_page *p, const char *label, double value)
+{
+	if (p->nbars == p->alloc) {
+		p->alloc = p->alloc ? 2 * p->alloc : 16;
+		p->bars = xrealloc(p->bars, p->alloc * sizeof(*p->bars));
+		p->bar_labels = xrealloc(p->bar_labels, p->alloc * sizeof(*p->bar_labels));
+	}
+	p->bar_labels[p->nbars] = xstrdup(label);
+	p->bars[p->nbars] = (struct plot_bar){ p->bar_labels[p->nbars], value };
+	p->nbars++;
+	strbuf_addf(&p->pins_key, "%s=%.17g\n", label, value);
+}
+
+static int verdict_cell(const struct db_verdict_row *v, void *data)
+{
+	struct cmp_page *p = data;
+	struct strbuf *page = p->page;
+	const char *cls = !strcmp(v->verdict, "regression") ? "regression" :
+			  !strcmp(v->verdict, "improvement") ? "improvement" : "";
+	const char *shown;
+
+	unit_scale(v->unit, &shown);
+	strbuf_addf(page, "<tr class=\"verdict %s\"><td>", cls);
+	html_escape(page, v->job_name);
+	strbuf_addstr(page, "</td><td>");
+	html_escape(page, v->metric);
+	if (*shown) {
+		strbuf_addstr(page, " (");
+		html_escape(page, shown);
+		strbuf_addstr(page, ")");
+	}
+	strbuf_addstr(page, "</td>");
+	add_num(page, v->median_a, v->unit);
+	add_num(page, v->median_b, v->unit);
+	if (!strcmp(v->kind, "exact"))
+		strbuf_addf(page, "<td class=\"num\">%+.2f</td><td></td><td></td>", v->delta);
+	else
+		strbuf_addf(page, "<td class=\"num\">%+.1f%%</td><td class=\"num\">%.3f&ndash;%.3f"
+			    "</td><td class=\"num\">%.3g</td>", (v->ratio - 1) * 100, v->ci_lo,
+			    v->ci_hi, v->q);
+	strbuf_addf(page, "<td>%s", v->verdict);
+	if (v->reps_needed > 0)
+		strbuf_addf(page, " (n=%lld a side would decide)", v->reps_needed);
+	strbuf_addstr(page, "</td></tr>\n");
+	if (!strcmp(v->metric, "pin.released_per_io")) {
+		struct strbuf label = STRBUF_INIT;
+
+		strbuf_addf(&label, "%s %s", v->job_name, p->c->kernel_a);
+		add_bar(p, label.buf, v->median_a);
+		strbuf_reset(&label);
+		strbuf_addf(&label, "%s %s", v->job_name, p->c->kernel_b);
+		add_bar(p, label.buf, v->median_b);
+		strbuf_release(&label);
+	}
+	return 0;
+}
+
+static int patch_item(const struct db_patch_row *r, void *data)
+{
+	struct strbuf *page = data;
+
+	strbuf_addstr(page, "<li>");
+	if (!r->seq)
+		strbuf_addstr(page, "(cover letter) ");
+	html_escape(page, r->subject);
+	if (*r->author) {
+		strbuf_addstr(page, " &mdash; ");
+		html_escape(page, r->author);
+	}
+	if (*r->message_id) {
+		strbuf_addstr(page, " <code>&lt;");
+		html_escape(page, r->message_id);
+		strbuf_addstr(page, "&gt;</code>");
+	}
+	strbuf_addstr(page, "</li>\n");
+	return 0;
+}
+
+static void add_balance(struct strbuf *page, struct db *db, long long run, const char *name)
+{
+	struct pin_balances b;
+	size_t i;
+
+	if (pin_balance_run(db, run, &b))
+		return;
+	strbuf_addstr(page, "<h3>Pin balance of ");
+	html_escape(page, name);
+	strbuf_addstr(page, "</h3>\n<table><tr><th>job</th><th>acquired</th><th>released</th>"
+		      "<th>I/Os</th><th>net per I/O</th></tr>\n");
+	for (i = 0; i < b.nr; i++) {
+		const struct pin_balance *e = &b.v[i];
+
+		if (!e->reps)
+			continue;
+		strbuf_addf(page, "<tr class=\"%s\"><td>", e->leak ? "leak" : "");
+		html_escape(page, e->job_name);
+		strbuf_addf(page, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
+			    "<td class=\"num\">%.0f</td><td class=\"num\">%+.2f%s</td></tr>\n",
+			    e->acquired, e->released, e->ios, pin_balance_per_io(e),
+			    e->leak ? " <span class=\"bad\">LEAK</span>" : "");
+	}
+	strbuf_addstr(page, "</table>\n");
+	pin_balances_release(&b);
+}
+
+/* A run's log directory, linked when it is an absolute path (file: works from disk). */
+static void log_item(struct strbuf *page, struct db *db, long long run)
+{
+	struct db_run_repro r;
+
+	if (db_run_repro(db, run, &r))
+		return;
+	if (*r.log) {
+		strbuf_addf(page, "<li>run %lld (", run);
+		html_escape(page, r.kernel);
+		strbuf_addstr(page, "): ");
+		if (r.log[0] == '/') {
+			strbuf_addstr(page, "<a href=\"file://");
+			html_escape(page, r.log);
+			strbuf_addstr(page, "/\">");
+			html_escape(page, r.log);
+			strbuf_addstr(page, "</a>");
+		} else {
+			html_escape(page, r.log);
+		}
+		strbuf_addstr(page, "</li>\n");
+	}
+	db_run_repro_release(&r);
+}
+
+static int comparison_page(const struct db_comparison_row *c, void *data)
+{
+	struct site *s = data;
+	struct strbuf page = STRBUF_INIT, title = STRBUF_INIT, name = STRBUF_INIT;
+	struct cmp_page p = { .s = s, .page = &page, .c = c, .pins_key = STRBUF_INIT };
+	char *repro = NULL;
+	size_t len = 0, i;
+	FILE *mem;
+
+	strbuf_addf(&title, "comparison %lld: %s against %s", c->id, c->kernel_b, c->kernel_a);
+	html_begin(&page, title.buf);
+	strbuf_addstr(&page, "<h1>");
+	html_escape(&page, title.buf);
+	strbuf_addstr(&page, "</h1>\n<table>\n");
+	strbuf_addf(&page, "<tr><th>baseline</th><td>run %lld: ", c->run_a);
+	html_escape(&page, c->kernel_a);
+	strbuf_addstr(&page, " ");
+	html_escape(&page, c->release_a);
+	strbuf_addf(&page, "</td></tr>\n<tr><th>patched</th><td>run %lld: ", c->run_b);
+	html_escape(&page, c->kernel_b);
+	strbuf_addstr(&page, " ");
+	html_escape(&page, c->release_b);
+	strbuf_addstr(&page, "</td></tr>\n<tr><th>machine</th><td>");
+	html_escape(&page, c->hostname);
+	strbuf_addstr(&page, " (");
+	html_escape(&page, c->target_kind);
+	strbuf_addstr(&page, ")</td></tr>\n<tr><th>decided</th><td>");
+	html_escape(&page, c->decided_at);
+	strbuf_addstr(&page, "</td></tr>\n<tr><th>command</th><td><code>");
+	html_escape(&page, c->command);
+	strbuf_addf(&page, "</code></td></tr>\n</table>\n<p>%lld regressions, %lld improvements, "
+		    "%lld inconclusive, %lld exact counters changed</p>\n", c->regressions,
+		    c->improvements, c->inconclusive, c->exact_changed);
+	strbuf_addstr(&page, "<h2>Patches</h2>\n<ul>\n");
+	db_run_patch_rows(s->db, c->run_b, patch_item, &page);
+	strbuf_addstr(&page, "</ul>\n<h2>Verdicts</h2>\n<table class=\"verdicts\">\n<tr><th>job</th>"
+		      "<th>metric</th><th>baseline</th><th>patched</th><th>change</th>"
+		      "<th>95% CI of ratio</th><th>q</th><th>verdict</th></tr>\n");
+	if (db_comparison_verdicts(s->db, c->id, verdict_cell, &p))
+		s->failed = 1;
+	strbuf_addstr(&page, "</table>\n");
+	if (s->o->plots && p.nbars) {
+		plot_name(&name, "pins", &p.pins_key);
+		if (!plot_exists(s, name.buf)) {
+			struct strbuf path = STRBUF_INIT;
+
+			strbuf_addf(&path, "%s/%s", s->o->dir, name.buf);
+			if (plot_bars(path.buf, PLOT_SVG, "pins released per I/O",
+				      "pins per I/O (pins/io)", p.bars, p.nbars))
+				s->failed = 1;
+			else
+				s->st->plots_drawn++;
+			strbuf_release(&path);
+		}
+		add_img(&page, name.buf, "pins released per I/O, per job and kernel");
+	}
+	add_balance(&page, s->db, c->run_a, c->kernel_a);
+	add_balance(&page, s->db, c->run_b, c->kernel_b);
+	strbuf_addstr(&page, "<h2>Logs</h2>\n<ul>\n");
+	log_item(&page, s->db, c->run_a);
+	log_item(&page, s->db, c->run_b);
+	strbuf_addstr(&page, "</ul>\n<h2>Reproduce</h2>\n<pre>");
+	mem = open_memstream(&repro, &len);
+	reproducer_print(s->db, c->run_a, c->run_b, mem);
+	fclose(mem);
+	html_escape(&page, repro);
+	free(repro);
+	strbuf_addstr(&page, "</pre>\n");
+	html_end(&page);
+	strbuf_reset(&name);
+	strbuf_addf(&name, "comparison-%lld.html", c->id);
+	if (put_file(s, name.buf, &page))
+		s->failed = 1;
+	for (i = 0; i < p.nbars; i++)
+		free(p.bar_labels[i]);
+	free(p.bar_labels);
+	free(p.bars);
+	strbuf_release(&p.pins_key);
+	strbuf_release(&page);
+	strbuf_release(&title);
+	strbuf_release(&name);
+	return 0;
+}
+
+/* --- history pages ------------------------------------------------------------------ */
+
+struct history {
+	struct plot_point *p;
+	char **labels;
+	size_t n, alloc;
+	struct strbuf rows, key;
+	const char *unit;
+};
+
+static int history_point(const struct db_history_point *pt, void *data)
+{
+	struct history *h = data;
+	struct strbuf label = STRBUF_INIT;
+	const char *shown;
+	double k = unit_scale(h->unit, &shown);
+
+	if (h->n == h->alloc) {
+		h->alloc = h->alloc ? 2 * h->alloc : 32;
+		h->p = xrealloc(h->p, h->alloc * sizeof(*h->p));
+		h->labels = xrealloc(h->labels, h->alloc * sizeof(*h->labels));
+	}
+	strbuf_addf(&label, "r%lld %s", pt->run, pt->release);
+	h->labels[h->n] = strbuf_detach(&label, NULL);
+	h->p[h->n] = (struct plot_point){ h->labels[h->n], pt->median * k, pt->min * k,
+					  pt->max * k, pt->regression };
+	h->n++;
+	strbuf_addf(&h->key, "%lld %.17g %.17g %.17g %d\n", pt->run, pt->median, pt->min,
+		    pt->max, pt->regression);
+	strbuf_addf(&h->rows, "<tr class=\"%s\"><td>%lld</td><td>", pt->regression ?
+		    "regression" : "", pt->run);
+	html_escape(&h->rows, pt->kernel);
+	strbuf_addstr(&h->rows, "</td><td>");
+	html_escape(&h->rows, pt->release);
+	strbuf_addstr(&h->rows, "</td><td>");
+	html_escape(&h->rows, pt->started);
+	strbuf_addf(&h->rows, "</td><td class=\"num\">%.6g</td><td class=\"num\">%.6g</td>"
+		    "<td class=\"num\">%.6g</td><td class=\"num\">%zu</td><td>%s</td></tr>\n",
+		    pt->median * k, pt->min * k, pt->max * k, pt->n,
+		    pt->regression ? "regression" : "");
+	return 0;
+}
+
+struct series_links {
+	struct site *s;
+	struct strbuf list;
+};
+
+static int history_page(long long job, const char *job_name, const char *job_hash,
+			const char *metric, const char *unit, void *data)
+{
+	struct series_links *l = data;
+	struct site *s = l->s;
+	struct history h = { .rows = STRBUF_INIT, .key = STRBUF_INIT, .unit = unit };
+	struct strbuf page = STRBUF_INIT, title = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf plot = STRBUF_INIT, ylabel = STRBUF_INIT;
+	const char *shown;
+	size_t i;
+
+	unit_scale(unit, &shown);
+	if (db_job_metric_history(s->db, job, metric, history_point, &h)) {
+		s->failed = 1;
+		goto out;
+	}
+	strbuf_addf(&name, "history-%.16s-%s.html", job_hash, metric);
+	strbuf_addstr(&l->list, "<li><a href=\"");
+	html_escape(&l->list, name.buf);
+	strbuf_addstr(&l->list, "\">");
+	html_escape(&l->list, job_name);
+	strbuf_addstr(&l->list, ": ");
+	html_escape(&l->list, metric);
+	strbuf_addf(&l->list, "</a> (%zu runs)</li>\n", h.n);
+	strbuf_addf(&title, "%s: %s", job_name, metric);
+	html_begin(&page, title.buf);
+	strbuf_addstr(&page, "<h1>");
+	html_escape(&page, title.buf);
+	strbuf_addstr(&page, "</h1>\n");
+	if (s->o->plots && h.n) {
+		strbuf_addf(&h.key, "%s\n%s\n", title.buf, shown);
+		plot_name(&plot, "history", &h.key);
+		if (!plot_exists(s, plot.buf)) {
+			struct strbuf path = STRBUF_INIT;
+
+			strbuf_addf(&path, "%s/%s", s->o->dir, plot.buf);
+			strbuf_addf(&ylabel, "%s%s%s%s", metric, *shown ? " (" : "", shown,
+				    *shown ? ")" : "");
+			if (plot_history(path.buf, PLOT_SVG, title.buf, ylabel.buf, h.p, h.n))
+				s->failed = 1;
+			else
+				s->st->plots_drawn++;
+			strbuf_release(&path);
+		}
+		add_img(&page, plot.buf, title.buf);
+	}
+	strbuf_addf(&page, "<table><tr><th>run</th><th>kernel</th><th>release</th><th>started</th>"
+		    "<th>median%s%s%s</th><th>min</th><th>max</th><th>n</th><th></th></tr>\n",
+		    *shown ? " (" : "", shown, *shown ? ")" : "");
+	strbuf_addbuf(&page, &h.rows);
+	strbuf_addstr(&page, "</table>\n");
+	html_end(&page);
+	if (put_file(s, name.buf, &page))
+		s->failed = 1;
+out:
+	for (i = 0; i < h.n; i++)
+		free(h.labels[i]);
+	free(h.labels);
+	free(h.p);
+	strbuf_release(&h.rows);
+	strbuf_release(&h.key);
+	strbuf_release(&page);
+	strbuf_release(&title);
+	strbuf_release(&name);
+	strbuf_release(&plot);
+	strbuf_release(&ylabel);
+	return 0;
+}
+
+/* --- index and feed ----------------------------------------------------------------- */
+
+struct index {
+	struct site *s;
+	struct strbuf open, latest, runs, noise, feed;
+	size_t ncmp, nruns, nopen;
+	char updated[32];	/* the newest regression's time, the feed's <updated> */
+};
+
+static void comparison_cells(struct strbuf *out, const struct db_comparison_row *c)
+{
+	strbuf_addf(out, "<tr class=\"%s\"><td><a href=\"comparison-%lld.html\">%lld</a></td><td>",
+		    c->regressions ? "regression" : "", c->id, c->id);
+	html_escape(out, c->decided_at);
+	strbuf_addstr(out, "</td><td>");
+	html_escape(out, c->kernel_a);
+	strbuf_addstr(out, " ");
+	html_escape(out, c->release_a);
+	strbuf_addstr(out, "</td><td>");
+	html_escape(out, c->kernel_b);
+	strbuf_addstr(out, " ");
+	html_escape(out, c->release_b);
+	strbuf_addf(out, "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+		    "<td class=\"num\">%lld</td><td class=\"num\">%lld</td></tr>\n",
+		    c->regressions, c->improvements, c->inconclusive, c->exact_changed);
+}
+
+static void feed_entry(struct index *ix, const struct db_comparison_row *c)
+{
+	const char *base = ix->s->o->base_url ? ix->s->o->base_url : "";
+	struct strbuf *f = &ix->feed;
+
+	strbuf_addf(f, "<entry>\n<id>urn:pinbench:comparison:%lld:%s</id>\n<title>", c->id,
+		    c->decided_at);
+	html_escape(f, c->kernel_b);
+	strbuf_addstr(f, " against ");
+	html_escape(f, c->kernel_a);
+	strbuf_addf(f, ": %lld regression%s</title>\n<updated>", c->regressions,
+		    c->regressions == 1 ? "" : "s");
+	html_escape(f, c->decided_at);
+	strbuf_addstr(f, "</updated>\n<link href=\"");
+	html_escape(f, base);
+	strbuf_addf(f, "%scomparison-%lld.html\"/>\n<summary>", *base &&
+		    base[strlen(base) - 1] != '/' ? "/" : "", c->id);
+	html_escape(f, c->hostname);
+	strbuf_addstr(f, " (");
+	html_escape(f, c->target_kind);
+	strbuf_addf(f, "): %lld regressions, %lld improvements, %lld exact counters changed"
+		    "</summary>\n</entry>\n", c->regressions, c->improvements, c->exact_changed);
+}
+
+static int index_comparison(const struct db_comparison_row *c, void *data)
+{
+	struct index *ix = data;
+
+	if (ix->s->o->max_comparisons && ix->ncmp >= ix->s->o->max_comparisons)
+		return 0;
+	if (ix->ncmp < 50)
+		comparison_cells(&ix->latest, c);
+	if (c->regressions) {
+		if (!ix->nopen)
+			snprintf(ix->updated, sizeof(ix->updated), "%s", c->decided_at);
+		if (ix->nopen++ < 50)
+			comparison_cells(&ix->open, c);
+		if (ix->nopen <= 100)
+			feed_entry(ix, c);
+	}
+	ix->ncmp++;
+	return comparison_page(c, ix->s);
+}
+
+static int index_run(const struct db_run_row *r, void *data)
+{
+	struct index *ix = data;
+
+	if (ix->nruns++ >= 50)
+		return 0;
+	strbuf_addf(&ix->runs, "<tr><td>%lld</td><td>", r->id);
+	html_escape(&ix->runs, r->kernel);
+	strbuf_addstr(&ix->runs, "</td><td>");
+	html_escape(&ix->runs, r->release);
+	strbuf_addstr(&ix->runs, "</td><td>");
+	html_escape(&ix->runs, r->state);
+	strbuf_addstr(&ix->runs, "</td><td>");
+	html_escape(&ix->runs, r->started);
+	strbuf_addstr(&ix->runs, "</td><td>");
+	html_escape(&ix->runs, r->hostname);
+	strbuf_addstr(&ix->runs, " (");
+	html_escape(&ix->runs, r->target_kind);
+	strbuf_addstr(&ix->runs, ")</td></tr>\n");
+	return 0;
+}
+
+static int index_noise(const struct db_noise_row *r, void *data)
+{
+	struct index *ix = data;
+
+	strbuf_addstr(&ix->noise, "<tr><td>");
+	html_escape(&ix->noise, r->hostname);
+	strbuf_addstr(&ix->noise, " (");
+	html_escape(&ix->noise, r->target_kind);
+	strbuf_addstr(&ix->noise, ")</td><td>");
+	html_escape(&ix->noise, r->job_name);
+	strbuf_addstr(&ix->noise, "</td><td>");
+	html_escape(&ix->noise, r->metric);
+	strbuf_addf(&ix->noise, "</td><td class=\"num\">%.1f%%</td><td class=\"num\">%lld</td><td>",
+		    r->cv * 100, r->n);
+	html_escape(&ix->noise, r->measured_at);
+	strbuf_addstr(&ix->noise, "</td></tr>\n");
+	return 0;
+}
+
+static const char cmp_head[] = "<table><tr><th>comparison</th><th>decided</th><th>baseline</th>"
+	"<th>patched</th><th>regressions</th><th>improvements</th><th>inconclusive</th>"
+	"<th>exact changed</th></tr>\n";
+
+int site_write(struct db *db, const struct site_opts *o, struct site_stats *st)
+{
+	struct site s = { db, o, st, 0 };
+	struct index ix = { &s, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
+			    0, 0, 0, "2000-01-01T00:00:00Z" };
+	struct series_links links = { &s, STRBUF_INIT };
+	struct strbuf page = STRBUF_INIT, plots = STRBUF_INIT, css = STRBUF_INIT;
+
+	memset(st, 0, sizeof(*st));
+	strbuf_addf(&plots, "%s/plots", o->dir);
+	if (mkdir_p(plots.buf)) {
+		error("cannot create '%s': %s", plots.buf, errstr());
+		strbuf_release(&plots);
+		return -1;
+	}
+	strbuf_addstr(&css, html_css);
+	if (put_file(&s, "style.css", &css) ||
+	    db_list_comparisons(db, index_comparison, &ix) ||
+	    db_list_run_rows(db, index_run, &ix) || db_list_noise(db, index_noise, &ix) ||
+	    db_list_series_keys(db, history_page, &links))
+		s.failed = 1;
+
+	html_begin(&page, "pinbench");
+	strbuf_addstr(&page, "<h1>pinbench</h1>\n<p><a href=\"regressions.atom\">Atom feed of "
+		      "regressions</a></p>\n<h2>Open regressions</h2>\n");
+	if (ix.nopen) {
+		strbuf_addstr(&page, cmp_head);
+		strbuf_addbuf(&page, &ix.open);
+		strbuf_addstr(&page, "</table>\n");
+	} else {
+		strbuf_addstr(&page, "<p>none</p>\n");
+	}
+	strbuf_addf(&page, "<h2>Latest comparisons</h2>\n%s", cmp_head);
+	strbuf_addbuf(&page, &ix.latest);
+	strbuf_addstr(&page, "</table>\n<h2>Latest runs</h2>\n<table><tr><th>run</th><th>kernel</th>"
+		      "<th>release</th><th>state</th><th>started</th><th>machine</th></tr>\n");
+	strbuf_addbuf(&page, &ix.runs);
+	strbuf_addstr(&page, "</table>\n<h2>Machines and their A/A noise</h2>\n");
+	if (ix.noise.len) {
+		strbuf_addstr(&page, "<table><tr><th>machine</th><th>job</th><th>metric</th>"
+			      "<th>CV</th><th>samples</th><th>calibrated</th></tr>\n");
+		strbuf_addbuf(&page, &ix.noise);
+		strbuf_addstr(&page, "</table>\n");
+	} else {
+		strbuf_addstr(&page, "<p>no machine calibrated yet (pinbench calibrate)</p>\n");
+	}
+	strbuf_addstr(&page, "<h2>History</h2>\n<ul>\n");
+	strbuf_addbuf(&page, &links.list);
+	strbuf_addstr(&page, "</ul>\n");
+	html_end(&page);
+	if (put_file(&s, "index.html", &page))
+		s.failed = 1;
+
+	strbuf_reset(&page);
+	strbuf_addstr(&page, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		      "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>pinbench regressions"
+		      "</title>\n<id>urn:pinbench:regressions</id>\n<updated>");
+	html_escape(&page, ix.updated);
+	strbuf_addstr(&page, "</updated>\n");
+	strbuf_addbuf(&page, &ix.feed);
+	strbuf_addstr(&page, "</feed>\n");
+	if (put_file(&s, "regressions.atom", &page))
+		s.failed = 1;
+
+	strbuf_release(&ix.open);
+	strbuf_release(&ix.latest);
+	strbuf_release(&ix.runs);
+	strbuf_release(&ix.noise);
+	strbuf_release(&ix.feed);
+	strbuf_release(&links.list);
+	strbuf_release(&page);
+	strbuf_release(&plots);
+	strbuf_release(&css);
+	return s.failed ? -1 : 0;
+}

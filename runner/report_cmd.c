@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pinbench report --text COMPARISON: the text report of a stored
+ * comparison, as compare printed it and the result mail carries it.
+ * pinbench report --html[=DIR]: the static site (reports/site.c) into DIR,
+ * default [report] html_dir.
+ * Exit: 0, 2 usage or an unknown comparison, 3 database or plotting.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "db/db.h"
+#include "reports/compare.h"
+#include "reports/report.h"
+#include "reports/site.h"
+#include "runner/cli.h"
+
+struct report_cli {
+	long long text;		/* --text COMPARISON */
+	const char *html;	/* --html DIR */
+	int html_given;
+};
+
+static int parse_report_options(int argc, char **argv, struct cli *cli, struct report_cli *o)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "text", required_argument, NULL, 't' },
+		{ "html", optional_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, r;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "t:", opts, NULL)) != -1) {
+		r = cli_common_option(cli, opt, optarg, "report");
+		if (r < 0)
+			return 1;
+		if (r)
+			continue;
+		switch (opt) {
+		case 't':
+			if (cli_parse_id("comparison", optarg, &o->text))
+				return -1;
+			break;
+		case 'H':
+			o->html_given = 1;
+			o->html = optarg;
+			break;
+		default:
+			cli_usage("report", stderr);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		return error("report: unexpected argument '%s'", argv[optind]);
+	if (!o->text == !o->html_given)
+		return error("report needs one of --text COMPARISON or --html[=DIR]");
+	return 0;
+}
+
+/* Recomputed from the stored runs: the fixed bootstrap seed gives the stored verdicts. */
+int report_comparison_text(struct cli *cli, struct db *db, long long comparison,
+			   struct strbuf *text, struct comparison *c)
+{
+	struct compare_opts opts = COMPARE_OPTS_DEFAULT;
+	struct strbuf name_a = STRBUF_INIT, name_b = STRBUF_INIT;
+	long long run_a, run_b;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int r = db_comparison_runs(db, comparison, &run_a, &run_b);
+
+	if (r > 0)
+		error("no comparison %lld in '%s' (see 'pinbench db list')", comparison,
+		      cli->db_path);
+	if (r)
+		return r > 0 ? 1 : -1;
+	opts.throughput_threshold = cli->cfg.throughput_threshold;
+	opts.latency_threshold = cli->cfg.latency_threshold;
+	if (report_run_names(db, run_a, run_b, &name_a, &name_b) ||
+	    compare_runs(db, run_a, run_b, &opts, c)) {
+		strbuf_release(&name_a);
+		strbuf_release(&name_b);
+		return -1;
+	}
+	mem = open_memstream(&buf, &len);
+	fprintf(mem, "comparison %lld\n", comparison);
+	r = report_text(db, c, name_a.buf, name_b.buf, &opts, mem);
+	fclose(mem);
+	strbuf_add(text, buf, len);
+	free(buf);
+	strbuf_release(&name_a);
+	strbuf_release(&name_b);
+	if (r)
+		comparison_release(c);
+	return r;
+}
+
+static int report_html(struct cli *cli, struct db *db, const char *dir_opt)
+{
+	struct site_opts so = { .base_url = cli->cfg.report.base_url, .plots = 1 };
+	struct site_stats st;
+	char *dir = dir_opt ? xstrdup(dir_opt) : config_path(&cli->cfg, cli->cfg.report.html_dir);
+	int ret;
+
+	so.dir = dir;
+	if (mkdir_p(dir)) {
+		error("cannot create '%s': %s", dir, errstr());
+		free(dir);
+		return EXIT_INFRA;
+	}
+	ret = site_write(db, &so, &st);
+	printf("%s/index.html: %zu pages (%zu rewritten), %zu plots (%zu drawn)\n", dir, st.pages,
+	       st.pages_written, st.plots, st.plots_drawn);
+	free(dir);
+	return ret ? EXIT_INFRA : EXIT_OK;
+}
+
+int cmd_report(int argc, char **argv, struct cli *cli)
+{
+	struct report_cli o = { 0 };
+	struct strbuf text = STRBUF_INIT;
+	struct comparison c;
+	struct db *db;
+	int ret;
+
+	ret = parse_report_options(argc, argv, cli, &o);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
+	if (cli_setup(cli))
+		return EXIT_USAGE;
+	/* reading must not create an empty database by mistake */
+	if (access(cli->db_path, F_OK)) {
+		error("no database at '%s' (run 'pinbench compare' first, or pass --db)",
+		      cli->db_path);
+		return EXIT_USAGE;
+	}
+	if (db_open(cli->db_path, &db))
+		return EXIT_INFRA;
+	if (o.html_given) {
+		ret = report_html(cli, db, o.html);
+		db_close(db);
+		return ret;
+	}
+	ret = report_comparison_text(cli, db, o.text, &text, &c);
+	if (!ret) {
+		fputs(text.buf, stdout);
+		comparison_release(&c);
+	}
+	strbuf_release(&text);
+	db_close(db);
+	return ret > 0 ? EXIT_USAGE : ret ? EXIT_INFRA : EXIT_OK;
+}

@@ -1,0 +1,93 @@
+# pinbench report: the text report of a stored comparison, and the static
+# site from a database filled by real runs, checked with xmllint and a real
+# browser (headless chromium); hostile strings planted in the database
+# (kernel name, host name, patch subject and author) stay inert text.
+. "$(dirname "$0")/lib.bash"
+
+tiny_config "$T/config.ini"
+db="$T/tiny.db"
+for i in 1 2; do
+	"$PINBENCH" run --config "$T/config.ini" --target host > /dev/null 2>&1 ||
+		echo "# run $i failed"
+done
+"$PINBENCH" compare --config "$T/config.ini" --from-db 1 2 > "$T/cmp" 2>&1
+ok $(($? > 1)) "two real runs compared (comparison 1)"
+
+"$PINBENCH" report --config "$T/config.ini" --text 1 > "$T/text" 2> "$T/err"
+ok $? "report --text prints a stored comparison"
+sed -n '/±stddev/,/^reproduce:/p' "$T/cmp" > "$T/t1"
+sed -n '/±stddev/,/^reproduce:/p' "$T/text" > "$T/t2"
+check "with the table compare printed (same numbers, same verdicts)" cmp -s "$T/t1" "$T/t2"
+"$PINBENCH" report --config "$T/config.ini" --text 7 > /dev/null 2> "$T/err"
+is "$?" "2" "an unknown comparison is a usage error"
+contains "$T/err" "no comparison 7" "naming it"
+
+# hostile strings, as a patch mail or a host could carry them
+evil='<script>document.title="PWNED"</script>"><img src=x onerror="document.body.setAttribute('"'"'data-pwned'"'"',1)">'
+sq=$(printf '%s' "$evil" | sed "s/'/''/g")
+q "$db" "update kernel set name = '$sq', build_sha = 'evilbuild'" 
+q "$db" "update machine set hostname = '$sq'"
+q "$db" "insert into build (name, key, source, identity, state) values ('x', 'evilbuild', 's', 'i', 'done')"
+q "$db" "insert into build_patch (build, seq, subject, author, message_id) values
+	((select max(id) from build), 1, '$sq' || char(13) || char(10) || 'Bcc: victim@example.org',
+	 'Mallory <m@example.org>$sq', 'evil@example.org')"
+
+site="$T/site"
+"$PINBENCH" report --config "$T/config.ini" --html="$site" > "$T/out" 2> "$T/err"
+ok $? "report --html writes the site"
+contains "$T/out" "$site/index.html" "and says where"
+for f in index.html comparison-1.html style.css regressions.atom; do
+	check "$f is there" test -s "$site/$f"
+done
+nhist=$(ls "$site"/history-*.html 2>/dev/null | wc -l)
+ok $((nhist < 4)) "a history page per job and key metric ($nhist)"
+bad=0
+for f in "$site"/*.html; do
+	xmllint --html --noout "$f" > "$T/lint" 2>&1 || bad=1
+	[ -s "$T/lint" ] && { bad=1; sed 's/^/# /' "$T/lint" | head -5; }
+done
+is "$bad" "0" "every page is well-formed HTML (xmllint --html)"
+check "the Atom feed is well-formed XML" xmllint --noout "$site/regressions.atom"
+nplots=$(ls "$site"/plots/*.svg 2>/dev/null | wc -l)
+ok $((nplots < 2)) "plots drawn ($nplots)"
+bad=0
+for f in "$site"/plots/*.svg; do xmllint --noout "$f" 2>/dev/null || bad=1; done
+is "$bad" "0" "every plot is well-formed SVG"
+is "$(grep -l '<script' "$site"/*.html "$site"/plots/*.svg | wc -l)" "0" \
+	"no page or plot holds a script element"
+contains "$site/comparison-1.html" "&lt;script&gt;document.title=" "the hostile name is text"
+contains "$site/comparison-1.html" "Mallory &lt;m@example.org&gt;" "so is the author"
+
+# a real browser: the DOM holds the table rows, nothing from the data ran
+dump() {
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$1" 2>/dev/null
+}
+dump "$site/comparison-1.html" > "$T/dom"
+verdicts=$(q "$db" "select count(*) from verdict where comparison = 1")
+is "$(grep -c '^<tr class="verdict[a-z ]*"><td>' "$T/dom")" "$verdicts" \
+	"chromium shows one table row per stored verdict ($verdicts)"
+check "the page title is ours (no script ran)" grep -q '<title>comparison 1: ' "$T/dom"
+check "no onerror handler ran" sh -c "! grep -q '<body[^>]*data-pwned' '$T/dom'"
+check "the hostile markup is shown as text" grep -q '&lt;img src=x onerror=' "$T/dom"
+check "and never became an element" sh -c "! grep -q '<img src=\"x\"' '$T/dom'"
+check "the browser sees no script element" sh -c "! grep -qi '<script' '$T/dom'"
+dump "$site/index.html" > "$T/idom"
+check "the index lists comparison 1" grep -q 'href="comparison-1.html"' "$T/idom"
+check "and the runs" grep -q '<td>2</td>' "$T/idom"
+timeout 120 chromium --headless --no-sandbox --disable-gpu --window-size=1200,1600 \
+	--screenshot="$T/shot.png" "file://$site/comparison-1.html" > /dev/null 2>&1
+is "$(head -c 8 "$T/shot.png" | od -An -tx1 | tr -d ' \n')" "89504e470d0a1a0a" \
+	"a screenshot of the comparison page is a PNG"
+
+# incremental: nothing changed, nothing rewritten or drawn; a new comparison adds its pages
+"$PINBENCH" report --config "$T/config.ini" --html="$site" > "$T/out2" 2>&1
+contains "$T/out2" "(0 rewritten)" "regenerating an unchanged site rewrites no page"
+contains "$T/out2" "(0 drawn)" "and draws no plot"
+"$PINBENCH" compare --config "$T/config.ini" --from-db 2 1 > /dev/null 2>&1
+"$PINBENCH" report --config "$T/config.ini" --html="$site" > "$T/out3" 2>&1
+check "a new comparison gets its page" test -s "$site/comparison-2.html"
+written=$(sed -n 's/.*(\([0-9]*\) rewritten).*/\1/p' "$T/out3")
+total=$(sed -n 's/.*: \([0-9]*\) pages.*/\1/p' "$T/out3")
+ok $((written == 0 || written >= total)) "and only what changed is rewritten ($written of $total)"
+
+done_testing
