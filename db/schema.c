@@ -251,6 +251,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX mail_queued ON mail(state) WHERE state != 'sent';\n"
 	/* the site's history pages read one job and metric across every run */
 	"CREATE INDEX sample_by_series ON sample(job, metric, run);\n"
+	/* ... and mark the runs a comparison called a regression */
+	"CREATE INDEX comparison_by_run_b ON comparison(run_b);\n"
 	"PRAGMA user_version = 6;\n",
 };
 

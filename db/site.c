@@ -163,11 +163,13 @@ static int series_key_row(sqlite3_stmt *st, void *fn, void *data)
 int db_list_series_keys(struct db *db, db_series_key_fn fn, void *data)
 {
 	return walk(db,
-		"SELECT j.id, j.name, j.hash, s.metric, coalesce(m.unit, '') FROM"
-		" (SELECT DISTINCT job, metric FROM sample WHERE rep >= 1 AND (metric LIKE"
-		"   'fio.%.iops' OR metric LIKE 'fio.%.clat_p99_ns' OR metric LIKE 'pin.%_per_io'))"
-		" s JOIN job j ON j.id = s.job LEFT JOIN metric m ON m.name = s.metric"
-		" ORDER BY j.name, s.metric",
+		/* jobs x known key metrics, each probed in the series index */
+		"SELECT j.id, j.name, j.hash, m.name, m.unit FROM job j JOIN metric m"
+		" WHERE (m.name LIKE 'fio.%.iops' OR m.name LIKE 'fio.%.clat_p99_ns'"
+		"   OR m.name LIKE 'pin.%_per_io')"
+		" AND EXISTS (SELECT 1 FROM sample s WHERE s.job = j.id AND s.metric = m.name"
+		"   AND s.rep >= 1)"
+		" ORDER BY j.name, m.name",
 		0, NULL, series_key_row, (void *)fn, data);
 }
 

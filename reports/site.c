@@ -240,6 +240,39 @@ static void log_item(struct strbuf *page, struct db *db, long long run)
 	db_run_repro_release(&r);
 }
 
+/*
+ * A stored comparison never changes, so its page is made once: the first
+ * line names the page format and the comparison's stamp, and a page that
+ * already starts with that line is left as it is (its plots too).
+ */
+#define SITE_FORMAT 1
+
+static void page_stamp(struct strbuf *out, const struct db_comparison_row *c)
+{
+	strbuf_addf(out, "<!-- pinbench site %d comparison %lld ", SITE_FORMAT, c->id);
+	html_escape(out, c->decided_at);
+	strbuf_addstr(out, " -->\n");
+}
+
+static int page_is_current(struct site *s, const struct db_comparison_row *c)
+{
+	struct strbuf path = STRBUF_INIT, stamp = STRBUF_INIT;
+	char line[256];
+	FILE *f;
+	int current = 0;
+
+	strbuf_addf(&path, "%s/comparison-%lld.html", s->o->dir, c->id);
+	page_stamp(&stamp, c);
+	f = fopen(path.buf, "r");
+	if (f) {
+		current = fgets(line, sizeof(line), f) && !strcmp(line, stamp.buf);
+		fclose(f);
+	}
+	strbuf_release(&path);
+	strbuf_release(&stamp);
+	return current;
+}
+
 static int comparison_page(const struct db_comparison_row *c, void *data)
 {
 	struct site *s = data;
@@ -249,7 +282,12 @@ static int comparison_page(const struct db_comparison_row *c, void *data)
 	size_t len = 0, i;
 	FILE *mem;
 
+	if (page_is_current(s, c)) {
+		s->st->pages++;
+		return 0;
+	}
 	strbuf_addf(&title, "comparison %lld: %s against %s", c->id, c->kernel_b, c->kernel_a);
+	page_stamp(&page, c);
 	html_begin(&page, title.buf);
 	strbuf_addstr(&page, "<h1>");
 	html_escape(&page, title.buf);

@@ -26,6 +26,10 @@ c.execute("PRAGMA journal_mode = WAL")
 c.execute("PRAGMA synchronous = OFF")
 c.execute("INSERT INTO machine (fingerprint, hostname, cpu_model, cores, memory_kb, target_kind,"
           " devices) VALUES ('synthetic', 'lab1', 'cpu', 8, 16000000, 'qemu-kvm', '[]')")
+units = {"iops": "IO/s", "bw_bytes": "B/s", "_ns": "ns", "per_io": "pins/io"}
+for m in metrics:
+    c.execute("INSERT INTO metric (name, unit) VALUES (?, ?)",
+              (m, next((u for k, u in units.items() if m.endswith(k)), "")))
 for j in range(jobs):
     c.execute("INSERT INTO job (hash, name, params, fs, device, rw, bs, iodepth, numjobs,"
               " ioengine, size, runtime) VALUES (?, ?, '{}', 'vfat', 'nvme', 'randread', 4096,"
