@@ -100,7 +100,20 @@ static void add_num(struct strbuf *page, double v, const char *unit)
 
 /* --- comparison pages --------------------------------------------------------------- */
 
+/* A verdict row worth a distribution plot, and both runs' values for it. */
+struct dist {
+	long long job;
+	char *job_name, *metric, *unit, *note;
+	double *v[2];
+	size_t n[2];
+};
+
+#define MAX_DIST_PLOTS 12
+
 struct cmp_page {
+	struct dist dist[MAX_DIST_PLOTS];
+	size_t ndist;
+	struct strbuf name_a, name_b;	/* the sides in plots: kernels, or runs when one kernel */
 	struct site *s;
 	struct strbuf *page;
 	const struct db_comparison_row *c;
@@ -154,17 +167,127 @@ static int verdict_cell(const struct db_verdict_row *v, void *data)
 	if (v->reps_needed > 0)
 		strbuf_addf(page, " (n=%lld a side would decide)", v->reps_needed);
 	strbuf_addstr(page, "</td></tr>\n");
+	/* IOPS rows that are not plainly unchanged get the picture of their samples */
+	if (!strcmp(v->kind, "noisy") && ends_with(v->metric, ".iops") &&
+	    strcmp(v->verdict, "no change") && p->ndist < MAX_DIST_PLOTS) {
+		struct dist *d = &p->dist[p->ndist++];
+		struct strbuf note = STRBUF_INIT;
+
+		memset(d, 0, sizeof(*d));
+		d->job = v->job;
+		d->job_name = xstrdup(v->job_name);
+		d->metric = xstrdup(v->metric);
+		d->unit = xstrdup(v->unit);
+		strbuf_addf(&note, "ratio %.3f, 95%% CI %.3f-%.3f, %s", v->ratio, v->ci_lo,
+			    v->ci_hi, v->verdict);
+		d->note = strbuf_detach(&note, NULL);
+	}
 	if (!strcmp(v->metric, "pin.released_per_io")) {
 		struct strbuf label = STRBUF_INIT;
 
-		strbuf_addf(&label, "%s %s", v->job_name, p->c->kernel_a);
+		strbuf_addf(&label, "%s %s", v->job_name, p->name_a.buf);
 		add_bar(p, label.buf, v->median_a);
 		strbuf_reset(&label);
-		strbuf_addf(&label, "%s %s", v->job_name, p->c->kernel_b);
+		strbuf_addf(&label, "%s %s", v->job_name, p->name_b.buf);
 		add_bar(p, label.buf, v->median_b);
 		strbuf_release(&label);
 	}
 	return 0;
+}
+
+struct dist_fill {
+	struct cmp_page *p;
+	int side;
+};
+
+static int fill_dist(const struct db_series *ser, void *data)
+{
+	struct dist_fill *f = data;
+	size_t i;
+
+	for (i = 0; i < f->p->ndist; i++) {
+		struct dist *d = &f->p->dist[i];
+
+		if (d->job != ser->job || strcmp(d->metric, ser->metric))
+			continue;
+		d->v[f->side] = xmalloc((ser->n + 1) * sizeof(double));
+		memcpy(d->v[f->side], ser->values, ser->n * sizeof(double));
+		d->n[f->side] = ser->n;
+	}
+	return 0;
+}
+
+/* The distribution plots of the rows picked while the table was written. */
+static void add_dist_plots(struct cmp_page *p)
+{
+	struct site *s = p->s;
+	struct dist_fill fa = { p, 0 }, fb = { p, 1 };
+	size_t i, k;
+
+	if (!p->ndist || db_run_series(s->db, p->c->run_a, fill_dist, &fa) ||
+	    db_run_series(s->db, p->c->run_b, fill_dist, &fb))
+		return;
+	strbuf_addstr(p->page, "<h2>Samples</h2>\n");
+	for (i = 0; i < p->ndist; i++) {
+		struct dist *d = &p->dist[i];
+		struct strbuf key = STRBUF_INIT, name = STRBUF_INIT, title = STRBUF_INIT;
+		struct strbuf ylabel = STRBUF_INIT;
+		const char *shown;
+		double scale = unit_scale(d->unit, &shown), *va, *vb;
+		struct plot_side a = { p->name_a.buf, NULL, d->n[0] };
+		struct plot_side b = { p->name_b.buf, NULL, d->n[1] };
+
+		va = xcalloc(d->n[0] + 1, sizeof(double));
+		vb = xcalloc(d->n[1] + 1, sizeof(double));
+		for (k = 0; k < d->n[0]; k++)
+			va[k] = d->v[0][k] * scale;
+		for (k = 0; k < d->n[1]; k++)
+			vb[k] = d->v[1][k] * scale;
+		a.v = va;
+		b.v = vb;
+		strbuf_addf(&title, "%s: %s", d->job_name, d->metric);
+		strbuf_addf(&ylabel, "%s%s%s%s", d->metric, *shown ? " (" : "", shown,
+			    *shown ? ")" : "");
+		strbuf_addf(&key, "%s\n%s\n%s\n%s\n%s\n", title.buf, ylabel.buf, a.name, b.name,
+			    d->note);
+		for (k = 0; k < d->n[0]; k++)
+			strbuf_addf(&key, "a %.17g\n", va[k]);
+		for (k = 0; k < d->n[1]; k++)
+			strbuf_addf(&key, "b %.17g\n", vb[k]);
+		plot_name(&name, "dist", &key);
+		if (!plot_exists(s, name.buf)) {
+			struct strbuf path = STRBUF_INIT;
+
+			strbuf_addf(&path, "%s/%s", s->o->dir, name.buf);
+			if (plot_distribution(path.buf, PLOT_SVG, title.buf, ylabel.buf, &a, &b,
+					      d->note))
+				s->failed = 1;
+			else
+				s->st->plots_drawn++;
+			strbuf_release(&path);
+		}
+		add_img(p->page, name.buf, title.buf);
+		free(va);
+		free(vb);
+		strbuf_release(&key);
+		strbuf_release(&name);
+		strbuf_release(&title);
+		strbuf_release(&ylabel);
+	}
+}
+
+static void dist_release(struct cmp_page *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndist; i++) {
+		free(p->dist[i].job_name);
+		free(p->dist[i].metric);
+		free(p->dist[i].unit);
+		free(p->dist[i].note);
+		free(p->dist[i].v[0]);
+		free(p->dist[i].v[1]);
+	}
 }
 
 static int patch_item(const struct db_patch_row *r, void *data)
@@ -245,7 +368,7 @@ static void log_item(struct strbuf *page, struct db *db, long long run)
  * line names the page format and the comparison's stamp, and a page that
  * already starts with that line is left as it is (its plots too).
  */
-#define SITE_FORMAT 1
+#define SITE_FORMAT 2
 
 static void page_stamp(struct strbuf *out, const struct db_comparison_row *c)
 {
@@ -277,7 +400,8 @@ static int comparison_page(const struct db_comparison_row *c, void *data)
 {
 	struct site *s = data;
 	struct strbuf page = STRBUF_INIT, title = STRBUF_INIT, name = STRBUF_INIT;
-	struct cmp_page p = { .s = s, .page = &page, .c = c, .pins_key = STRBUF_INIT };
+	struct cmp_page p = { .s = s, .page = &page, .c = c, .pins_key = STRBUF_INIT,
+			      .name_a = STRBUF_INIT, .name_b = STRBUF_INIT };
 	char *repro = NULL;
 	size_t len = 0, i;
 	FILE *mem;
@@ -287,6 +411,12 @@ static int comparison_page(const struct db_comparison_row *c, void *data)
 		return 0;
 	}
 	strbuf_addf(&title, "comparison %lld: %s against %s", c->id, c->kernel_b, c->kernel_a);
+	strbuf_addstr(&p.name_a, c->kernel_a);
+	strbuf_addstr(&p.name_b, c->kernel_b);
+	if (!strcmp(c->kernel_a, c->kernel_b)) {
+		strbuf_addf(&p.name_a, " (run %lld)", c->run_a);
+		strbuf_addf(&p.name_b, " (run %lld)", c->run_b);
+	}
 	page_stamp(&page, c);
 	html_begin(&page, title.buf);
 	strbuf_addstr(&page, "<h1>");
@@ -334,6 +464,8 @@ static int comparison_page(const struct db_comparison_row *c, void *data)
 		}
 		add_img(&page, name.buf, "pins released per I/O, per job and kernel");
 	}
+	if (s->o->plots)
+		add_dist_plots(&p);
 	add_balance(&page, s->db, c->run_a, c->kernel_a);
 	add_balance(&page, s->db, c->run_b, c->kernel_b);
 	strbuf_addstr(&page, "<h2>Logs</h2>\n<ul>\n");
@@ -351,6 +483,9 @@ static int comparison_page(const struct db_comparison_row *c, void *data)
 	strbuf_addf(&name, "comparison-%lld.html", c->id);
 	if (put_file(s, name.buf, &page))
 		s->failed = 1;
+	dist_release(&p);
+	strbuf_release(&p.name_a);
+	strbuf_release(&p.name_b);
 	for (i = 0; i < p.nbars; i++)
 		free(p.bar_labels[i]);
 	free(p.bar_labels);

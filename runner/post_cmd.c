@@ -133,6 +133,11 @@ static int compose(struct cli *cli, struct db *db, long long comparison, struct 
 	if (ret)
 		return ret > 0 ? 1 : -1;
 	report_verdict_phrase(&c, &verdict);
+	/* with a public site, the mail links the comparison's page (plots, history) */
+	if (*cfg->report.base_url)
+		strbuf_addf(&text, "\nplots and details: %s%scomparison-%lld.html\n",
+			    cfg->report.base_url,
+			    ends_with(cfg->report.base_url, "/") ? "" : "/", comparison);
 	ret = db_run_patch_rows(db, c.run_b, note_patch, &t);
 	comparison_release(&c);
 	if (ret)

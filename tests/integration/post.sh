@@ -50,6 +50,8 @@ reply_all = on
 smtp_url = smtp://127.0.0.1:$port
 tls = off
 domain = lab.example
+[report]
+base_url = https://perf.lab.example/pinbench
 EOC
 
 "$PINBENCH" post --config "$T/config.ini" 1 > "$T/out" 2> "$T/err"
@@ -70,6 +72,7 @@ print("long header lines:", sum(1 for l in open(sys.argv[1], "rb").read().split(
 body = m.get_content()
 print("body lines over 100:", sum(1 for l in body.splitlines() if len(l) > 100))
 print("body has table:", "pin.released_per_io" in body and "reproduce:" in body)
+print("body links the site:", "https://perf.lab.example/pinbench/comparison-1.html" in body)
 EOP
 }
 parse "$eml" > "$T/h"
@@ -84,6 +87,7 @@ contains "$T/h" "Cc: watcher@lab.example" "and the configured Cc"
 contains "$T/h" "long header lines: 0" "no header line is longer than 78"
 contains "$T/h" "body lines over 100: 0" "no body line is longer than 100"
 contains "$T/h" "body has table: True" "the body is the text report with its reproducer"
+contains "$T/h" "body links the site: True" "and links the comparison's page ([report] base_url)"
 
 # a real SMTP server
 start_smtpd "$spool"
