@@ -15,6 +15,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/strvec.h"
 #include "reports/html.h"
 #include "reports/pinbalance.h"
 #include "reports/plot.h"
@@ -618,8 +619,9 @@ out:
 
 struct index {
 	struct site *s;
+	struct strvec pairs;	/* "A\nB" kernel pairs already seen, newest first */
 	struct strbuf open, latest, runs, noise, feed;
-	size_t ncmp, nruns, nopen;
+	size_t ncmp, nruns, nopen, nfeed;
 	char updated[32];	/* the newest regression's time, the feed's <updated> */
 };
 
@@ -665,20 +667,41 @@ static void feed_entry(struct index *ix, const struct db_comparison_row *c)
 		    "</summary>\n</entry>\n", c->regressions, c->improvements, c->exact_changed);
 }
 
+/*
+ * A regression is open while the newest comparison of the same baseline and
+ * patched kernel names still finds one: a later clean comparison of the pair
+ * (the patch fixed, the noise understood) closes it.
+ */
+static int newest_of_pair(struct index *ix, const struct db_comparison_row *c)
+{
+	struct strbuf pair = STRBUF_INIT;
+	int first;
+
+	strbuf_addf(&pair, "%s\n%s", c->kernel_a, c->kernel_b);
+	first = !strvec_contains(&ix->pairs, pair.buf);
+	if (first)
+		strvec_push(&ix->pairs, pair.buf);
+	strbuf_release(&pair);
+	return first;
+}
+
 static int index_comparison(const struct db_comparison_row *c, void *data)
 {
 	struct index *ix = data;
+	int newest;
 
 	if (ix->s->o->max_comparisons && ix->ncmp >= ix->s->o->max_comparisons)
 		return 0;
+	newest = newest_of_pair(ix, c);
 	if (ix->ncmp < 50)
 		comparison_cells(&ix->latest, c);
+	if (c->regressions && newest && ix->nopen < 50)
+		comparison_cells(&ix->open, c);
+	ix->nopen += c->regressions && newest;
 	if (c->regressions) {
-		if (!ix->nopen)
+		if (!ix->nfeed)
 			snprintf(ix->updated, sizeof(ix->updated), "%s", c->decided_at);
-		if (ix->nopen++ < 50)
-			comparison_cells(&ix->open, c);
-		if (ix->nopen <= 100)
+		if (ix->nfeed++ < 100)
 			feed_entry(ix, c);
 	}
 	ix->ncmp++;
@@ -733,8 +756,8 @@ static const char cmp_head[] = "<table><tr><th>comparison</th><th>decided</th><t
 int site_write(struct db *db, const struct site_opts *o, struct site_stats *st)
 {
 	struct site s = { db, o, st, 0 };
-	struct index ix = { &s, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
-			    0, 0, 0, "2000-01-01T00:00:00Z" };
+	struct index ix = { &s, STRVEC_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
+			    STRBUF_INIT, 0, 0, 0, 0, "2000-01-01T00:00:00Z" };
 	struct series_links links = { &s, STRBUF_INIT };
 	struct strbuf page = STRBUF_INIT, plots = STRBUF_INIT, css = STRBUF_INIT;
 
@@ -754,7 +777,8 @@ int site_write(struct db *db, const struct site_opts *o, struct site_stats *st)
 
 	html_begin(&page, "pinbench");
 	strbuf_addstr(&page, "<h1>pinbench</h1>\n<p><a href=\"regressions.atom\">Atom feed of "
-		      "regressions</a></p>\n<h2>Open regressions</h2>\n");
+		      "regressions</a></p>\n<h2>Open regressions</h2>\n<p>the newest comparison "
+		      "of each baseline and patched kernel, when it found a regression</p>\n");
 	if (ix.nopen) {
 		strbuf_addstr(&page, cmp_head);
 		strbuf_addbuf(&page, &ix.open);
@@ -794,6 +818,7 @@ int site_write(struct db *db, const struct site_opts *o, struct site_stats *st)
 	if (put_file(&s, "regressions.atom", &page))
 		s.failed = 1;
 
+	strvec_clear(&ix.pairs);
 	strbuf_release(&ix.open);
 	strbuf_release(&ix.latest);
 	strbuf_release(&ix.runs);

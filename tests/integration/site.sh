@@ -90,4 +90,21 @@ written=$(sed -n 's/.*(\([0-9]*\) rewritten).*/\1/p' "$T/out3")
 total=$(sed -n 's/.*: \([0-9]*\) pages.*/\1/p' "$T/out3")
 ok $((written == 0 || written >= total)) "and only what changed is rewritten ($written of $total)"
 
+# open regressions: the newest comparison of a kernel pair decides
+q "$db" "update comparison set regressions = 1 where id = 2"
+"$PINBENCH" report --config "$T/config.ini" --html="$site" > /dev/null 2>&1
+check "a comparison that found a regression is open" sh -c \
+	"sed -n '/<h2>Open regressions/,/<h2>Latest comparisons/p' '$site/index.html' |
+	 grep -q 'comparison-2.html'"
+check "and in the Atom feed" grep -q 'comparison-2.html' "$site/regressions.atom"
+"$PINBENCH" compare --config "$T/config.ini" --from-db 1 2 > /dev/null 2>&1
+if [ "$(q "$db" "select regressions from comparison where id = 3")" = 0 ]; then
+	"$PINBENCH" report --config "$T/config.ini" --html="$site" > /dev/null 2>&1
+	check "a newer clean comparison of the same kernels closes it" sh -c \
+		"sed -n '/<h2>Open regressions/,/<h2>Latest comparisons/p' '$site/index.html' |
+		 grep -q '<p>none</p>'"
+else
+	skip "a newer clean comparison of the same kernels closes it" "the A/A run found one"
+fi
+
 done_testing
