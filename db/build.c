@@ -68,7 +68,7 @@ int db_build_add_patch(struct db *db, long long build, const struct db_build_pat
 {
 	sqlite3_stmt *st = prepare(db,
 		"INSERT INTO build_patch (build, seq, subject, author, message_id, in_reply_to,"
-		" sha, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+		" sha, origin, recipients) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
 
 	if (!st)
 		return -1;
@@ -80,6 +80,7 @@ int db_build_add_patch(struct db *db, long long build, const struct db_build_pat
 	db_bind_text(st, 6, p->in_reply_to);
 	db_bind_text(st, 7, p->sha);
 	db_bind_text(st, 8, p->origin);
+	db_bind_text(st, 9, p->recipients);
 	return step_done(db, st, "record a patch of the build");
 }
 

@@ -211,6 +211,7 @@ struct db_build_patch {
 	int seq;
 	const char *subject;
 	const char *author;
+	const char *recipients;	/* the mail's To and Cc, one per line */
 	const char *message_id;
 	const char *in_reply_to;
 	const char *sha;
@@ -335,6 +336,7 @@ int db_comparison_runs(struct db *db, long long comparison, long long *run_a, lo
 struct db_patch_row {
 	int seq;
 	const char *subject, *author, *message_id;
+	const char *recipients;	/* the patch mail's To and Cc, one per line */
 };
 typedef int (*db_patch_row_fn)(const struct db_patch_row *p, void *data);
 int db_run_patch_rows(struct db *db, long long run, db_patch_row_fn fn, void *data);

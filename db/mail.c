@@ -188,7 +188,8 @@ int db_run_patch_rows(struct db *db, long long run, db_patch_row_fn fn, void *da
 		return -1;
 	/* like db_run_patches: the newest good build with the run's kernel's key */
 	st = db_stmt(db, STMT_PATCH_ROWS,
-		"SELECT p.seq, p.subject, coalesce(p.author, ''), coalesce(p.message_id, '')"
+		"SELECT p.seq, p.subject, coalesce(p.author, ''), coalesce(p.message_id, ''),"
+		" coalesce(p.recipients, '')"
 		" FROM run r JOIN kernel k ON k.id = r.kernel"
 		" JOIN build_patch p ON p.build = (SELECT max(b.id) FROM build b"
 		"   WHERE b.key = k.build_sha AND b.state = 'done')"
@@ -198,7 +199,8 @@ int db_run_patch_rows(struct db *db, long long run, db_patch_row_fn fn, void *da
 	sqlite3_bind_int64(st, 1, run);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct db_patch_row p = { sqlite3_column_int(st, 0), db_col_text(st, 1),
-					  db_col_text(st, 2), db_col_text(st, 3) };
+					  db_col_text(st, 2), db_col_text(st, 3),
+					  db_col_text(st, 4) };
 
 		ret = fn(&p, data);
 		if (ret)

@@ -253,6 +253,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX sample_by_series ON sample(job, metric, run);\n"
 	/* ... and mark the runs a comparison called a regression */
 	"CREATE INDEX comparison_by_run_b ON comparison(run_b);\n"
+	/* whom the patch mail went to: a result mail with reply_all answers them too */
+	"ALTER TABLE build_patch ADD COLUMN recipients TEXT;\n"
 	"PRAGMA user_version = 6;\n",
 };
 

@@ -213,6 +213,30 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* To and Cc, one mailbox per line: a reply-all answers them all (groups are skipped) */
+static char *recipients(GMimeMessage *msg)
+{
+	InternetAddressList *lists[2] = { g_mime_message_get_to(msg), g_mime_message_get_cc(msg) };
+	struct strbuf out = STRBUF_INIT;
+	size_t l;
+	int i;
+
+	for (l = 0; l < 2; l++) {
+		for (i = 0; lists[l] && i < internet_address_list_length(lists[l]); i++) {
+			InternetAddress *a = internet_address_list_get_address(lists[l], i);
+			char *s;
+
+			if (!INTERNET_ADDRESS_IS_MAILBOX(a))
+				continue;
+			s = internet_address_to_string(a, NULL, FALSE);
+			if (s && *s && !strchr(s, '\n'))
+				strbuf_addf(&out, "%s%s", out.len ? "\n" : "", s);
+			g_free(s);
+		}
+	}
+	return strbuf_detach(&out, NULL);
+}
+
 static void fill_from_message(struct patch *p, GMimeMessage *msg, const char *origin)
 {
 	InternetAddressList *from = g_mime_message_get_from(msg);
@@ -223,6 +247,7 @@ static void fill_from_message(struct patch *p, GMimeMessage *msg, const char *or
 	p->full_subject = xstrdup(subject && *subject ? subject : base_name(origin));
 	p->author = dup_or_empty(author);
 	g_free(author);
+	p->recipients = recipients(msg);
 	p->message_id = dup_or_empty(g_mime_message_get_message_id(msg));
 	p->in_reply_to = msgid_strip(g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To"));
 	p->origin = xstrdup(origin);
@@ -407,6 +432,7 @@ static int add_plain_diff(const char *data, size_t len, const char *origin,
 	p.full_subject = xstrdup(base_name(origin));
 	p.subject = xstrdup(p.full_subject);
 	p.author = xstrdup("");
+	p.recipients = xstrdup("");
 	p.message_id = xstrdup("");
 	p.in_reply_to = xstrdup("");
 	p.origin = xstrdup(origin);

@@ -33,6 +33,7 @@ void patch_release(struct patch *p)
 	free(p->full_subject);
 	free(p->subject);
 	free(p->author);
+	free(p->recipients);
 	free(p->message_id);
 	free(p->in_reply_to);
 	free(p->origin);

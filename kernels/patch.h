@@ -16,6 +16,7 @@ struct patch {
 	char *full_subject;	/* decoded UTF-8, as sent: "[PATCH v2 1/3] fs: ..." */
 	char *subject;		/* without the [PATCH ...] tag and "Re:" */
 	char *author;		/* "Name <addr>", decoded; "" when unknown */
+	char *recipients;	/* the mail's To and Cc, one "Name <addr>" per line; "" when none */
 	char *message_id;	/* without <>; "" when none */
 	char *in_reply_to;	/* without <>; "" when none */
 	char *origin;		/* where it came from: "FILE" or "FILE message N" */

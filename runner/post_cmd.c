@@ -76,13 +76,31 @@ static int parse_post_options(int argc, char **argv, struct cli *cli, struct pos
 /* What the mail is threaded under and who wrote the patches. */
 struct thread {
 	struct strbuf subject, cover_id, patch_id;
-	struct strvec authors;
+	struct strvec authors, cc;	/* the patches' authors; whom the patch mails went to */
 };
+
+static void add_recipients(struct strvec *cc, const char *lines)
+{
+	struct strbuf one = STRBUF_INIT;
+	const char *p = lines;
+
+	while (*p) {
+		const char *nl = strchrnul(p, '\n');
+
+		strbuf_reset(&one);
+		strbuf_add(&one, p, (size_t)(nl - p));
+		if (one.len && !strvec_contains(cc, one.buf))
+			strvec_push(cc, one.buf);
+		p = *nl ? nl + 1 : nl;
+	}
+	strbuf_release(&one);
+}
 
 static int note_patch(const struct db_patch_row *p, void *data)
 {
 	struct thread *t = data;
 
+	add_recipients(&t->cc, p->recipients);
 	if (!p->seq) {
 		strbuf_reset(&t->cover_id);
 		strbuf_addstr(&t->cover_id, p->message_id);
@@ -115,10 +133,10 @@ static char *recipients_json(const struct strvec *rcpts)
 static int compose(struct cli *cli, struct db *db, long long comparison, struct db_mail *m)
 {
 	const struct config *cfg = &cli->cfg;
-	struct thread t = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRVEC_INIT };
+	struct thread t = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRVEC_INIT, STRVEC_INIT };
 	struct strbuf text = STRBUF_INIT, verdict = STRBUF_INIT, msg = STRBUF_INIT;
 	struct strbuf subject = STRBUF_INIT, from = STRBUF_INIT;
-	struct strvec to = STRVEC_INIT, refs = STRVEC_INIT, rcpts = STRVEC_INIT;
+	struct strvec to = STRVEC_INIT, cc = STRVEC_INIT, refs = STRVEC_INIT, rcpts = STRVEC_INIT;
 	struct comparison c;
 	struct mail_input in;
 	char *message_id = NULL;
@@ -143,16 +161,26 @@ static int compose(struct cli *cli, struct db *db, long long comparison, struct 
 	if (ret)
 		goto out;
 	strvec_pushv(&to, (const char *const *)cfg->mail.to.v);
-	/* reply-all, as the kernel test robot does: the authors hear of it too */
+	strvec_pushv(&cc, (const char *const *)cfg->mail.cc.v);
+	/*
+	 * reply-all, as the kernel test robot does: the authors in To, and
+	 * whom the patch mails went to in Cc (an address that does not parse
+	 * is left out rather than failing the mail)
+	 */
 	for (i = 0; cfg->mail.reply_all && i < t.authors.nr; i++)
 		if (!mail_address(t.authors.v[i], &from)) {
 			strvec_push(&to, t.authors.v[i]);
 			strbuf_reset(&from);
 		}
+	for (i = 0; cfg->mail.reply_all && i < t.cc.nr; i++)
+		if (!mail_address(t.cc.v[i], &from)) {
+			strvec_push(&cc, t.cc.v[i]);
+			strbuf_reset(&from);
+		}
 	if (t.cover_id.len)
 		strvec_push(&refs, t.cover_id.buf);
 	in = (struct mail_input){
-		.from = cfg->mail.from, .to = &to, .cc = &cfg->mail.cc,
+		.from = cfg->mail.from, .to = &to, .cc = &cc,
 		.patch_subject = t.subject.buf, .verdict = verdict.buf,
 		.in_reply_to = t.patch_id.len ? t.patch_id.buf : NULL,
 		.references = refs.nr ? &refs : NULL, .body = text.buf,
@@ -176,6 +204,8 @@ out:
 	strbuf_release(&t.cover_id);
 	strbuf_release(&t.patch_id);
 	strvec_clear(&t.authors);
+	strvec_clear(&t.cc);
+	strvec_clear(&cc);
 	strbuf_release(&text);
 	strbuf_release(&verdict);
 	strbuf_release(&msg);

@@ -19,12 +19,12 @@ ok $(($? > 1)) "two real runs compared (comparison 1)"
 # subject tries to add a header and whose author is to be copied (reply_all)
 q "$db" "update kernel set build_sha = 'series' where id = (select kernel from run where id = 2)"
 q "$db" "insert into build (name, key, source, identity, state) values ('p', 'series', 's', 'i', 'done')"
-q "$db" "insert into build_patch (build, seq, subject, author, message_id) values
+q "$db" "insert into build_patch (build, seq, subject, author, message_id, recipients) values
 	((select max(id) from build), 0, '[PATCH 0/1] cover', 'Ann Author <ann@example.org>',
-	 'cover.1@example.org'),
+	 'cover.1@example.org', 'linux-fsdevel@vger.example' || char(10) || 'Mai Ntainer <mai@example.org>'),
 	((select max(id) from build), 1, '[PATCH 1/1] fs/direct-io: <script>x</script> \$(rm -rf /)'
 	 || char(13) || char(10) || 'Bcc: victim@evil.example', 'Ann Author <ann@example.org>',
-	 'patch.1@example.org')"
+	 'patch.1@example.org', 'linux-fsdevel@vger.example' || char(10) || 'bad' || char(13) || 'addr')"
 
 spool="$T/spool"
 mkdir -p "$spool"
@@ -83,7 +83,8 @@ contains "$T/h" "Subject: [pinbench] [PATCH 1/1] fs/direct-io: <script>x</script
 	"the subject keeps the patch's words, CR/LF stripped"
 contains "$T/h" "Bcc: None" "so no Bcc header was injected"
 check "the author is a recipient (reply-all)" grep -q "^To: .*ann@example.org" "$T/h"
-contains "$T/h" "Cc: watcher@lab.example" "and the configured Cc"
+check "the configured Cc and whom the patch mails went to are copied" \
+	grep -q "^Cc: watcher@lab.example, linux-fsdevel@vger.example,.*mai@example.org" "$T/h"
 contains "$T/h" "long header lines: 0" "no header line is longer than 78"
 contains "$T/h" "body lines over 100: 0" "no body line is longer than 100"
 contains "$T/h" "body has table: True" "the body is the text report with its reproducer"
@@ -101,8 +102,8 @@ is "$(grep '^Message-ID' "$T/h2")" "$(grep '^Message-ID' "$T/h")" \
 	"with the Message-ID the .eml had: composed once"
 python3 -c 'import json,sys; print(" ".join(sorted(json.load(open(sys.argv[1]))["rcpt_tos"])))' \
 	"$(ls "$spool"/*.env | head -1)" > "$T/rcpt"
-is "$(cat "$T/rcpt")" "ann@example.org list@lab.example watcher@lab.example" \
-	"the envelope has the list, the Cc and the author, once each"
+is "$(cat "$T/rcpt")" "ann@example.org linux-fsdevel@vger.example list@lab.example mai@example.org watcher@lab.example" \
+	"the envelope has the list, the Cc, the author and the patch's recipients, once each"
 is "$(q "$db" "select state || ' ' || attempts from mail where comparison = 1")" "sent 1" \
 	"the outbox says sent"
 "$PINBENCH" post --config "$T/config.ini" 1 --send > /dev/null 2> "$T/err"

@@ -123,6 +123,22 @@ static void test_subjects(void)
 	check_subject("", "0 v1 0/0 ");
 }
 
+static void test_recipients(void)
+{
+	struct patch_list out = PATCH_LIST_INIT;
+	struct patch cover;
+	int infra = 0;
+
+	is_int(patch_load(MBOX_FX "cc.patch", NULL, &out, &cover, &infra), 0,
+	       "a patch mailed with --to and --cc loads");
+	if (out.nr == 1)
+		is_str(out.v[0].recipients, "linux-fsdevel@vger.example\n"
+		       "\"Doe, Jane\" <jane@example.org>\nmai@example.org",
+		       "its To and Cc, one per line, a comma inside a quoted name kept");
+	patch_list_release(&out);
+	patch_release(&cover);
+}
+
 static void test_single_file(void)
 {
 	struct patch_list out = PATCH_LIST_INIT;
@@ -140,6 +156,7 @@ static void test_single_file(void)
 	is_str(out.v[0].full_subject, "[PATCH] lib: frob by two", "full subject");
 	is_str(out.v[0].subject, "lib: frob by two", "subject without the tag");
 	is_str(out.v[0].author, "Ada Lovelace <ada@example.org>", "author");
+	is_str(out.v[0].recipients, "", "no To or Cc");
 	is_str(out.v[0].message_id, "", "no Message-Id without --thread");
 	is_str(out.v[0].in_reply_to, "", "no In-Reply-To");
 	is_str(out.v[0].origin, MBOX_FX "single.patch", "origin is the file");
@@ -621,6 +638,7 @@ int main(void)
 {
 	test_subjects();
 	test_single_file();
+	test_recipients();
 	test_split_versions();
 	test_pick_newest();
 	test_pick_wanted();
