@@ -211,11 +211,11 @@ struct db_build_patch {
 	int seq;
 	const char *subject;
 	const char *author;
-	const char *recipients;	/* the mail's To and Cc, one per line */
 	const char *message_id;
 	const char *in_reply_to;
 	const char *sha;
 	const char *origin;
+	const char *recipients;	/* the mail's To and Cc, one per line; NULL: none */
 };
 
 struct db_build_result {

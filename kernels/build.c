@@ -362,17 +362,17 @@ static int record_begin(struct build_state *bs, int cached)
 		return ret;
 	if (out->cover.message_id) {
 		struct db_build_patch p = { 0, out->cover.subject, out->cover.author,
-					    out->cover.recipients, out->cover.message_id, out->cover.in_reply_to,
-					    out->cover.sha, out->cover.origin };
+					    out->cover.message_id, out->cover.in_reply_to,
+					    out->cover.sha, out->cover.origin,
+					    out->cover.recipients };
 
 		if (db_build_add_patch(bs->db, bs->build_id, &p))
 			return -1;
 	}
 	for (i = 0; i < out->patches.nr; i++) {
 		const struct patch *q = &out->patches.v[i];
-		struct db_build_patch p = { (int)i + 1, q->subject, q->author, q->recipients,
-					    q->message_id,
-					    q->in_reply_to, q->sha, q->origin };
+		struct db_build_patch p = { (int)i + 1, q->subject, q->author, q->message_id,
+					    q->in_reply_to, q->sha, q->origin, q->recipients };
 
 		if (db_build_add_patch(bs->db, bs->build_id, &p))
 			return -1;

@@ -583,9 +583,9 @@ static void test_builds(struct db *db, const char *db_file, pid_t dead)
 {
 	struct db_build b = { "patched", "k1", "deb:linux-source-6.12", "deb:... 1", "tinyconfig",
 			      "qemu.config", 0 };
-	struct db_build_patch cover = { 0, "fs: the series", "A <a@x>", "c@x", NULL, "s0", "m" };
-	struct db_build_patch p1 = { 1, "fs: one", "A <a@x>", "1@x", "c@x", "s1", "m" };
-	struct db_build_patch p2 = { 2, "fs: two", "A <a@x>", "2@x", "c@x", "s2", "m" };
+	struct db_build_patch cover = { 0, "fs: the series", "A <a@x>", "c@x", NULL, "s0", "m", "l@x" };
+	struct db_build_patch p1 = { 1, "fs: one", "A <a@x>", "1@x", "c@x", "s1", "m", NULL };
+	struct db_build_patch p2 = { 2, "fs: two", "A <a@x>", "2@x", "c@x", "s2", "m", NULL };
 	struct db_build_result done = { "done", NULL, "6.12.117", "cfg", "/cache/a/k1", "/l",
 					 3, 12.5, 1 << 20 };
 	struct db_build_result failed = { "failed", "make bzImage failed", NULL, NULL, NULL, "/l",
@@ -614,6 +614,16 @@ static void test_builds(struct db *db, const char *db_file, pid_t dead)
 	is_str(rows.names[0], "baseline", "ordered by name");
 	is_str(rows.patches[1], "fs: one\nfs: two", "patches in order, cover letter left out");
 	is_str(rows.ids[1], "1@x\n2@x", "their Message-IDs in the same order");
+	{
+		struct strbuf sb = STRBUF_INIT;
+
+		sql = raw_open(db_file);
+		is_str(raw_text(sql, "SELECT group_concat(coalesce(recipients, '-'), ' ') FROM"
+				" (SELECT recipients FROM build_patch WHERE build = ?1 ORDER BY seq)",
+				id, &sb), "l@x - -", "whom each patch mail went to is kept");
+		sqlite3_close(sql);
+		strbuf_release(&sb);
+	}
 
 	/* a build whose process died is reaped */
 	sql = raw_open(db_file);
