@@ -138,7 +138,8 @@ static const struct key_def keys[] = {
 	  "recipients of every result mail (the mailing list), comma-separated" },
 	{ "mail", "cc", KEY_LIST, OFF(mail.cc), "", NULL, 0, 0, "copies of every result mail" },
 	{ "mail", "reply_all", KEY_BOOL, OFF(mail.reply_all), "off", NULL, 0, 0,
-	  "also mail the patch's author, as the kernel test robot does" },
+	  "also mail the patch's author (To) and whom the patch mail went to (Cc), as the "
+	  "kernel test robot does" },
 	{ "mail", "smtp_url", KEY_STRING, OFF(mail.smtp_url), "smtp://localhost:25", NULL, 0, 0,
 	  "smtp://HOST:PORT or smtps://HOST:PORT (TLS from the start)" },
 	{ "mail", "tls", KEY_ENUM, OFF(mail.tls), "try", "off try required", 0, 0,
