@@ -520,13 +520,14 @@ static int history_point(const struct db_history_point *pt, void *data)
 		h->p = xrealloc(h->p, h->alloc * sizeof(*h->p));
 		h->labels = xrealloc(h->labels, h->alloc * sizeof(*h->labels));
 	}
-	strbuf_addf(&label, "r%lld %s", pt->run, pt->release);
+	/* the kernel's name tells runs apart where releases are all alike */
+	strbuf_addf(&label, "r%lld %s", pt->run, pt->kernel);
 	h->labels[h->n] = strbuf_detach(&label, NULL);
 	h->p[h->n] = (struct plot_point){ h->labels[h->n], pt->median * k, pt->min * k,
 					  pt->max * k, pt->regression };
 	h->n++;
-	strbuf_addf(&h->key, "%lld %.17g %.17g %.17g %d\n", pt->run, pt->median, pt->min,
-		    pt->max, pt->regression);
+	strbuf_addf(&h->key, "%lld %s %.17g %.17g %.17g %d\n", pt->run, pt->kernel, pt->median,
+		    pt->min, pt->max, pt->regression);
 	strbuf_addf(&h->rows, "<tr class=\"%s\"><td>%lld</td><td>", pt->regression ?
 		    "regression" : "", pt->run);
 	html_escape(&h->rows, pt->kernel);
