@@ -38,6 +38,10 @@ struct cli {
 
 #define CLI_PLAN_SHORT "r:b:"
 
+struct db;
+/* Open the database of a command that only reads: an exit code (missing: 2, error printed). */
+int cli_open_existing_db(struct cli *cli, struct db **db);
+
 /* Handle 'r' or 'b': 1 handled, 0 not one of them, -1 a bad count (printed). */
 int cli_plan_option(int opt, const char *arg, unsigned *reps, unsigned *boots);
 

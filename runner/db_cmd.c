@@ -117,13 +117,9 @@ int cmd_db(int argc, char **argv, struct cli *cli)
 	}
 	if (cli_setup(cli))
 		return EXIT_USAGE;
-	/* reading must not create an empty database by mistake */
-	if (access(cli->db_path, F_OK)) {
-		error("no database at '%s' (run 'pinbench run' first, or pass --db)", cli->db_path);
-		return EXIT_USAGE;
-	}
-	if (db_open(cli->db_path, &db))
-		return EXIT_INFRA;
+	code = cli_open_existing_db(cli, &db);
+	if (code)
+		return code;
 	if (!strcmp(sub, "list"))
 		code = db_list_runs(db, stdout) ? EXIT_INFRA : EXIT_OK;
 	else if (!strcmp(sub, "show"))

@@ -13,6 +13,7 @@
 #include "common/net.h"
 #include "common/spawn.h"
 #include "runner/agent.h"
+#include "db/db.h"
 #include "runner/cli.h"
 
 #define PINBENCH_VERSION "0.1.0"
@@ -222,6 +223,17 @@ int cli_parse_count(const char *what, const char *s, unsigned *out)
 		return error("%s: '%s' is not a number from 1 to 1000", what, s);
 	*out = (unsigned)v;
 	return 0;
+}
+
+int cli_open_existing_db(struct cli *cli, struct db **db)
+{
+	/* reading must not create an empty database by mistake */
+	if (access(cli->db_path, F_OK)) {
+		error("no database at '%s' (run 'pinbench run' or 'pinbench compare' first, or "
+		      "pass --db)", cli->db_path);
+		return EXIT_USAGE;
+	}
+	return db_open(cli->db_path, db) ? EXIT_INFRA : EXIT_OK;
 }
 
 int cli_plan_option(int opt, const char *arg, unsigned *reps, unsigned *boots)

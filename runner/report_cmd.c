@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -135,14 +134,9 @@ int cmd_report(int argc, char **argv, struct cli *cli)
 		return ret > 0 ? EXIT_OK : EXIT_USAGE;
 	if (cli_setup(cli))
 		return EXIT_USAGE;
-	/* reading must not create an empty database by mistake */
-	if (access(cli->db_path, F_OK)) {
-		error("no database at '%s' (run 'pinbench compare' first, or pass --db)",
-		      cli->db_path);
-		return EXIT_USAGE;
-	}
-	if (db_open(cli->db_path, &db))
-		return EXIT_INFRA;
+	ret = cli_open_existing_db(cli, &db);
+	if (ret)
+		return ret;
 	if (o.html_given) {
 		ret = report_html(cli, db, o.html);
 		db_close(db);
