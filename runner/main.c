@@ -64,7 +64,7 @@ static void usage(FILE *out)
 		"(fio O_DIRECT, /proc/vmstat pin counters, perf) and stores every repetition\n"
 		"in SQLite.\n\ncommands:\n");
 	for (c = commands; c->name; c++)
-		fprintf(out, "  %-8s %s\n", c->name, c->help);
+		fprintf(out, "  %-9s %s\n", c->name, c->help);
 	fprintf(out, "\ncommon options:\n"
 		"  -c, --config FILE  config file (default ./config.ini; built-in defaults without one)\n"
 		"  -d, --db PATH      database to use instead of the config's [store] database\n"
