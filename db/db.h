@@ -342,6 +342,8 @@ typedef int (*db_patch_row_fn)(const struct db_patch_row *p, void *data);
 int db_run_patch_rows(struct db *db, long long run, db_patch_row_fn fn, void *data);
 
 /* --- for the static site (db/site.c) --- */
+/* Before reading most of a large database: map it and enlarge the page cache. */
+int db_prepare_bulk_read(struct db *db);
 struct db_comparison_row {
 	long long id, run_a, run_b;
 	const char *decided_at;

@@ -763,6 +763,8 @@ int site_write(struct db *db, const struct site_opts *o, struct site_stats *st)
 	struct strbuf page = STRBUF_INIT, plots = STRBUF_INIT, css = STRBUF_INIT;
 
 	memset(st, 0, sizeof(*st));
+	if (db_prepare_bulk_read(db))
+		return -1;
 	strbuf_addf(&plots, "%s/plots", o->dir);
 	if (mkdir_p(plots.buf)) {
 		error("cannot create '%s': %s", plots.buf, errstr());
