@@ -1,22 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Plots through gnuplot: a script and its data files in a private
- * directory, gnuplot started through spawn.h, the image renamed into place
- * once gnuplot is done with it (see plot.h for the rules on strings).
+ * directory, gnuplot started through spawn.h, each image renamed into
+ * place once gnuplot is done with it (see plot.h for the rules on strings).
+ *
+ * Every plot is drawn by a batch: the single-plot functions are batches of
+ * one, so both ways share every line that draws. A batch is one script,
+ * each plot's part ending with its image closed and a marker file written:
+ * what is marked is complete, whatever happens to gnuplot afterwards.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/spawn.h"
 #include "common/strbuf.h"
+#include "common/strvec.h"
 #include "reports/plot.h"
 
 #define TIC_LABEL_MAX 32	/* characters of a tic label; longer ones are cut */
@@ -28,13 +36,37 @@
 #define COLOR_B "#ff7f0e"
 #define COLOR_REGRESSION "#d62728"
 
+/* gnuplot prints this and a plot's index to stderr after the plot: where its messages end */
+#define STDERR_MARK "pinbench-plot-done"
+
+enum plot_kind { KIND_DISTRIBUTION, KIND_HISTORY, KIND_BARS };
+enum plot_state { PLOT_PENDING, PLOT_DONE, PLOT_FAILED };
+
+/* One plot of a batch: a copy of what the caller gave, then what drawing it takes. */
 struct plot {
-	const char *path;
+	enum plot_kind kind;
 	enum plot_format format;
-	struct strbuf tmp;	/* gnuplot's output, next to path; empty once renamed */
-	struct strbuf dir;	/* private directory for the script and data files */
-	struct strbuf script;
-	int nr_data;		/* data files written, to name the next one */
+	const char *path, *title, *ylabel, *note;	/* in strs, or NULL */
+	struct plot_side a, b;		/* distribution: values in va and vb */
+	double *va, *vb;
+	struct plot_point *p;		/* history: n runs, labels in strs */
+	struct plot_bar *bars;		/* bars: n bars, labels in strs */
+	size_t n;
+	struct strvec strs;		/* every string above */
+
+	/* set up by plot_batch_run */
+	size_t id;			/* index in the batch: names data files and marker */
+	const char *dir;		/* the batch's private directory */
+	enum plot_state state;
+	struct strbuf tmp;		/* gnuplot's output, next to path; empty once renamed */
+	struct strbuf done;		/* marker file, written once the image is closed */
+	struct strbuf script;		/* its commands, terminal to plot command */
+	int nr_data;			/* data files written, to name the next one */
+};
+
+struct plot_batch {
+	struct plot *plots;
+	size_t nr, alloc;
 };
 
 /*
@@ -167,17 +199,6 @@ static int write_new_file(const char *path, const struct strbuf *data)
 	return close(fd);
 }
 
-static void plot_release(struct plot *pl)
-{
-	if (pl->tmp.len)
-		unlink(pl->tmp.buf);
-	if (pl->dir.len)
-		remove_tree(pl->dir.buf);
-	strbuf_release(&pl->tmp);
-	strbuf_release(&pl->dir);
-	strbuf_release(&pl->script);
-}
-
 static void add_terminal(struct plot *pl)
 {
 	struct strbuf *s = &pl->script;
@@ -196,49 +217,12 @@ static void add_terminal(struct plot *pl)
 }
 
 /*
- * Everything a plot needs before its own settings: the output's temporary
- * name next to path (made first: a directory we cannot write to is the
- * likeliest failure, and nothing has to be undone then), the private
- * directory, the terminal, title (with note as a second line) and y label.
+ * Everything a plot needs before its own settings: the terminal, the
+ * output's temporary name, title (with note as a second line) and y label.
  */
-static int plot_begin(struct plot *pl, const char *path, enum plot_format f,
-		      const char *title, const char *note, const char *ylabel)
+static void add_header(struct plot *pl)
 {
-	const char *tmpdir = getenv("TMPDIR");
 	struct strbuf *s = &pl->script;
-	int fd;
-
-	memset(pl, 0, sizeof(*pl));
-	strbuf_init(&pl->tmp, 0);
-	strbuf_init(&pl->dir, 0);
-	strbuf_init(&pl->script, 0);
-	pl->path = path;
-	pl->format = f;
-	if (!path || !*path)
-		return error("cannot plot: no output file given");
-	if (has_control(path))
-		return error("cannot plot '%s': control characters in the file name", path);
-	if (f != PLOT_SVG && f != PLOT_PNG)
-		return error("cannot plot '%s': unknown image format %d", path, (int)f);
-	if (!tmpdir || tmpdir[0] != '/' || has_control(tmpdir))
-		tmpdir = "/tmp";
-
-	strbuf_addf(&pl->tmp, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(pl->tmp.buf);
-	if (fd < 0) {
-		strbuf_reset(&pl->tmp);
-		return error("cannot plot '%s': %s", path, errstr());
-	}
-	/* mkstemp's 0600 would stay: gnuplot truncates the file, keeping its mode */
-	if (fchmod(fd, 0644) || close(fd))
-		return error("cannot plot '%s': %s", path, errstr());
-	strbuf_addf(&pl->dir, "%s/pinbench-plot.XXXXXX", tmpdir);
-	if (!mkdtemp(pl->dir.buf)) {
-		error("cannot plot '%s': cannot create a directory in '%s': %s", path, tmpdir,
-		      errstr());
-		strbuf_reset(&pl->dir);
-		return -1;
-	}
 
 	strbuf_addstr(s, "set encoding utf8\n");
 	add_terminal(pl);
@@ -246,24 +230,26 @@ static int plot_begin(struct plot *pl, const char *path, enum plot_format f,
 	strbuf_addstr(s, "set termoption noenhanced\nset output ");
 	add_quoted_path(s, pl->tmp.buf);
 	strbuf_addstr(s, "\nset title ");
-	add_quoted(s, title, 0);
-	if (note && *note) {
+	add_quoted(s, pl->title, 0);
+	if (pl->note && *pl->note) {
 		strbuf_addstr(s, ".\"\\n\".");
-		add_quoted(s, note, 0);
+		add_quoted(s, pl->note, 0);
 	}
 	strbuf_addstr(s, " noenhanced\nset ylabel ");
-	add_quoted(s, ylabel, 0);
+	add_quoted(s, pl->ylabel, 0);
 	strbuf_addstr(s, " noenhanced\n"
 		      "set border 3\nset tics nomirror\nset ytics noenhanced\n"
 		      "set grid ytics lc rgb '#dddddd' lt 1\n"
 		      "set xtics noenhanced scale 0.5\n");
-	return 0;
 }
 
-/* Write data into a new file of the private directory; its name goes to name. */
+/*
+ * Write data into a new file of the private directory; its name goes to
+ * name. The plot's index is in the name: a batch's plots share the directory.
+ */
 static int plot_add_data(struct plot *pl, const struct strbuf *data, struct strbuf *name)
 {
-	strbuf_addf(name, "%s/data%d.dat", pl->dir.buf, pl->nr_data++);
+	strbuf_addf(name, "%s/data%zu-%d.dat", pl->dir, pl->id, pl->nr_data++);
 	if (write_new_file(name->buf, data))
 		return error("cannot plot '%s': cannot write '%s': %s", pl->path, name->buf,
 			     errstr());
@@ -307,33 +293,38 @@ static void add_rotated_margins(struct strbuf *s, size_t longest)
 }
 
 /*
- * The line of gnuplot's stderr that says what went wrong: the one with
- * "line N:" (what comes before it is the echoed command and a caret; the
- * file name is our temporary one), else the first one that is not a
- * warning, else the first one.
+ * The line of gnuplot's messages that says what went wrong: the last one
+ * with "line N:" (gnuplot stops at an error, so earlier ones are warnings;
+ * what comes before it is the echoed command and a caret; the file name is
+ * our temporary one), else the first one that is not a warning, else the
+ * first one.
  */
-static void gnuplot_error_line(const struct strbuf *err, struct strbuf *out)
+static void gnuplot_error_line(const char *p, const char *end, struct strbuf *out)
 {
-	const char *p = err->buf, *eol, *line, *first = NULL, *other = NULL;
-	size_t first_len = 0, other_len = 0;
+	const char *eol, *line, *first = NULL, *other = NULL, *last = NULL;
+	size_t first_len = 0, other_len = 0, last_len = 0;
 
-	for (; *p; p = *eol ? eol + 1 : eol) {
-		eol = strchrnul(p, '\n');
+	for (; p < end; p = eol < end ? eol + 1 : end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
 		while (p < eol && (*p == ' ' || *p == '\t'))
 			p++;
 		if (p == eol || (eol - p == 1 && *p == '^'))
 			continue;
 		line = memmem(p, (size_t)(eol - p), "\" line ", 7);
 		if (line) {
-			strbuf_add(out, line + 2, (size_t)(eol - line - 2));
-			return;
+			last = line + 2, last_len = (size_t)(eol - line - 2);
+			continue;
 		}
 		if (!first)
 			first = p, first_len = (size_t)(eol - p);
 		if (!other && !starts_with(p, "Warning"))
 			other = p, other_len = (size_t)(eol - p);
 	}
-	if (other)
+	if (last)
+		strbuf_add(out, last, last_len);
+	else if (other)
 		strbuf_add(out, other, other_len);
 	else if (first)
 		strbuf_add(out, first, first_len);
@@ -423,70 +414,6 @@ out:
 	return ret;
 }
 
-static int run_gnuplot(struct plot *pl, const char *script)
-{
-	struct child c = CHILD_INIT;
-	struct strbuf why = STRBUF_INIT;
-	struct stat st;
-	int ret = 0;
-
-	/* --default-settings: no ~/.gnuplot or system gnuplotrc changes the picture */
-	strvec_pushl(&c.args, "gnuplot", "--default-settings", script, NULL);
-	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
-	c.timeout_ms = PLOT_TIMEOUT_S * 1000;
-	c.capture_limit = 64 << 10;
-	if (spawn_run(&c)) {
-		if (errno == ENOENT)
-			ret = error("cannot plot '%s': gnuplot not found: install it with "
-				    "'apt-get install gnuplot-nox'", pl->path);
-		else
-			ret = error("cannot plot '%s': cannot start gnuplot: %s", pl->path,
-				    errstr());
-	} else if (c.status || c.timed_out || c.interrupted) {
-		/* after a crash, what it printed before (a warning) is not why */
-		if (!c.timed_out && !c.interrupted && c.status < 128)
-			gnuplot_error_line(&c.err, &why);
-		if (!why.len) {
-			strbuf_addstr(&why, "gnuplot ");
-			spawn_describe(&c, &why);
-		}
-		ret = error("cannot plot '%s': %s", pl->path, why.buf);
-	} else if (stat(pl->tmp.buf, &st) || !st.st_size) {
-		gnuplot_error_line(&c.err, &why);
-		ret = error("cannot plot '%s': gnuplot wrote nothing%s%s", pl->path,
-			    why.len ? ": " : "", why.buf);
-	}
-	strbuf_release(&why);
-	child_release(&c);
-	return ret;
-}
-
-/* Run the script; on success the image is at pl->path. Releases pl either way. */
-static int plot_finish(struct plot *pl)
-{
-	struct strbuf script = STRBUF_INIT;
-	int ret = -1;
-
-	strbuf_addf(&script, "%s/plot.gp", pl->dir.buf);
-	if (write_new_file(script.buf, &pl->script)) {
-		error("cannot plot '%s': cannot write '%s': %s", pl->path, script.buf, errstr());
-		goto out;
-	}
-	if (run_gnuplot(pl, script.buf) || finish_output(pl))
-		goto out;
-	if (rename(pl->tmp.buf, pl->path)) {
-		error("cannot plot '%s': cannot rename '%s': %s", pl->path, pl->tmp.buf,
-		      errstr());
-		goto out;
-	}
-	strbuf_reset(&pl->tmp);
-	ret = 0;
-out:
-	strbuf_release(&script);
-	plot_release(pl);
-	return ret;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -559,50 +486,40 @@ out:
 	return ret;
 }
 
-int plot_distribution(const char *path, enum plot_format f, const char *title,
-		      const char *ylabel, const struct plot_side *a, const struct plot_side *b,
-		      const char *note)
+static int add_distribution(struct plot *pl)
 {
 	struct strbuf cmd = STRBUF_INIT, medians = STRBUF_INIT, name = STRBUF_INIT;
-	struct plot pl;
+	const struct plot_side *a = &pl->a, *b = &pl->b;
 	int ret = -1;
 
-	if (plot_begin(&pl, path, f, title, note, ylabel))
-		goto out;
-	if (!a || !b || (a->n && !a->v) || (b->n && !b->v)) {
-		error("cannot plot '%s': a side without its values", path);
-		goto out;
-	}
-	strbuf_addstr(&pl.script, "set xrange [0.4:2.6]\nset xtics noenhanced (");
-	add_quoted(&pl.script, a->name, TIC_LABEL_MAX);
-	strbuf_addstr(&pl.script, " 1, ");
-	add_quoted(&pl.script, b->name, TIC_LABEL_MAX);
-	strbuf_addstr(&pl.script, " 2)\n"
+	strbuf_addstr(&pl->script, "set xrange [0.4:2.6]\nset xtics noenhanced (");
+	add_quoted(&pl->script, a->name, TIC_LABEL_MAX);
+	strbuf_addstr(&pl->script, " 1, ");
+	add_quoted(&pl->script, b->name, TIC_LABEL_MAX);
+	strbuf_addstr(&pl->script, " 2)\n"
 		      /* below: beside the plot, long kernel names would squeeze it */
 		      "set key outside below center horizontal Left reverse noenhanced\n"
 		      "set offsets 0, 0, graph 0.05, graph 0.05\n");
-	if (add_side(&pl, a, 1, COLOR_A, &cmd, &medians) ||
-	    add_side(&pl, b, 2, COLOR_B, &cmd, &medians))
+	if (add_side(pl, a, 1, COLOR_A, &cmd, &medians) ||
+	    add_side(pl, b, 2, COLOR_B, &cmd, &medians))
 		goto out;
 	if (!medians.len) {
 		/* no value on either side: gnuplot cannot autoscale nothing */
-		strbuf_addstr(&pl.script, "set yrange [0:1]\nunset ytics\nunset grid\n");
-		strbuf_addf(&pl.script, "plot %s\n", cmd.buf);
-		ret = plot_finish(&pl);
+		strbuf_addstr(&pl->script, "set yrange [0:1]\nunset ytics\nunset grid\n");
+		strbuf_addf(&pl->script, "plot %s\n", cmd.buf);
+		ret = 0;
 		goto out;
 	}
-	if (plot_add_data(&pl, &medians, &name))
+	if (plot_add_data(pl, &medians, &name))
 		goto out;
 	/* the medians under the points, which would vanish if all were equal */
-	strbuf_addstr(&pl.script, "plot ");
-	add_quoted_path(&pl.script, name.buf);
-	strbuf_addf(&pl.script, " using 1:2:3:4 with vectors nohead lw 2.5 lc rgb 'black' "
+	strbuf_addstr(&pl->script, "plot ");
+	add_quoted_path(&pl->script, name.buf);
+	strbuf_addf(&pl->script, " using 1:2:3:4 with vectors nohead lw 2.5 lc rgb 'black' "
 		    "notitle, \\\n\t%s, \\\n"
 		    "\tkeyentry with lines lw 2.5 lc rgb 'black' title 'median'\n", cmd.buf);
-	ret = plot_finish(&pl);
+	ret = 0;
 out:
-	if (ret)
-		plot_release(&pl);
 	strbuf_release(&cmd);
 	strbuf_release(&medians);
 	strbuf_release(&name);
@@ -632,20 +549,13 @@ static void history_tics(struct strbuf *s, const struct plot_point *p, size_t n)
 	add_rotated_margins(s, longest);
 }
 
-int plot_history(const char *path, enum plot_format f, const char *title, const char *ylabel,
-		 const struct plot_point *p, size_t n)
+static int add_history(struct plot *pl)
 {
 	struct strbuf data = STRBUF_INIT, name = STRBUF_INIT;
-	size_t i, drawn = 0, bars = 0, regressions = 0;
-	struct plot pl;
+	size_t i, drawn = 0, bars = 0, regressions = 0, n = pl->n;
+	const struct plot_point *p = pl->p;
 	int ret = -1;
 
-	if (plot_begin(&pl, path, f, title, NULL, ylabel))
-		goto out;
-	if (n && !p) {
-		error("cannot plot '%s': %zu runs without their values", path, n);
-		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		int bar = isfinite(p[i].lo) && isfinite(p[i].hi);
 
@@ -663,41 +573,39 @@ int plot_history(const char *path, enum plot_format f, const char *title, const 
 		regressions += !!p[i].regression;
 	}
 	if (!drawn) {
-		add_no_data(&pl);
-		ret = plot_finish(&pl);
+		add_no_data(pl);
+		ret = 0;
 		goto out;
 	}
-	history_tics(&pl.script, p, n);
-	strbuf_addf(&pl.script, "set xrange [0.5:%zu.5]\nset xlabel 'run (oldest first)'\n"
+	history_tics(&pl->script, p, n);
+	strbuf_addf(&pl->script, "set xrange [0.5:%zu.5]\nset xlabel 'run (oldest first)'\n"
 		    /* short entries in one row: two rows would run into the x label */
 		    "set key outside below center horizontal Left reverse maxrows 1\n"
 		    "set offsets 0, 0, graph 0.05, graph 0.05\n", n);
-	if (plot_add_data(&pl, &data, &name))
+	if (plot_add_data(pl, &data, &name))
 		goto out;
 	/*
 	 * Error bars first: gnuplot 5.4 puts a white disc at each bar's centre,
 	 * which would hide the median drawn under it.
 	 */
-	strbuf_addstr(&pl.script, "plot ");
+	strbuf_addstr(&pl->script, "plot ");
 	if (bars) {
-		add_quoted_path(&pl.script, name.buf);
-		strbuf_addstr(&pl.script, " using 1:2:3:4 with yerrorbars pt 7 ps 0.8 "
+		add_quoted_path(&pl->script, name.buf);
+		strbuf_addstr(&pl->script, " using 1:2:3:4 with yerrorbars pt 7 ps 0.8 "
 			      "lc rgb '" COLOR_A "' title 'min..max', \\\n\t");
 	}
-	add_quoted_path(&pl.script, name.buf);
-	strbuf_addstr(&pl.script, " using 1:2 with linespoints pt 7 ps 0.8 lw 1.5 "
+	add_quoted_path(&pl->script, name.buf);
+	strbuf_addstr(&pl->script, " using 1:2 with linespoints pt 7 ps 0.8 lw 1.5 "
 		      "lc rgb '" COLOR_A "' title 'median'");
 	if (regressions) {
-		strbuf_addstr(&pl.script, ", \\\n\t");
-		add_quoted_path(&pl.script, name.buf);
-		strbuf_addstr(&pl.script, " using 1:($5 > 0 ? $2 : NaN) with points pt 7 ps 1.8 "
+		strbuf_addstr(&pl->script, ", \\\n\t");
+		add_quoted_path(&pl->script, name.buf);
+		strbuf_addstr(&pl->script, " using 1:($5 > 0 ? $2 : NaN) with points pt 7 ps 1.8 "
 			      "lc rgb '" COLOR_REGRESSION "' title 'regression'");
 	}
-	strbuf_addch(&pl.script, '\n');
-	ret = plot_finish(&pl);
+	strbuf_addch(&pl->script, '\n');
+	ret = 0;
 out:
-	if (ret)
-		plot_release(&pl);
 	strbuf_release(&data);
 	strbuf_release(&name);
 	return ret;
@@ -727,28 +635,20 @@ static void bar_tics(struct strbuf *s, const struct plot_bar *b, size_t n)
 	strbuf_addstr(s, ")\n");
 }
 
-int plot_bars(const char *path, enum plot_format f, const char *title, const char *ylabel,
-	      const struct plot_bar *b, size_t n)
+static int add_bars(struct plot *pl)
 {
 	struct strbuf data = STRBUF_INIT, name = STRBUF_INIT;
-	size_t i, drawn = 0, up = 0, down = 0;
-	struct plot pl;
+	size_t i, drawn = 0, up = 0, down = 0, n = pl->n;
+	const struct plot_bar *b = pl->bars;
 	int ret = -1;
 
-	if (plot_begin(&pl, path, f, title, NULL, ylabel))
-		goto out;
-	if (n && !b) {
-		error("cannot plot '%s': %zu bars without their values", path, n);
-		goto out;
-	}
 	if (!n) {
-		add_no_data(&pl);
-		ret = plot_finish(&pl);
-		goto out;
+		add_no_data(pl);
+		return 0;
 	}
 	for (i = 0; i < n; i++) {
 		if (!isfinite(b[i].value)) {
-			strbuf_addf(&pl.script, "set label 'no data' at first %zu, first 0 "
+			strbuf_addf(&pl->script, "set label 'no data' at first %zu, first 0 "
 				    "center offset 0, 1\n", i + 1);
 			continue;
 		}
@@ -757,37 +657,554 @@ int plot_bars(const char *path, enum plot_format f, const char *title, const cha
 		up += b[i].value >= 0;
 		down += b[i].value < 0;
 	}
-	bar_tics(&pl.script, b, n);
+	bar_tics(&pl->script, b, n);
 	/* bars start at 0, so 0 is in the range; room beyond their ends for the values */
-	strbuf_addf(&pl.script, "set xrange [0.4:%zu.6]\nset boxwidth 0.6\n"
+	strbuf_addf(&pl->script, "set xrange [0.4:%zu.6]\nset boxwidth 0.6\n"
 		    "set style fill solid 0.75 border lc rgb 'black'\nunset key\n"
 		    "set xzeroaxis lt -1\nset yrange [*<0:0<*]\n"
 		    "set offsets 0, 0, graph %s, graph %s\n", n,
 		    up ? "0.1" : "0", down ? "0.1" : "0");
 	if (!drawn) {
-		strbuf_addstr(&pl.script, "set yrange [0:1]\nunset ytics\nunset grid\n"
+		strbuf_addstr(&pl->script, "set yrange [0:1]\nunset ytics\nunset grid\n"
 			      "plot NaN notitle\n");
-		ret = plot_finish(&pl);
+		ret = 0;
 		goto out;
 	}
-	if (plot_add_data(&pl, &data, &name))
+	if (plot_add_data(pl, &data, &name))
 		goto out;
-	strbuf_addstr(&pl.script, "plot ");
-	add_quoted_path(&pl.script, name.buf);
-	strbuf_addstr(&pl.script, " using 1:2 with boxes lc rgb '" COLOR_A "' notitle");
+	strbuf_addstr(&pl->script, "plot ");
+	add_quoted_path(&pl->script, name.buf);
+	strbuf_addstr(&pl->script, " using 1:2 with boxes lc rgb '" COLOR_A "' notitle");
 	/* a "with labels" clause without a point crashes gnuplot 5.4: only those with one */
 	if (up)
-		strbuf_addstr(&pl.script, ", \\\n\t'' using 1:($2 >= 0 ? $2 : NaN):"
+		strbuf_addstr(&pl->script, ", \\\n\t'' using 1:($2 >= 0 ? $2 : NaN):"
 			      "(sprintf('%.4g', $2)) with labels offset 0, 0.7 notitle");
 	if (down)
-		strbuf_addstr(&pl.script, ", \\\n\t'' using 1:($2 < 0 ? $2 : NaN):"
+		strbuf_addstr(&pl->script, ", \\\n\t'' using 1:($2 < 0 ? $2 : NaN):"
 			      "(sprintf('%.4g', $2)) with labels offset 0, -0.7 notitle");
-	strbuf_addch(&pl.script, '\n');
-	ret = plot_finish(&pl);
+	strbuf_addch(&pl->script, '\n');
+	ret = 0;
 out:
-	if (ret)
-		plot_release(&pl);
 	strbuf_release(&data);
 	strbuf_release(&name);
 	return ret;
+}
+
+struct plot_batch *plot_batch_new(void)
+{
+	return xcalloc(1, sizeof(struct plot_batch));
+}
+
+size_t plot_batch_size(const struct plot_batch *b)
+{
+	return b ? b->nr : 0;
+}
+
+static const char *keep_str(struct plot *pl, const char *s)
+{
+	if (!s)
+		return NULL;
+	strvec_push(&pl->strs, s);
+	return pl->strs.v[pl->strs.nr - 1];
+}
+
+/* The checks on what every plot is given, before it is queued. */
+static int check_output(const struct plot_batch *b, const char *path, enum plot_format f)
+{
+	if (!path || !*path)
+		return error("cannot plot: no output file given");
+	if (has_control(path))
+		return error("cannot plot '%s': control characters in the file name", path);
+	if (f != PLOT_SVG && f != PLOT_PNG)
+		return error("cannot plot '%s': unknown image format %d", path, (int)f);
+	if (!b)
+		return error("cannot plot '%s': no batch to queue it to", path);
+	return 0;
+}
+
+/* A new plot at the end of the batch, with copies of the strings all kinds have. */
+static struct plot *batch_add(struct plot_batch *b, enum plot_kind kind, const char *path,
+			      enum plot_format f, const char *title, const char *ylabel,
+			      const char *note)
+{
+	struct plot *pl;
+
+	if (b->nr == b->alloc) {
+		b->alloc = b->alloc ? 2 * b->alloc : 16;
+		b->plots = xrealloc(b->plots, b->alloc * sizeof(*b->plots));
+	}
+	pl = &b->plots[b->nr++];
+	memset(pl, 0, sizeof(*pl));
+	pl->strs = (struct strvec)STRVEC_INIT;
+	strbuf_init(&pl->tmp, 0);
+	strbuf_init(&pl->done, 0);
+	strbuf_init(&pl->script, 0);
+	pl->kind = kind;
+	pl->format = f;
+	pl->path = keep_str(pl, path);
+	pl->title = keep_str(pl, title);
+	pl->ylabel = keep_str(pl, ylabel);
+	pl->note = keep_str(pl, note);
+	return pl;
+}
+
+static double *copy_values(const double *v, size_t n)
+{
+	double *copy;
+
+	if (!n)
+		return NULL;
+	copy = xmalloc(n * sizeof(*copy));
+	memcpy(copy, v, n * sizeof(*copy));
+	return copy;
+}
+
+int plot_batch_distribution(struct plot_batch *b, const char *path, enum plot_format f,
+			    const char *title, const char *ylabel, const struct plot_side *a,
+			    const struct plot_side *c, const char *note)
+{
+	struct plot *pl;
+
+	if (check_output(b, path, f))
+		return -1;
+	if (!a || !c || (a->n && !a->v) || (c->n && !c->v))
+		return error("cannot plot '%s': a side without its values", path);
+	pl = batch_add(b, KIND_DISTRIBUTION, path, f, title, ylabel, note);
+	pl->va = copy_values(a->v, a->n);
+	pl->vb = copy_values(c->v, c->n);
+	pl->a = (struct plot_side){ keep_str(pl, a->name), pl->va, a->n };
+	pl->b = (struct plot_side){ keep_str(pl, c->name), pl->vb, c->n };
+	return 0;
+}
+
+int plot_batch_history(struct plot_batch *b, const char *path, enum plot_format f,
+		       const char *title, const char *ylabel, const struct plot_point *p, size_t n)
+{
+	struct plot *pl;
+	size_t i;
+
+	if (check_output(b, path, f))
+		return -1;
+	if (n && !p)
+		return error("cannot plot '%s': %zu runs without their values", path, n);
+	pl = batch_add(b, KIND_HISTORY, path, f, title, ylabel, NULL);
+	pl->n = n;
+	if (n) {
+		pl->p = xmalloc(n * sizeof(*pl->p));
+		for (i = 0; i < n; i++) {
+			pl->p[i] = p[i];
+			pl->p[i].label = keep_str(pl, p[i].label);
+		}
+	}
+	return 0;
+}
+
+int plot_batch_bars(struct plot_batch *b, const char *path, enum plot_format f,
+		    const char *title, const char *ylabel, const struct plot_bar *bars, size_t n)
+{
+	struct plot *pl;
+	size_t i;
+
+	if (check_output(b, path, f))
+		return -1;
+	if (n && !bars)
+		return error("cannot plot '%s': %zu bars without their values", path, n);
+	pl = batch_add(b, KIND_BARS, path, f, title, ylabel, NULL);
+	pl->n = n;
+	if (n) {
+		pl->bars = xmalloc(n * sizeof(*pl->bars));
+		for (i = 0; i < n; i++) {
+			pl->bars[i] = bars[i];
+			pl->bars[i].label = keep_str(pl, bars[i].label);
+		}
+	}
+	return 0;
+}
+
+/* Give up on a plot: said once, naming its file, and nothing of it left behind. */
+static void plot_fail(struct plot *pl, const char *why)
+{
+	if (why)
+		error("cannot plot '%s': %s", pl->path, why);
+	if (pl->tmp.len)
+		unlink(pl->tmp.buf);
+	strbuf_reset(&pl->tmp);
+	pl->state = PLOT_FAILED;
+}
+
+/* Every plot still pending from start on fails for the same reason. */
+static void fail_pending(struct plot_batch *b, size_t start, const char *why)
+{
+	size_t i;
+
+	for (i = start; i < b->nr; i++)
+		if (b->plots[i].state == PLOT_PENDING)
+			plot_fail(&b->plots[i], why);
+}
+
+/*
+ * The output's temporary name next to path (a directory we cannot write to
+ * is the likeliest failure, found here before gnuplot starts), then the
+ * plot's data files and commands. Errors are printed.
+ */
+static int plot_prepare(struct plot *pl, size_t id, const char *dir)
+{
+	int fd;
+
+	pl->id = id;
+	pl->dir = dir;
+	pl->state = PLOT_PENDING;
+	pl->nr_data = 0;
+	strbuf_reset(&pl->script);
+	strbuf_reset(&pl->done);
+	strbuf_addf(&pl->done, "%s/done%zu", dir, id);
+	strbuf_addf(&pl->tmp, "%s.tmp.XXXXXX", pl->path);
+	fd = mkstemp(pl->tmp.buf);
+	if (fd < 0) {
+		strbuf_reset(&pl->tmp);
+		return error("cannot plot '%s': %s", pl->path, errstr());
+	}
+	/* mkstemp's 0600 would stay: gnuplot truncates the file, keeping its mode */
+	if (fchmod(fd, 0644) || close(fd))
+		return error("cannot plot '%s': %s", pl->path, errstr());
+	add_header(pl);
+	switch (pl->kind) {
+	case KIND_DISTRIBUTION:
+		return add_distribution(pl);
+	case KIND_HISTORY:
+		return add_history(pl);
+	case KIND_BARS:
+		return add_bars(pl);
+	}
+	return error("cannot plot '%s': unknown kind of plot", pl->path);
+}
+
+/*
+ * A plot's part of the script: the image is closed before the marker file
+ * is written, so a marked image is complete even if gnuplot dies later.
+ */
+static void add_to_script(struct strbuf *s, const struct plot *pl, int first)
+{
+	/* terminal and output are set anew by every plot, everything else must not leak */
+	if (!first)
+		strbuf_addstr(s, "reset\n");
+	strbuf_addbuf(s, &pl->script);
+	strbuf_addstr(s, "unset output\nset print ");
+	add_quoted_path(s, pl->done.buf);
+	strbuf_addf(s, "\nprint %zu\nunset print\nprint '" STDERR_MARK " %zu'\n", pl->id,
+		    pl->id);
+}
+
+static int plot_marked(const struct plot *pl)
+{
+	return path_exists(pl->done.buf);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Every plot of a run gets PLOT_TIMEOUT_S from the moment the one before
+ * it was marked: one that hangs is stopped without waiting for the time
+ * all the others might have taken, and the rest are drawn by the next run.
+ */
+struct watch {
+	struct child *c;
+	struct plot_batch *b;
+	size_t next;		/* the plot being drawn */
+	double since;		/* when it was started on */
+	int timed_out;
+};
+
+static void watch_tick(void *data)
+{
+	struct watch *w = data;
+	double now = now_s();
+
+	while (w->next < w->b->nr && (w->b->plots[w->next].state != PLOT_PENDING ||
+				      plot_marked(&w->b->plots[w->next]))) {
+		w->next++;
+		w->since = now;
+	}
+	if (w->next < w->b->nr && now - w->since > PLOT_TIMEOUT_S && !w->c->stop) {
+		w->timed_out = 1;
+		w->c->stop = 1;
+	}
+}
+
+/*
+ * What gnuplot printed for one plot: after the marker of the plot before
+ * it in the run (prev, or from the start), up to its own marker if any.
+ */
+static void plot_messages(const struct strbuf *err, const struct plot *prev,
+			  const struct plot *pl, const char **start, const char **end)
+{
+	struct strbuf mark = STRBUF_INIT;
+	const char *from = err->buf, *p;
+	int i;
+
+	*start = err->buf;
+	*end = err->buf + err->len;
+	for (i = 0; i < 2; i++) {
+		const struct plot *which = i ? pl : prev;
+
+		if (!which)
+			continue;
+		strbuf_reset(&mark);
+		strbuf_addf(&mark, STDERR_MARK " %zu\n", which->id);
+		/* a whole line: an echoed command has it inside quotes, never at its start */
+		for (p = from; (p = strstr(p, mark.buf)); p += mark.len)
+			if (p == err->buf || p[-1] == '\n')
+				break;
+		if (!p)
+			continue;
+		if (i) {
+			*end = p;
+		} else {
+			*start = p + mark.len;
+			from = *start;
+		}
+	}
+	strbuf_release(&mark);
+}
+
+/* "gnuplot wrote nothing", and what it said about the plot when it said something. */
+static void wrote_nothing(const char *start, const char *end, struct strbuf *why)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	gnuplot_error_line(start, end, &line);
+	strbuf_addf(why, "gnuplot wrote nothing%s%s", line.len ? ": " : "", line.buf);
+	strbuf_release(&line);
+}
+
+/* Why gnuplot did not finish pl, the first plot of the run it left unmarked. */
+static void run_failure(const struct child *c, const struct watch *w, const struct plot *prev,
+			const struct plot *pl, struct strbuf *why)
+{
+	const char *start, *end;
+
+	plot_messages(&c->err, prev, pl, &start, &end);
+	if (w->timed_out) {
+		strbuf_addf(why, "gnuplot timed out after %d s", PLOT_TIMEOUT_S);
+	} else if (!c->timed_out && !c->interrupted && !c->status) {
+		wrote_nothing(start, end, why);
+	} else if (!c->timed_out && !c->interrupted && c->status < 128) {
+		/* after a crash, what it printed before (a warning) is not why */
+		gnuplot_error_line(start, end, why);
+	}
+	if (!why->len) {
+		strbuf_addstr(why, "gnuplot ");
+		spawn_describe(c, why);
+	}
+}
+
+/* Make a marked plot's image final: checked, escaped, on disk, renamed into place. */
+static void plot_finish(struct plot *pl, const struct child *c, const struct plot *prev)
+{
+	struct strbuf why = STRBUF_INIT;
+	const char *start, *end;
+	struct stat st;
+
+	if (stat(pl->tmp.buf, &st) || !st.st_size) {
+		plot_messages(&c->err, prev, pl, &start, &end);
+		wrote_nothing(start, end, &why);
+		plot_fail(pl, why.buf);
+	} else if (finish_output(pl)) {
+		plot_fail(pl, NULL);
+	} else if (rename(pl->tmp.buf, pl->path)) {
+		strbuf_addf(&why, "cannot rename '%s': %s", pl->tmp.buf, errstr());
+		plot_fail(pl, why.buf);
+	} else {
+		strbuf_reset(&pl->tmp);
+		pl->state = PLOT_DONE;
+	}
+	strbuf_release(&why);
+}
+
+/*
+ * One gnuplot run for the pending plots from start on. Those it marked are
+ * finished; the first it did not mark has failed, and the index after it
+ * is returned for the next run to go on from (b->nr when nothing is left).
+ */
+static size_t run_from(struct plot_batch *b, const char *dir, size_t start)
+{
+	struct strbuf script = STRBUF_INIT, name = STRBUF_INIT, why = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	struct watch w = { .c = &c, .b = b, .next = start };
+	const struct plot *prev = NULL;
+	size_t i, count = 0, next = b->nr;
+	struct plot *pl;
+
+	for (i = start; i < b->nr; i++) {
+		if (b->plots[i].state != PLOT_PENDING)
+			continue;
+		/* a marker must be this run's: gnuplot may have died before getting here */
+		unlink(b->plots[i].done.buf);
+		add_to_script(&script, &b->plots[i], !count++);
+	}
+	strbuf_addf(&name, "%s/plot%zu.gp", dir, start);
+	if (write_new_file(name.buf, &script)) {
+		strbuf_addf(&why, "cannot write '%s': %s", name.buf, errstr());
+		fail_pending(b, start, why.buf);
+		goto out;
+	}
+
+	/* --default-settings: no ~/.gnuplot or system gnuplotrc changes the picture */
+	strvec_pushl(&c.args, "gnuplot", "--default-settings", name.buf, NULL);
+	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
+	/* a backstop: watch_tick stops a plot that takes longer than PLOT_TIMEOUT_S */
+	c.timeout_ms = count > UINT_MAX / (PLOT_TIMEOUT_S * 1000u) ? UINT_MAX :
+		       (unsigned)count * PLOT_TIMEOUT_S * 1000u;
+	/* room for every plot's marker and a few lines of its own */
+	c.capture_limit = (64 << 10) + count * 1024;
+	c.on_tick = watch_tick;
+	c.cb_data = &w;
+	w.since = now_s();
+	if (spawn_run(&c)) {
+		if (errno == ENOENT)
+			strbuf_addstr(&why, "gnuplot not found: install it with "
+				      "'apt-get install gnuplot-nox'");
+		else
+			strbuf_addf(&why, "cannot start gnuplot: %s", errstr());
+		fail_pending(b, start, why.buf);
+		goto out;
+	}
+
+	for (i = start; i < b->nr; i++) {
+		pl = &b->plots[i];
+		if (pl->state != PLOT_PENDING)
+			continue;
+		if (plot_marked(pl)) {
+			plot_finish(pl, &c, prev);
+			prev = pl;
+			continue;
+		}
+		run_failure(&c, &w, prev, pl, &why);
+		/* a Ctrl-C ends the batch, not just the plot it came during */
+		if (c.interrupted) {
+			fail_pending(b, i, why.buf);
+		} else {
+			plot_fail(pl, why.buf);
+			next = i + 1;
+		}
+		break;
+	}
+out:
+	strbuf_release(&script);
+	strbuf_release(&name);
+	strbuf_release(&why);
+	child_release(&c);
+	return next;
+}
+
+/* The first plot still to draw from i on; b->nr when there is none. */
+static size_t next_pending(const struct plot_batch *b, size_t i)
+{
+	while (i < b->nr && b->plots[i].state != PLOT_PENDING)
+		i++;
+	return i;
+}
+
+int plot_batch_run(struct plot_batch *b)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	struct strbuf dir = STRBUF_INIT, why = STRBUF_INIT;
+	size_t i, start = 0, failed = 0;
+
+	if (!b || !b->nr)
+		return 0;
+	if (!tmpdir || tmpdir[0] != '/' || has_control(tmpdir))
+		tmpdir = "/tmp";
+	for (i = 0; i < b->nr; i++)
+		b->plots[i].state = PLOT_PENDING;
+	strbuf_addf(&dir, "%s/pinbench-plot.XXXXXX", tmpdir);
+	if (!mkdtemp(dir.buf)) {
+		strbuf_addf(&why, "cannot create a directory in '%s': %s", tmpdir, errstr());
+		strbuf_reset(&dir);
+		fail_pending(b, 0, why.buf);
+		goto out;
+	}
+	for (i = 0; i < b->nr; i++)
+		if (plot_prepare(&b->plots[i], i, dir.buf))
+			plot_fail(&b->plots[i], NULL);
+	/* each run draws at least one plot or gives up on one: this ends */
+	while ((start = next_pending(b, start)) < b->nr)
+		start = run_from(b, dir.buf, start);
+out:
+	for (i = 0; i < b->nr; i++) {
+		failed += b->plots[i].state != PLOT_DONE;
+		b->plots[i].dir = NULL;
+	}
+	if (dir.len)
+		remove_tree(dir.buf);
+	strbuf_release(&dir);
+	strbuf_release(&why);
+	return failed > INT_MAX ? INT_MAX : (int)failed;
+}
+
+static void plot_clear(struct plot *pl)
+{
+	if (pl->tmp.len)
+		unlink(pl->tmp.buf);
+	strbuf_release(&pl->tmp);
+	strbuf_release(&pl->done);
+	strbuf_release(&pl->script);
+	strvec_clear(&pl->strs);
+	free(pl->va);
+	free(pl->vb);
+	free(pl->p);
+	free(pl->bars);
+}
+
+void plot_batch_free(struct plot_batch *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	for (i = 0; i < b->nr; i++)
+		plot_clear(&b->plots[i]);
+	free(b->plots);
+	free(b);
+}
+
+/* A plot on its own is a batch of one: queued (ret is how that went), then drawn. */
+static int draw_alone(struct plot_batch *b, int ret)
+{
+	if (!ret && plot_batch_run(b))
+		ret = -1;
+	plot_batch_free(b);
+	return ret;
+}
+
+int plot_distribution(const char *path, enum plot_format f, const char *title,
+		      const char *ylabel, const struct plot_side *a, const struct plot_side *b,
+		      const char *note)
+{
+	struct plot_batch *batch = plot_batch_new();
+
+	return draw_alone(batch, plot_batch_distribution(batch, path, f, title, ylabel, a, b,
+							 note));
+}
+
+int plot_history(const char *path, enum plot_format f, const char *title, const char *ylabel,
+		 const struct plot_point *p, size_t n)
+{
+	struct plot_batch *batch = plot_batch_new();
+
+	return draw_alone(batch, plot_batch_history(batch, path, f, title, ylabel, p, n));
+}
+
+int plot_bars(const char *path, enum plot_format f, const char *title, const char *ylabel,
+	      const struct plot_bar *b, size_t n)
+{
+	struct plot_batch *batch = plot_batch_new();
+
+	return draw_alone(batch, plot_batch_bars(batch, path, f, title, ylabel, b, n));
 }

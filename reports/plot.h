@@ -14,9 +14,10 @@
  * How: the gnuplot script and the data files go into a private directory
  * made with mkdtemp() under $TMPDIR (when absolute) or /tmp, which is
  * removed afterwards; gnuplot is started through spawn.h with the script
- * as its argument (no shell, no init files, 120 s timeout) and writes to a
- * temporary name next to `path`, renamed over `path` when complete: a
+ * as its argument (no shell, no init files, PLOT_TIMEOUT_S) and writes to
+ * a temporary name next to `path`, renamed over `path` when complete: a
  * reader never sees half an image, and a failure leaves nothing behind.
+ * Many plots are faster drawn as a batch (below), the same way.
  *
  * Strings (titles, labels, names) may come from outside: control
  * characters are dropped, invalid UTF-8 becomes '?', they are quoted as
@@ -96,7 +97,71 @@ struct plot_bar {
 int plot_bars(const char *path, enum plot_format f, const char *title, const char *ylabel,
 	      const struct plot_bar *b, size_t n);
 
-/* Seconds gnuplot may take for one plot before it is killed. */
+/*
+ * Many plots with one gnuplot: its start-up (about 0.1 s) costs more than
+ * drawing a plot, and a report draws hundreds. Queue the plots, then draw
+ * them all with plot_batch_run:
+ *
+ *	struct plot_batch *b = plot_batch_new();
+ *
+ *	plot_batch_history(b, "h1.svg", PLOT_SVG, title, ylabel, p, n);
+ *	...
+ *	failed = plot_batch_run(b);
+ *	plot_batch_free(b);
+ *
+ * Each image is the one the single-plot function draws from the same
+ * arguments (gnuplot is reset between plots, so that no setting leaks from
+ * one to the next), with the same rules: a temporary name next to its
+ * path, renamed into place when complete; strings escaped; SVG escaped.
+ */
+struct plot_batch;
+
+/* An empty batch: plots queued to it are drawn by plot_batch_run, all in one gnuplot. */
+struct plot_batch *plot_batch_new(void);
+
+/*
+ * Queue a plot: the same arguments and checks as the single-plot function
+ * of the same name. What is given is copied, so the caller's arrays and
+ * strings may go away. Returns 0, or -1 (error printed, nothing queued)
+ * for bad arguments; nothing is drawn yet, and a directory that cannot be
+ * written to is only found by plot_batch_run.
+ */
+int plot_batch_distribution(struct plot_batch *b, const char *path, enum plot_format f,
+			    const char *title, const char *ylabel, const struct plot_side *a,
+			    const struct plot_side *c, const char *note);
+int plot_batch_history(struct plot_batch *b, const char *path, enum plot_format f,
+		       const char *title, const char *ylabel, const struct plot_point *p, size_t n);
+int plot_batch_bars(struct plot_batch *b, const char *path, enum plot_format f,
+		    const char *title, const char *ylabel, const struct plot_bar *bars, size_t n);
+
+/* Plots queued (0 for NULL). */
+size_t plot_batch_size(const struct plot_batch *b);
+
+/*
+ * Draw every queued plot in one gnuplot run, in the order queued. Returns
+ * the number of plots that could not be drawn (0: all of them), each one
+ * reported by one error line that names its path, as the single-plot
+ * functions do; the others are drawn all the same.
+ *
+ * gnuplot stops at the first error in its script, and a crash ends it: the
+ * plots it completed before are kept (each image is closed, then marked
+ * done), the one it was drawing fails with gnuplot's error line (or "gnuplot
+ * killed by signal N"), and a new gnuplot run goes on with the plots after
+ * it. So a batch costs one gnuplot run, plus one for each plot that breaks
+ * gnuplot. Each plot gets PLOT_TIMEOUT_S from when the one before it was
+ * done: one taking longer is stopped and fails the same way, without the
+ * others' time being spent waiting for it. After a Ctrl-C (spawn.h) the
+ * plots not drawn yet fail, and no new run is started. An output whose
+ * directory cannot be written to fails before gnuplot starts. An empty
+ * batch returns 0 without starting gnuplot. The batch keeps its plots:
+ * running it again draws them again.
+ */
+int plot_batch_run(struct plot_batch *b);
+
+/* Free the batch and its copies; plots never run are not drawn. NULL is allowed. */
+void plot_batch_free(struct plot_batch *b);
+
+/* Seconds gnuplot may take for one plot (each plot of a batch) before it is killed. */
 #define PLOT_TIMEOUT_S 120
 
 #endif

@@ -28,6 +28,9 @@ struct site {
 	const struct site_opts *o;
 	struct site_stats *st;
 	int failed;
+	/* new plots, drawn at the end by one gnuplot (its start-up costs more than a plot) */
+	struct plot_batch *batch;
+	struct strvec queued;	/* their names: a plot of the same data is queued once */
 };
 
 /* Write a page only when its bytes differ from what is there. */
@@ -75,7 +78,9 @@ static int plot_exists(struct site *s, const char *name)
 	int there;
 
 	strbuf_addf(&path, "%s/%s", s->o->dir, name);
-	there = path_exists(path.buf);
+	there = path_exists(path.buf) || strvec_contains(&s->queued, name);
+	if (!there)
+		strvec_push(&s->queued, name);
 	strbuf_release(&path);
 	s->st->plots++;
 	return there;
@@ -260,11 +265,9 @@ static void add_dist_plots(struct cmp_page *p)
 			struct strbuf path = STRBUF_INIT;
 
 			strbuf_addf(&path, "%s/%s", s->o->dir, name.buf);
-			if (plot_distribution(path.buf, PLOT_SVG, title.buf, ylabel.buf, &a, &b,
-					      d->note))
+			if (plot_batch_distribution(s->batch, path.buf, PLOT_SVG, title.buf,
+						    ylabel.buf, &a, &b, d->note))
 				s->failed = 1;
-			else
-				s->st->plots_drawn++;
 			strbuf_release(&path);
 		}
 		add_img(p->page, name.buf, title.buf);
@@ -456,11 +459,9 @@ static int comparison_page(const struct db_comparison_row *c, void *data)
 			struct strbuf path = STRBUF_INIT;
 
 			strbuf_addf(&path, "%s/%s", s->o->dir, name.buf);
-			if (plot_bars(path.buf, PLOT_SVG, "pins released per I/O",
-				      "pins per I/O (pins/io)", p.bars, p.nbars))
+			if (plot_batch_bars(s->batch, path.buf, PLOT_SVG, "pins released per I/O",
+					    "pins per I/O (pins/io)", p.bars, p.nbars))
 				s->failed = 1;
-			else
-				s->st->plots_drawn++;
 			strbuf_release(&path);
 		}
 		add_img(&page, name.buf, "pins released per I/O, per job and kernel");
@@ -585,10 +586,9 @@ static int history_page(long long job, const char *job_name, const char *job_has
 			strbuf_addf(&path, "%s/%s", s->o->dir, plot.buf);
 			strbuf_addf(&ylabel, "%s%s%s%s", metric, *shown ? " (" : "", shown,
 				    *shown ? ")" : "");
-			if (plot_history(path.buf, PLOT_SVG, title.buf, ylabel.buf, h.p, h.n))
+			if (plot_batch_history(s->batch, path.buf, PLOT_SVG, title.buf,
+					       ylabel.buf, h.p, h.n))
 				s->failed = 1;
-			else
-				s->st->plots_drawn++;
 			strbuf_release(&path);
 		}
 		add_img(&page, plot.buf, title.buf);
@@ -756,11 +756,12 @@ static const char cmp_head[] = "<table><tr><th>comparison</th><th>decided</th><t
 
 int site_write(struct db *db, const struct site_opts *o, struct site_stats *st)
 {
-	struct site s = { db, o, st, 0 };
+	struct site s = { db, o, st, 0, NULL, STRVEC_INIT };
 	struct index ix = { &s, STRVEC_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT,
 			    STRBUF_INIT, 0, 0, 0, 0, "2000-01-01T00:00:00Z" };
 	struct series_links links = { &s, STRBUF_INIT };
 	struct strbuf page = STRBUF_INIT, plots = STRBUF_INIT, css = STRBUF_INIT;
+	int failed;
 
 	memset(st, 0, sizeof(*st));
 	if (db_prepare_bulk_read(db))
@@ -771,6 +772,7 @@ int site_write(struct db *db, const struct site_opts *o, struct site_stats *st)
 		strbuf_release(&plots);
 		return -1;
 	}
+	s.batch = plot_batch_new();
 	strbuf_addstr(&css, html_css);
 	if (put_file(&s, "style.css", &css) ||
 	    db_list_comparisons(db, index_comparison, &ix) ||
@@ -821,6 +823,12 @@ int site_write(struct db *db, const struct site_opts *o, struct site_stats *st)
 	if (put_file(&s, "regressions.atom", &page))
 		s.failed = 1;
 
+	failed = plot_batch_run(s.batch);
+	st->plots_drawn = plot_batch_size(s.batch) - (size_t)failed;
+	if (failed)
+		s.failed = 1;
+	plot_batch_free(s.batch);
+	strvec_clear(&s.queued);
 	strvec_clear(&ix.pairs);
 	strbuf_release(&ix.open);
 	strbuf_release(&ix.latest);

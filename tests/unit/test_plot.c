@@ -3,14 +3,19 @@
  * Plots drawn by the real gnuplot: every kind as SVG (checked by xmllint
  * and for its text) and PNG (signature and IHDR), hostile labels, empty
  * data, a directory that cannot be written, a gnuplot that fails or is
- * missing, and no temporary file left anywhere.
+ * missing, and no temporary file left anywhere. Then batches: many plots
+ * by one gnuplot, each the same as on its own, and the plots around one
+ * that breaks gnuplot still drawn.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
@@ -391,6 +396,502 @@ static void test_failures(void)
 	strbuf_release(&bin);
 }
 
+/*
+ * Batches. The gnuplot in PATH for them is a wrapper around the real one
+ * that counts its runs and breaks the plots titled BOOM (an error in their
+ * commands: gnuplot stops there), CRASH (gnuplot draws the plots before
+ * it, then dies of SIGSEGV) and INTR (the same, then a Ctrl-C for us).
+ */
+#define BATCH_N 30
+
+static struct plot_batch *batch;
+static struct strbuf runs_log = STRBUF_INIT, real_path = STRBUF_INIT;
+
+static int run_batch(void)
+{
+	return plot_batch_run(batch);
+}
+
+static size_t gnuplot_runs(void)
+{
+	char *log = slurp(runs_log.buf);
+	size_t n = count(log, "\n");
+
+	free(log);
+	return n;
+}
+
+static const char *const kinds[] = { "distribution", "history", "bars" };
+
+/*
+ * Plot i of the mixed batch, queued to b or, without b, drawn on its own:
+ * kind i % 3 (so a history follows a distribution, bars follow a history),
+ * every fourth one PNG, every string its own. What it is given lives on
+ * the heap only until it returns, and is scribbled over first.
+ */
+static int mixed_plot(struct plot_batch *b, size_t i, const char *path)
+{
+	struct strbuf s = STRBUF_INIT;
+	enum plot_format f = i % 4 == 3 ? PLOT_PNG : PLOT_SVG;
+	size_t n = 5 + i % 7, k, off[6];
+	double *v = xmalloc(2 * n * sizeof(*v));
+	struct plot_point *p = xcalloc(n, sizeof(*p));
+	struct plot_bar *bars = xcalloc(n, sizeof(*bars));
+	int ret;
+
+	/* title, ylabel, note, two side names, then the labels: all in s */
+	strbuf_addf(&s, "batch plot %02zu %s", i, kinds[i % 3]);
+	off[0] = 0;
+	strbuf_addch(&s, '\0');
+	off[1] = s.len;
+	strbuf_addf(&s, "ylabel %02zu (units)", i);
+	strbuf_addch(&s, '\0');
+	off[2] = s.len;
+	strbuf_addf(&s, "note of plot %02zu", i);
+	strbuf_addch(&s, '\0');
+	off[3] = s.len;
+	strbuf_addf(&s, "side-a-%02zu", i);
+	strbuf_addch(&s, '\0');
+	off[4] = s.len;
+	strbuf_addf(&s, "side-b-%02zu", i);
+	strbuf_addch(&s, '\0');
+	for (k = 0; k < n; k++) {
+		off[5] = s.len;
+		strbuf_addf(&s, "%s-%02zu-%zu", i % 3 == 1 ? "run" : "bar", i, k);
+		strbuf_addch(&s, '\0');
+		/* offsets for now, pointers once s is complete */
+		p[k].label = (const char *)(uintptr_t)off[5];
+		bars[k].label = (const char *)(uintptr_t)off[5];
+	}
+	for (k = 0; k < n; k++) {
+		p[k].label = s.buf + (uintptr_t)p[k].label;
+		bars[k].label = s.buf + (uintptr_t)bars[k].label;
+		p[k].y = 1000 + 10 * (double)i + 50 * sin((double)k);
+		p[k].lo = p[k].y - 20;
+		p[k].hi = p[k].y + 15;
+		p[k].regression = k == n - 2 && i % 2;
+		bars[k].value = (double)k - 1.5;
+		v[k] = 1000 + (double)((k * 37 + i) % 23);
+		v[n + k] = 950 + (double)((k * 29 + i) % 19);
+	}
+	{
+		struct plot_side a = { s.buf + off[3], v, n }, c = { s.buf + off[4], v + n, n };
+
+		if (i % 3 == 0)
+			ret = b ? plot_batch_distribution(b, path, f, s.buf, s.buf + off[1], &a,
+							  &c, s.buf + off[2])
+				: plot_distribution(path, f, s.buf, s.buf + off[1], &a, &c,
+						    s.buf + off[2]);
+		else if (i % 3 == 1)
+			ret = b ? plot_batch_history(b, path, f, s.buf, s.buf + off[1], p, n)
+				: plot_history(path, f, s.buf, s.buf + off[1], p, n);
+		else
+			ret = b ? plot_batch_bars(b, path, f, s.buf, s.buf + off[1], bars, n)
+				: plot_bars(path, f, s.buf, s.buf + off[1], bars, n);
+	}
+	memset(s.buf, 'X', s.len);
+	memset(v, 0xff, 2 * n * sizeof(*v));
+	strbuf_release(&s);
+	free(v);
+	free(p);
+	free(bars);
+	return ret;
+}
+
+static const char *mixed_path(size_t i, const char *prefix)
+{
+	static struct strbuf sb = STRBUF_INIT;
+
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/batch/%s%02zu-%s.%s", dir, prefix, i, kinds[i % 3],
+		    i % 4 == 3 ? "png" : "svg");
+	return sb.buf;
+}
+
+/* What plot i must show of its own, and what of the others it must not. */
+static int mixed_svg_ok(size_t i)
+{
+	char *svg = slurp(mixed_path(i, ""));
+	struct strbuf own = STRBUF_INIT;
+	int kind = (int)(i % 3), good = 1;
+	struct {
+		const char *needle;
+		size_t want;
+	} checks[] = {
+		{ "batch plot ", 1 },		/* its own title and no other */
+		{ "ylabel ", 1 },
+		{ "note of plot", kind == 0 },
+		{ "<text>side-a-", kind == 0 ? 2 : 0 },	/* tic and key */
+		{ "<text>median</text>", kind != 2 },
+		{ "<text>run (oldest first)</text>", kind == 1 },
+		{ "<text>min..max</text>", kind == 1 },
+		{ "<text>run-", kind == 1 ? 5 + i % 7 : 0 },
+		{ "<text>bar-", kind == 2 ? 5 + i % 7 : 0 },
+		{ "<text>regression</text>", kind == 1 && i % 2 },
+		{ "<text>no data</text>", 0 },
+	};
+	size_t k, got;
+
+	if (!svg || !xml_well_formed(mixed_path(i, ""))) {
+		printf("#   %s: missing or not well-formed\n", mixed_path(i, ""));
+		free(svg);
+		return 0;
+	}
+	strbuf_addf(&own, ">batch plot %02zu %s<", i, kinds[i % 3]);
+	if (!strstr(svg, own.buf)) {
+		printf("#   %s: no '%s'\n", mixed_path(i, ""), own.buf);
+		good = 0;
+	}
+	for (k = 0; k < sizeof(checks) / sizeof(checks[0]); k++) {
+		got = count(svg, checks[k].needle);
+		if (got != checks[k].want) {
+			printf("#   %s: '%s' %zu times, want %zu\n", mixed_path(i, ""),
+			       checks[k].needle, got, checks[k].want);
+			good = 0;
+		}
+	}
+	strbuf_release(&own);
+	free(svg);
+	return good;
+}
+
+static int same_file(const char *a, const char *b)
+{
+	char *x = slurp(a), *y = slurp(b);
+	struct stat sa, sb;
+	int same = x && y && !stat(a, &sa) && !stat(b, &sb) && sa.st_size == sb.st_size &&
+		   !memcmp(x, y, (size_t)sa.st_size);
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static void test_batch_mixed(void)
+{
+	const size_t singles[] = { 1, 2, 3, 6, 7, 11 };
+	size_t i, queued = 0, svgs = 0, svg_good = 0, pngs = 0, png_good = 0, same = 0;
+
+	batch = plot_batch_new();
+	for (i = 0; i < BATCH_N; i++)
+		queued += !mixed_plot(batch, i, mixed_path(i, ""));
+	is_int(queued, BATCH_N, "batch: 30 plots of the three kinds queued");
+	is_int(plot_batch_size(batch), BATCH_N, "batch: plot_batch_size counts them");
+	is_int(plot_batch_run(batch), 0, "batch: all drawn");
+	is_int(gnuplot_runs(), 1, "batch: by one gnuplot");
+	plot_batch_free(batch);
+	batch = NULL;
+
+	for (i = 0; i < BATCH_N; i++) {
+		if (i % 4 == 3) {
+			pngs++;
+			png_good += png_ok(mixed_path(i, ""));
+		} else {
+			svgs++;
+			svg_good += mixed_svg_ok(i);
+		}
+	}
+	is_int(svg_good, svgs, "batch: every SVG well-formed, with its own title, ylabel, "
+	       "tics and key, and nothing of the plot before it");
+	is_int(png_good, pngs, "batch: every PNG valid");
+
+	/* gnuplot is reset between plots: an image in a batch is the image on its own */
+	for (i = 0; i < sizeof(singles) / sizeof(singles[0]); i++) {
+		char *batched = xstrdup(mixed_path(singles[i], ""));
+
+		if (mixed_plot(NULL, singles[i], mixed_path(singles[i], "single-")))
+			printf("#   %s: not drawn\n", mixed_path(singles[i], "single-"));
+		if (same_file(batched, mixed_path(singles[i], "single-")))
+			same++;
+		else
+			printf("#   %s differs from %s\n", batched,
+			       mixed_path(singles[i], "single-"));
+		free(batched);
+	}
+	is_int(same, 6, "batch: each kind, SVG and PNG, is byte for byte the single plot");
+}
+
+static void queue_bar(const char *name, const char *title)
+{
+	struct plot_bar b[] = { { "k1", 1 }, { "k2", 2.5 } };
+	struct strbuf path = STRBUF_INIT;
+
+	strbuf_addf(&path, "%s/batch/%s", dir, name);
+	if (plot_batch_bars(batch, path.buf, PLOT_SVG, title, "y (s)", b, 2))
+		printf("#   %s: not queued\n", path.buf);
+	strbuf_release(&path);
+}
+
+/* Did the batch draw exactly the named files of batch/, each a well-formed SVG? */
+static int drawn(const char *const *names, size_t n)
+{
+	struct strbuf path = STRBUF_INIT;
+	size_t i, good = 0;
+
+	for (i = 0; i < n; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/batch/%s", dir, names[i]);
+		if (path_exists(path.buf) && xml_well_formed(path.buf))
+			good++;
+		else
+			printf("#   %s not drawn\n", path.buf);
+		unlink(path.buf);
+	}
+	strbuf_release(&path);
+	return good == n;
+}
+
+/* What a batch said, as TAP comments. */
+static void diag(const char *msg)
+{
+	const char *eol;
+
+	for (; msg && *msg; msg = *eol ? eol + 1 : eol) {
+		eol = strchrnul(msg, '\n');
+		printf("#   %.*s\n", (int)(eol - msg), msg);
+	}
+}
+
+static int queue_bad(void)
+{
+	return plot_batch_history(batch, out_path("batch/x.svg"), PLOT_SVG, "t", "y", NULL, 3) +
+	       plot_batch_bars(batch, NULL, PLOT_SVG, "t", "y", NULL, 0);
+}
+
+static void test_batch_failures(void)
+{
+	static const char *const ok_boom[] = { "f0.svg", "f1.svg", "f2.svg", "f4.svg", "f5.svg",
+					       "f6.svg" };
+	static const char *const ok_two[] = { "g0.svg", "g2.svg", "g3.svg", "g5.svg" };
+	static const char *const ok_paths[] = { "h0.svg", "h2.svg" };
+	static const char *const ok_intr[] = { "i0.svg" };
+	struct strbuf path = STRBUF_INIT;
+	size_t runs;
+	char *msg;
+	int ret;
+
+	/* an error in the commands of one plot, in the middle */
+	batch = plot_batch_new();
+	queue_bar("f0.svg", "f0");
+	queue_bar("f1.svg", "f1");
+	queue_bar("f2.svg", "f2");
+	queue_bar("boom.svg", "BOOM");
+	queue_bar("f4.svg", "f4");
+	queue_bar("f5.svg", "f5");
+	queue_bar("f6.svg", "f6");
+	runs = gnuplot_runs();
+	msg = with_stderr(run_batch, &ret);
+	diag(msg);
+	is_int(ret, 1, "batch, one plot's commands fail: returns 1");
+	like(msg, "boom.svg': line ", "... with an error naming that file");
+	like(msg, ": undefined function: foo\n", "... and gnuplot's error line");
+	is_int(count(msg, "\n"), 1, "... on one line");
+	ok(drawn(ok_boom, 6), "... and the plots before and after it drawn");
+	ok(!path_exists(out_path("batch/boom.svg")), "... but not the one that failed");
+	is_int(gnuplot_runs() - runs, 2, "... by two gnuplot runs (the rest after the failure)");
+	free(msg);
+	plot_batch_free(batch);
+
+	/* a crash and an error, the first and the last plots fine */
+	batch = plot_batch_new();
+	queue_bar("g0.svg", "g0");
+	queue_bar("crash.svg", "CRASH");
+	queue_bar("g2.svg", "g2");
+	queue_bar("g3.svg", "g3");
+	queue_bar("boom.svg", "BOOM");
+	queue_bar("g5.svg", "g5");
+	runs = gnuplot_runs();
+	msg = with_stderr(run_batch, &ret);
+	diag(msg);
+	is_int(ret, 2, "batch, a crash and an error: returns 2");
+	like(msg, "crash.svg': gnuplot killed by signal 11", "... the crash said so");
+	like(msg, "boom.svg': line ", "... the error named");
+	is_int(count(msg, "\n"), 2, "... one line each");
+	ok(drawn(ok_two, 4), "... the other plots drawn");
+	ok(!path_exists(out_path("batch/crash.svg")) && !path_exists(out_path("batch/boom.svg")),
+	   "... the failed ones not");
+	is_int(gnuplot_runs() - runs, 3, "... by three gnuplot runs");
+	free(msg);
+	plot_batch_free(batch);
+
+	/* outputs that cannot be written: found before gnuplot, or when renaming */
+	batch = plot_batch_new();
+	queue_bar("h0.svg", "h0");
+	queue_bar("missing/h1.svg", "h1");
+	queue_bar("h2.svg", "h2");
+	queue_bar("adir", "h3");
+	strbuf_addf(&path, "%s/batch/adir/x", dir);
+	mkdir_parents(path.buf);
+	write_file_atomic(path.buf, "x", 1);
+	runs = gnuplot_runs();
+	msg = with_stderr(run_batch, &ret);
+	diag(msg);
+	is_int(ret, 2, "batch, a directory that does not exist and a directory as output: 2");
+	like(msg, "missing/h1.svg': No such file or directory", "... the first one said");
+	like(msg, "adir': cannot rename '", "... and the second");
+	is_int(count(msg, "\n"), 2, "... one line each");
+	ok(drawn(ok_paths, 2), "... the other plots drawn");
+	is_int(gnuplot_runs() - runs, 1, "... by one gnuplot run");
+	free(msg);
+	plot_batch_free(batch);
+	unlink(path.buf);
+	strbuf_setlen(&path, path.len - 2);
+	rmdir(path.buf);
+
+	/* a Ctrl-C: what is not drawn yet fails, and no new gnuplot is started */
+	spawn_install_signals();
+	batch = plot_batch_new();
+	queue_bar("i0.svg", "i0");
+	queue_bar("intr.svg", "INTR");
+	queue_bar("i2.svg", "i2");
+	runs = gnuplot_runs();
+	msg = with_stderr(run_batch, &ret);
+	diag(msg);
+	is_int(ret, 2, "batch, interrupted: the plot being drawn and the one after fail");
+	is_int(count(msg, "gnuplot interrupted\n"), 2, "... each said");
+	ok(drawn(ok_intr, 1), "... the plot before is drawn");
+	is_int(gnuplot_runs() - runs, 1, "... and no new gnuplot is started");
+	free(msg);
+	plot_batch_free(batch);
+	spawn_clear_interrupted();
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+
+	/* without gnuplot, each plot says so */
+	batch = plot_batch_new();
+	queue_bar("n0.svg", "n0");
+	queue_bar("n1.svg", "n1");
+	setenv("PATH", "/nonexistent", 1);
+	msg = with_stderr(run_batch, &ret);
+	is_int(ret, 2, "batch without gnuplot: every plot fails");
+	is_int(count(msg, "gnuplot not found"), 2, "... each said once");
+	plot_batch_free(batch);
+	free(msg);
+
+	/* nothing to draw, and bad arguments refused when queued */
+	batch = plot_batch_new();
+	runs = gnuplot_runs();
+	msg = with_stderr(run_batch, &ret);
+	is_int(ret, 0, "an empty batch returns 0");
+	ok(!*msg && gnuplot_runs() == runs, "... says nothing and starts no gnuplot");
+	free(msg);
+	msg = with_stderr(queue_bad, &ret);
+	is_int(ret, -2, "queueing 3 runs without an array, or without a path, is an error");
+	like(msg, "x.svg': 3 runs without their values", "... the first said");
+	like(msg, "cannot plot: no output file given", "... the second too");
+	is_int(plot_batch_size(batch), 0, "... and neither is queued");
+	free(msg);
+	plot_batch_free(batch);
+	plot_batch_free(NULL);
+	batch = NULL;
+	strbuf_release(&path);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Not a check: what a batch saves, for whoever reads the test's output. */
+static void test_batch_timing(void)
+{
+	struct plot_point p[30];
+	struct strbuf labels = STRBUF_INIT, path = STRBUF_INIT;
+	size_t offs[30], i, failed = 0;
+	double t0, single, batched;
+	struct plot_batch *b;
+
+	for (i = 0; i < 30; i++) {
+		offs[i] = labels.len;
+		strbuf_addf(&labels, "r%zu 6.12.%zu", i + 1, 100 + i);
+		strbuf_addch(&labels, '\0');
+	}
+	for (i = 0; i < 30; i++) {
+		p[i] = (struct plot_point){ labels.buf + offs[i], 5000 + 30 * sin((double)i),
+					    4950 + 30 * sin((double)i), 5040 + 30 * sin((double)i),
+					    i == 20 };
+	}
+	t0 = now_s();
+	for (i = 0; i < 40; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/batch/t%02zu.svg", dir, i);
+		failed += !!plot_history(path.buf, PLOT_SVG, "timing", "x (s)", p, 30);
+	}
+	single = now_s() - t0;
+	b = plot_batch_new();
+	t0 = now_s();
+	for (i = 0; i < 40; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/batch/t%02zu.svg", dir, i);
+		plot_batch_history(b, path.buf, PLOT_SVG, "timing", "x (s)", p, 30);
+	}
+	failed += (size_t)plot_batch_run(b);
+	batched = now_s() - t0;
+	plot_batch_free(b);
+	is_int(failed, 0, "timing: 40 history plots drawn one by one, then in a batch");
+	printf("# 40 history plots: %.2f s one by one, %.2f s in one batch (%.1fx)\n", single,
+	       batched, batched > 0 ? single / batched : 0);
+	strbuf_release(&labels);
+	strbuf_release(&path);
+}
+
+static void test_batch(void)
+{
+	struct strbuf wrapper = STRBUF_INIT, bin = STRBUF_INIT, script = STRBUF_INIT;
+	char *path = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+
+	mkdir(out_path("batch"), 0755);
+	if (!ok(spawn_find_program("gnuplot", &real_path), "batch: gnuplot is installed")) {
+		free(path);
+		return;
+	}
+	strbuf_addf(&runs_log, "%s/runs.log", dir);
+	strbuf_addf(&bin, "%s/wrap", dir);
+	mkdir(bin.buf, 0755);
+	strbuf_addf(&wrapper, "%s/gnuplot", bin.buf);
+	/* $1 is --default-settings, $2 the script */
+	strbuf_addf(&script, "#!/bin/sh\necho run >> '%s'\n"
+		    "if grep -q \"^set title 'CRASH'\" \"$2\"; then\n"
+		    "\tsed \"/^set title 'CRASH'/,\\$d\" \"$2\" > \"$2.cut\"\n"
+		    "\t'%s' \"$1\" \"$2.cut\"\n"
+		    "\tkill -SEGV $$\n"
+		    "fi\n"
+		    "if grep -q \"^set title 'INTR'\" \"$2\"; then\n"
+		    "\tsed \"/^set title 'INTR'/,\\$d\" \"$2\" > \"$2.cut\"\n"
+		    "\t'%s' \"$1\" \"$2.cut\"\n"
+		    "\tkill -INT $PPID\n"
+		    "\tsleep 10\n"
+		    "fi\n"
+		    "sed -i \"s/^set title 'BOOM'.*/print foo(1)/\" \"$2\"\n"
+		    "exec '%s' \"$@\"\n", runs_log.buf, real_path.buf, real_path.buf,
+		    real_path.buf);
+	write_file_atomic(wrapper.buf, script.buf, script.len);
+	chmod(wrapper.buf, 0755);
+	strbuf_reset(&script);
+	strbuf_addf(&script, "%s:%s", bin.buf, path);
+	setenv("PATH", script.buf, 1);
+
+	test_batch_mixed();
+	test_batch_failures();
+	setenv("PATH", path, 1);
+	test_batch_timing();
+
+	is_int(entries(out_path("batch"), ".tmp."), 0, "batch: no temporary image is left behind");
+	unlink(wrapper.buf);
+	rmdir(bin.buf);
+	unlink(runs_log.buf);
+	free(path);
+	strbuf_release(&wrapper);
+	strbuf_release(&bin);
+	strbuf_release(&script);
+	strbuf_release(&runs_log);
+	strbuf_release(&real_path);
+}
+
 /* A relative name starting with '|' is a file, not a pipe to a shell command. */
 static void test_pipe_name(void)
 {
@@ -427,6 +928,7 @@ int main(void)
 	test_no_data();
 	test_failures();
 	test_pipe_name();
+	test_batch();
 
 	is_int(entries(tmpdir, ""), 0, "no private directory is left behind");
 	is_int(entries(dir, ".tmp."), 0, "no temporary image is left behind");
