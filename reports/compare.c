@@ -307,12 +307,7 @@ int compare_store(struct db *db, const struct comparison *c, const char *command
 
 double compare_row_pooled_cv(const struct compare_row *r)
 {
-	double a = r->cv_a / 100, b = r->cv_b / 100;
-
-	if (r->na < 2 || r->nb < 2)
-		return NAN;
-	return sqrt(((double)(r->na - 1) * a * a + (double)(r->nb - 1) * b * b) /
-		    (double)(r->na + r->nb - 2));
+	return stats_pooled_cv(r->cv_a / 100, r->na, r->cv_b / 100, r->nb);
 }
 
 void comparison_release(struct comparison *c)

@@ -15,9 +15,6 @@
 
 /* Append s with & < > " ' as entities; control characters other than tab and newline dropped. */
 void html_escape(struct strbuf *out, const char *s);
-/* printf-like for markup; every %s argument must already be escaped or be our own text. */
-#define html_addf strbuf_addf
-
 /* <!DOCTYPE html> up to <body>: title (escaped here), the stylesheet, the CSP. */
 void html_begin(struct strbuf *out, const char *title);
 void html_end(struct strbuf *out);

@@ -4,6 +4,7 @@
  * verdicts and noise (db/site.c), plots from reports/plot.c. Every string
  * that reaches a page from outside goes through html_escape.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,22 +38,14 @@ struct site {
 static int put_file(struct site *s, const char *name, const struct strbuf *content)
 {
 	struct strbuf path = STRBUF_INIT, old = STRBUF_INIT;
-	FILE *f;
 	int ret = 0;
 
 	strbuf_addf(&path, "%s/%s", s->o->dir, name);
 	s->st->pages++;
-	f = fopen(path.buf, "rb");
-	if (f) {
-		char buf[65536];
-		size_t n;
-
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-			strbuf_add(&old, buf, n);
-		fclose(f);
-		if (old.len == content->len && !memcmp(old.buf, content->buf, old.len))
-			goto out;
-	}
+	/* one byte more than the page is enough to tell a different one */
+	if (!strbuf_read_file(&old, path.buf, content->len + 1) && old.len == content->len &&
+	    !memcmp(old.buf, content->buf, old.len))
+		goto out;
 	if (write_file_atomic(path.buf, content->buf, content->len))
 		ret = error("cannot write '%s': %s", path.buf, errstr());
 	else
@@ -548,6 +541,20 @@ struct series_links {
 	struct strbuf list;
 };
 
+/*
+ * The job's hash and the metric name become a file name: from the database,
+ * so not trusted to be what pinbench wrote there (no '/', no "..").
+ */
+static int file_name_part(const char *s)
+{
+	if (!*s || *s == '.')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
 static int history_page(long long job, const char *job_name, const char *job_hash,
 			const char *metric, const char *unit, void *data)
 {
@@ -559,6 +566,11 @@ static int history_page(long long job, const char *job_name, const char *job_has
 	const char *shown;
 	size_t i;
 
+	if (!file_name_part(job_hash) || !file_name_part(metric)) {
+		warning("job %lld, metric '%s': not a name a page can have, no history page", job,
+			metric);
+		return 0;
+	}
 	unit_scale(unit, &shown);
 	if (db_job_metric_history(s->db, job, metric, history_point, &h)) {
 		s->failed = 1;
@@ -691,8 +703,6 @@ static int index_comparison(const struct db_comparison_row *c, void *data)
 	struct index *ix = data;
 	int newest;
 
-	if (ix->s->o->max_comparisons && ix->ncmp >= ix->s->o->max_comparisons)
-		return 0;
 	newest = newest_of_pair(ix, c);
 	if (ix->ncmp < 50)
 		comparison_cells(&ix->latest, c);

@@ -25,7 +25,6 @@ struct site_opts {
 	const char *dir;
 	const char *base_url;	/* "" or NULL: the feed links relatively */
 	int plots;		/* 0: no gnuplot (pages only) */
-	size_t max_comparisons;	/* 0: every comparison gets a page */
 };
 
 struct site_stats {

@@ -346,10 +346,19 @@ double stats_detectable_change(double cv, unsigned n, double alpha)
 	return power_z(alpha) * cv * sqrt(2.0 / n);
 }
 
+double stats_pooled_cv(double cva, size_t na, double cvb, size_t nb)
+{
+	if (na < 2 || nb < 2)
+		return NAN;
+	/* each side relative to its own mean, pooled by degrees of freedom like a variance */
+	return sqrt(((double)(na - 1) * cva * cva + (double)(nb - 1) * cvb * cvb) /
+		    (double)(na + nb - 2));
+}
+
 unsigned stats_reps_needed(const double *a, size_t na, const double *b, size_t nb,
 			   double threshold, double alpha)
 {
-	double ma, mb, cva, cvb, cv2;
+	double ma, mb, cva, cvb;
 
 	if (na < 2 || nb < 2)
 		return 0;
@@ -359,7 +368,5 @@ unsigned stats_reps_needed(const double *a, size_t na, const double *b, size_t n
 		return 0;
 	cva = gsl_stats_sd_m(a, 1, na, ma) / ma;
 	cvb = gsl_stats_sd_m(b, 1, nb, mb) / mb;
-	/* each side relative to its own mean, pooled by degrees of freedom like a variance */
-	cv2 = ((double)(na - 1) * cva * cva + (double)(nb - 1) * cvb * cvb) / (double)(na + nb - 2);
-	return stats_reps_for_cv(sqrt(cv2), threshold, alpha);
+	return stats_reps_for_cv(stats_pooled_cv(cva, na, cvb, nb), threshold, alpha);
 }

@@ -5,7 +5,6 @@
  * recomputes the comparison of two stored runs (--from-db).
  * Exit: 0 no regression, 1 regression, 2 usage, 3 infrastructure.
  */
-#include <errno.h>
 #include <math.h>
 #include <jansson.h>
 #include <stdio.h>

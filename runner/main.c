@@ -190,24 +190,26 @@ int cli_common_option(struct cli *cli, int opt, const char *arg, const char *cmd
 	return 0;
 }
 
-int cli_parse_id(const char *what, const char *s, long long *id)
+/* A positive row number: runs, comparisons, mails. */
+static int parse_row_id(const char *s, long long *id)
 {
 	char *end;
 
 	errno = 0;
 	*id = strtoll(s, &end, 10);
-	if (errno || *end || *id <= 0 || !*s)
+	return errno || *end || *id <= 0 || !*s ? -1 : 0;
+}
+
+int cli_parse_id(const char *what, const char *s, long long *id)
+{
+	if (parse_row_id(s, id))
 		return error("'%s' is not a %s number", s, what);
 	return 0;
 }
 
 int cli_parse_run_id(const char *s, long long *run)
 {
-	char *end;
-
-	errno = 0;
-	*run = strtoll(s, &end, 10);
-	if (errno || *end || *run <= 0)
+	if (parse_row_id(s, run))
 		return error("'%s' is not a run number (see 'pinbench db list')", s);
 	return 0;
 }

@@ -221,21 +221,14 @@ static int smtp_password(const struct config *cfg, struct strbuf *out)
 {
 	const char *env = getenv("PINBENCH_SMTP_PASSWORD");
 	char *path;
-	FILE *f;
-	char buf[4096];
-	size_t n;
 
 	if (*cfg->mail.password_file) {
 		path = config_path(cfg, cfg->mail.password_file);
-		f = fopen(path, "r");
-		if (!f) {
+		if (strbuf_read_file(out, path, 4096)) {
 			error("[mail] password_file '%s': %s", path, errstr());
 			free(path);
 			return -1;
 		}
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-			strbuf_add(out, buf, n);
-		fclose(f);
 		free(path);
 		strbuf_rtrim(out);
 		return 0;

@@ -90,6 +90,15 @@ written=$(sed -n 's/.*(\([0-9]*\) rewritten).*/\1/p' "$T/out3")
 total=$(sed -n 's/.*: \([0-9]*\) pages.*/\1/p' "$T/out3")
 ok $((written == 0 || written >= total)) "and only what changed is rewritten ($written of $total)"
 
+# a metric name from the database never becomes a path outside the site
+q "$db" "insert into metric (name, unit) values ('fio./../../escaped.iops', 'IO/s')"
+q "$db" "insert into sample (run, job, rep, metric, value) select run, job, rep,
+	'fio./../../escaped.iops', 1 from rep where rep >= 1"
+"$PINBENCH" report --config "$T/config.ini" --html="$site" > /dev/null 2> "$T/err"
+ok $? "a site with a hostile metric name is still written"
+contains "$T/err" "not a name a page can have" "which gets no history page"
+is "$(find "$T" -name '*escaped*' | wc -l)" "0" "and no file anywhere"
+
 # open regressions: the newest comparison of a kernel pair decides
 q "$db" "update comparison set regressions = 1 where id = 2"
 "$PINBENCH" report --config "$T/config.ini" --html="$site" > /dev/null 2>&1
