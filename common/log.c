@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "common/log.h"
+#include "common/untrusted.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -21,10 +22,18 @@ const char *errstr(void)
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
 	char msg[4096];
+	struct strbuf line = STRBUF_INIT;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/*
+	 * Messages quote outside text (a patch subject, a guest's message): a
+	 * CR or an escape sequence in it must not reach the terminal, so the
+	 * whole line is escaped here, whatever its callers did.
+	 */
+	strbuf_add_escaped(&line, msg, 0);
 	/* one write per line so interleaved output from children stays readable */
-	fprintf(stderr, "pinbench: %s%s\n", prefix, msg);
+	fprintf(stderr, "pinbench: %s%s\n", prefix, line.buf);
+	strbuf_release(&line);
 }
 
 int error(const char *fmt, ...)

@@ -168,15 +168,18 @@ int db_reap_abandoned_builds(struct db *db)
 
 int db_list_builds(struct db *db, db_build_fn fn, void *data)
 {
-	/* the latest done build per name; patches in the order applied, cover letter first */
+	/*
+	 * the latest done build per name; patches in the order applied, cover letter
+	 * first, joined by US (0x1f): a subject from a list may hold a newline
+	 */
 	sqlite3_stmt *st = prepare(db,
 		"SELECT b.id, b.name, b.key, IFNULL(b.version, ''), b.source,"
 		" IFNULL(b.config_sha, ''), IFNULL(b.artifact, ''), IFNULL(b.finished, ''),"
 		" IFNULL(b.seconds, 0), IFNULL(b.size, -1), IFNULL(b.objects, -1), b.cached,"
-		" IFNULL((SELECT group_concat(subject, char(10)) FROM"
+		" IFNULL((SELECT group_concat(subject, char(31)) FROM"
 		"   (SELECT subject FROM build_patch p WHERE p.build = b.id AND p.seq > 0"
 		"    ORDER BY seq)), ''),"
-		" IFNULL((SELECT group_concat(IFNULL(message_id, ''), char(10)) FROM"
+		" IFNULL((SELECT group_concat(IFNULL(message_id, ''), char(31)) FROM"
 		"   (SELECT message_id FROM build_patch p WHERE p.build = b.id AND p.seq > 0"
 		"    ORDER BY seq)), ''),"
 		" IFNULL(b.log, '')"

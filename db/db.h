@@ -242,14 +242,17 @@ int db_reap_abandoned_builds(struct db *db);
  * config hash, build time, size; callback per row (artifact may be gone:
  * the caller checks). Ordered by name.
  */
+/* joins the list fields of a row (ASCII US: no subject holds it once cleaned) */
+#define DB_LIST_SEP	"\x1f"
+
 struct db_build_row {
 	long long id;
 	const char *name, *key, *version, *source, *config_sha, *artifact, *finished, *log;
 	double seconds;
 	long long size, objects;
 	int cached;
-	const char *patches;	/* subjects joined with "\n", "" when none */
-	const char *message_ids;/* the same order, "\n"-joined */
+	const char *patches;	/* subjects joined with DB_LIST_SEP, "" when none */
+	const char *message_ids;/* the same order, DB_LIST_SEP-joined */
 };
 typedef int (*db_build_fn)(const struct db_build_row *r, void *data);
 int db_list_builds(struct db *db, db_build_fn fn, void *data);

@@ -20,6 +20,7 @@
 
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/untrusted.h"
 
 static const char *next_line(const char *p, const char *end)
 {
@@ -147,9 +148,17 @@ static void mime_init(void)
 	}
 }
 
+/*
+ * A header of a mail from a public list, as one clean line: a CR in a
+ * Subject must not become a line of its own in `kernel list`, a report or
+ * a mail (NULL gives "").
+ */
 static char *dup_or_empty(const char *s)
 {
-	return xstrdup(s ? s : "");
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_add_clean_line(&sb, s);
+	return strbuf_detach(&sb, NULL);
 }
 
 /* "<id@host> (comment)" -> "id@host" */
@@ -244,7 +253,7 @@ static void fill_from_message(struct patch *p, GMimeMessage *msg, const char *or
 	const char *subject = g_mime_message_get_subject(msg);
 
 	/* a quilt-style mail may have no Subject: show where it came from */
-	p->full_subject = xstrdup(subject && *subject ? subject : base_name(origin));
+	p->full_subject = dup_or_empty(subject && *subject ? subject : base_name(origin));
 	p->author = dup_or_empty(author);
 	g_free(author);
 	p->recipients = recipients(msg);
@@ -429,7 +438,7 @@ static int add_plain_diff(const char *data, size_t len, const char *origin,
 	if (!text_has_diff(data, len))
 		return error("'%s' is neither a mail nor a diff", origin);
 	patch_init(&p);
-	p.full_subject = xstrdup(base_name(origin));
+	p.full_subject = dup_or_empty(base_name(origin));
 	p.subject = xstrdup(p.full_subject);
 	p.author = xstrdup("");
 	p.recipients = xstrdup("");

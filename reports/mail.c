@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/untrusted.h"
 #include "reports/mail.h"
 
 /* RFC 2047 allows 76 on lines with encoded-words; keeping it everywhere is inside RFC 5322's 78 */
@@ -44,106 +45,12 @@ static int is_control(int c)
 	return (c >= 0 && c < 0x20) || c == 0x7f;
 }
 
-/*
- * Length (1-4) of the valid UTF-8 sequence at s with its code point in *cp;
- * 0 for a stray byte, an overlong form, a surrogate or anything past U+10FFFF.
- */
-static size_t utf8_seq(const unsigned char *s, unsigned *cp)
-{
-	unsigned c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 3;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	c &= 0x7f >> n;		/* the lead byte's payload bits */
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* the NUL at the end stops here too */
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/*
- * Append s as a single line of header text: C0, DEL and C1 controls dropped
- * (CR and LF with them), runs of spaces and tabs made one space, the ends
- * trimmed, invalid UTF-8 replaced by U+FFFD.
- */
-static void clean_text(struct strbuf *out, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	size_t start = out->len;
-	int space = 0;
-
-	while (*s) {
-		unsigned cp = 0xfffd;
-		size_t n = utf8_seq(s, &cp);
-
-		if (cp == ' ' || cp == '\t') {
-			space = 1;
-		} else if (cp >= 0x20 && (cp < 0x7f || cp >= 0xa0)) {
-			if (space && out->len > start)
-				strbuf_addch(out, ' ');
-			space = 0;
-			if (n)
-				strbuf_add(out, s, n);
-			else
-				strbuf_addstr(out, "\xef\xbf\xbd");
-		}
-		s += n ? n : 1;
-	}
-}
-
-/*
- * An untrusted string for a one-line message on a terminal: controls (C1
- * too) and bytes that are not UTF-8 as \xNN, cut after about 80 bytes.
- */
-static const char *for_log(struct strbuf *sb, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, n;
-
-	strbuf_reset(sb);
-	while (s[i] && i < 80) {
-		unsigned cp = 0;
-
-		n = utf8_seq(s + i, &cp);
-		if (n && cp >= 0x20 && (cp < 0x7f || cp >= 0xa0)) {
-			strbuf_add(sb, s + i, n);
-			i += n;
-			continue;
-		}
-		for (n = n ? n : 1; n--; i++)
-			strbuf_addf(sb, "\\x%02x", s[i]);
-	}
-	if (s[i])
-		strbuf_addstr(sb, "...");
-	return sb->buf;
-}
-
 void mail_subject(const char *patch_subject, const char *verdict, struct strbuf *out)
 {
 	struct strbuf ps = STRBUF_INIT, v = STRBUF_INIT;
 
-	clean_text(&ps, patch_subject);
-	clean_text(&v, verdict);
+	strbuf_add_clean_line(&ps, patch_subject);
+	strbuf_add_clean_line(&v, verdict);
 	strbuf_addstr(out, "[pinbench]");
 	if (ps.len)
 		strbuf_addf(out, " %s%s", ps.buf, v.len ? ":" : "");
@@ -269,7 +176,7 @@ static const char *parse_address(const char *addr, struct addr *a)
 	} else {
 		strbuf_add(&raw, s, nlen);
 	}
-	clean_text(&a->name, raw.buf);
+	strbuf_add_clean_line(&a->name, raw.buf);
 	strbuf_release(&raw);
 	return NULL;
 }
@@ -302,7 +209,7 @@ static int parse_list(const char *field, const struct strvec *sv, struct addr **
 		*nr = i + 1;
 		why = parse_address(sv->v[i], a);
 		if (why) {
-			error("invalid %s address '%s': %s", field, for_log(&log, sv->v[i]), why);
+			error("invalid %s address '%s': %s", field, untrusted(&log, sv->v[i]), why);
 			strbuf_release(&log);
 			return -1;
 		}
@@ -325,7 +232,7 @@ int mail_envelope(const struct mail_input *in, struct strbuf *from, struct strve
 	int ret = 0;
 
 	if (!in->from || mail_address(in->from, from)) {
-		error("invalid From address '%s'", for_log(&log, in->from ? in->from : ""));
+		error("invalid From address '%s'", untrusted(&log, in->from ? in->from : ""));
 		ret = -1;
 	}
 	for (i = 0; !ret && i < 2; i++) {
@@ -336,7 +243,7 @@ int mail_envelope(const struct mail_input *in, struct strbuf *from, struct strve
 			strbuf_reset(&spec);
 			if (mail_address(lists[i]->v[j], &spec)) {
 				ret = error("invalid %s address '%s'", i ? "Cc" : "To",
-					    for_log(&log, lists[i]->v[j]));
+					    untrusted(&log, lists[i]->v[j]));
 				break;
 			}
 			for (k = 0; k < rcpts->nr; k++)
@@ -650,12 +557,12 @@ static void collect_ids(const struct mail_input *in, struct strbuf *parent, stru
 
 	if (in->in_reply_to && *in->in_reply_to && clean_msgid(in->in_reply_to, parent))
 		warning("leaving out the unusable In-Reply-To message id '%s'",
-			for_log(&log, in->in_reply_to));
+			untrusted(&log, in->in_reply_to));
 	for (i = 0; in->references && i < in->references->nr; i++) {
 		strbuf_reset(&id);
 		if (clean_msgid(in->references->v[i], &id))
 			warning("leaving out the unusable References message id '%s'",
-				for_log(&log, in->references->v[i]));
+				untrusted(&log, in->references->v[i]));
 		else if (!strvec_contains(refs, id.buf))
 			strvec_push(refs, id.buf);
 	}
@@ -831,7 +738,7 @@ static int parse_input(const struct mail_input *in, struct parsed *p, const char
 	if (strlen(*domain) > 200 || !valid_domain(*domain, strlen(*domain))) {
 		struct strbuf log = STRBUF_INIT;
 
-		error("invalid Message-ID domain '%s'", for_log(&log, *domain));
+		error("invalid Message-ID domain '%s'", untrusted(&log, *domain));
 		strbuf_release(&log);
 		return -1;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "common/untrusted.h"
 #include "reports/noise.h"
 #include "reports/report.h"
 #include "reports/reproducer.h"
@@ -15,9 +16,13 @@ static int print_patch(int seq, const char *subject, const char *message_id, voi
 	FILE *out = data;
 	struct strbuf line = STRBUF_INIT;
 
-	strbuf_addf(&line, "patch%s: %s", seq ? "" : " (cover)", subject);
-	if (*message_id)
-		strbuf_addf(&line, " <%s>", message_id);
+	strbuf_addf(&line, "patch%s: ", seq ? "" : " (cover)");
+	strbuf_add_clean_line(&line, subject);
+	if (*message_id) {
+		strbuf_addstr(&line, " <");
+		strbuf_add_clean_line(&line, message_id);
+		strbuf_addch(&line, '>');
+	}
 	text_put_folded(line.buf, 0, REPORT_WIDTH, out);
 	strbuf_release(&line);
 	return 0;

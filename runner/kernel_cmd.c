@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/untrusted.h"
 #include "common/strvec.h"
 #include "db/db.h"
 #include "kernels/build.h"
@@ -258,7 +259,7 @@ static const char *human_size(char *buf, size_t len, long long bytes)
 static int list_row(const struct db_build_row *r, void *data)
 {
 	const char *p = r->patches, *m = r->message_ids;
-	struct strbuf bz = STRBUF_INIT;
+	struct strbuf bz = STRBUF_INIT, field = STRBUF_INIT, shown = STRBUF_INIT;
 	char t[32], sz[32];
 	int n = 0;
 
@@ -270,17 +271,25 @@ static int list_row(const struct db_build_row *r, void *data)
 	if (!*r->artifact || access(bz.buf, F_OK))
 		printf("  (artifact gone from the cache)");
 	printf("\n");
+	/* subjects and ids come from patch mails: escaped, one line each */
 	while (p && *p) {
-		size_t plen = strcspn(p, "\n"), mlen = m ? strcspn(m, "\n") : 0;
+		size_t plen = strcspn(p, DB_LIST_SEP), mlen = m ? strcspn(m, DB_LIST_SEP) : 0;
 
-		printf("  patch %d: %.*s", ++n, (int)plen, p);
-		if (mlen)
-			printf(" <%.*s>", (int)mlen, m);
+		strbuf_reset(&field);
+		strbuf_add(&field, p, plen);
+		printf("  patch %d: %s", ++n, untrusted(&shown, field.buf));
+		if (mlen) {
+			strbuf_reset(&field);
+			strbuf_add(&field, m, mlen);
+			printf(" <%s>", untrusted(&shown, field.buf));
+		}
 		printf("\n");
-		p += plen + (p[plen] == '\n');
+		p += plen + (p[plen] != '\0');
 		if (m)
-			m += mlen + (m[mlen] == '\n');
+			m += mlen + (m[mlen] != '\0');
 	}
+	strbuf_release(&field);
+	strbuf_release(&shown);
 	strbuf_release(&bz);
 	return 0;
 }
@@ -309,6 +318,7 @@ static int kernel_patches_cmd(struct cli *cli, const char *spec)
 	struct patch cover;
 	char *cache_dir = config_cache_dir(&cli->cfg);
 	struct patch_source_opts popts = { cli->cfg.lore_url, cache_dir };
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 	int infra = 0, ret = EXIT_OK;
 	size_t i;
 
@@ -317,18 +327,22 @@ static int kernel_patches_cmd(struct cli *cli, const char *spec)
 		ret = infra ? EXIT_INFRA : EXIT_USAGE;
 		goto out;
 	}
+	/* the loader cleaned these; the terminal gets them escaped all the same */
 	if (cover.message_id)
-		printf("cover letter: <%s> \"%s\"\n", cover.message_id, cover.subject);
+		printf("cover letter: <%s> \"%s\"\n", untrusted(&a, cover.message_id),
+		       untrusted(&b, cover.subject));
 	for (i = 0; i < list.nr; i++) {
 		const struct patch *p = &list.v[i];
 
 		printf("patch %zu/%zu v%u %.12s \"%s\"\n", i + 1, list.nr, p->version, p->sha,
-		       p->subject);
-		printf("  author: %s\n", *p->author ? p->author : "(unknown)");
+		       untrusted(&a, p->subject));
+		printf("  author: %s\n", *p->author ? untrusted(&a, p->author) : "(unknown)");
 		if (p->message_id && *p->message_id)
-			printf("  message-id: <%s>\n", p->message_id);
+			printf("  message-id: <%s>\n", untrusted(&a, p->message_id));
 	}
 out:
+	strbuf_release(&a);
+	strbuf_release(&b);
 	patch_list_release(&list);
 	patch_release(&cover);
 	free(cache_dir);

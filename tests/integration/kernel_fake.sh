@@ -120,6 +120,13 @@ pb kernel list > "$T/list"
 contains "$T/list" "patched" "kernel list shows the patched kernel"
 contains "$T/list" "patch 1: fs/direct-io: use two <$MSGID>" "kernel list shows patch subjects"
 
+# a subject stored by an older pinbench, with a CR LF in it: one escaped line
+q "$T/p.db" "UPDATE build_patch SET subject = 'fs: x' || char(13) || char(10) || 'patch 2: Bcc: v@example.com'
+	WHERE seq = 1 AND build = (SELECT max(id) FROM build WHERE name = 'patched' AND state = 'done')"
+pb kernel list > "$T/list"
+contains "$T/list" 'patch 1: fs: x\x0d\x0apatch 2: Bcc: v@example.com' "kernel list escapes a stored CR LF"
+is "$(grep -c '^ *patch 2' "$T/list")" "0" "kernel list shows no forged patch line"
+
 # two builds of the same new kernel at once: one builds, the other waits and finds it
 cat >> "$T/config.ini" <<EOC
 [kernel twice]

@@ -49,6 +49,18 @@ pb kernel patches "$T/dir" > "$T/out" 2> "$T/err"
 is "$?" "2" "a series entry leaving the directory is refused"
 contains "$T/err" "series" "the error names the series file"
 
+# a subject with an encoded CR LF and an escape sequence, an author with a CR:
+# each stays on its own line, nothing from the mail starts a line of its own
+sed -e 's/^Subject: .*/Subject: =?UTF-8?q?[PATCH]_fs:_x=0D=0Apatch_2:_Bcc:_victim@example.com_=1B[2J?=/' \
+	-e 's/^From: .*/From: =?UTF-8?q?Eve_=0Dauthor:_root?= <eve@example.org>/' \
+	"$T/v1/v1-0001-a-say-two.patch" > "$T/hostile.patch"
+pb kernel patches "$T/hostile.patch" > "$T/out" 2> "$T/err"
+is "$?" "0" "a patch with a hostile subject is listed"
+is "$(grep -c '' "$T/out")" "3" "three lines: patch, author, message-id"
+is "$(grep -c $'\r\|\e' "$T/out")" "0" "no CR and no ESC reach the terminal"
+contains "$T/out" 'fs: xpatch 2: Bcc: victim@example.com [2J' "the subject is one cleaned line"
+is "$(grep -c '^ *\(patch 2\|Bcc\|author: root\)' "$T/out")" "0" "no line is forged"
+
 # an incomplete series and a file that is not a patch
 cat "$T"/v1/v1-0000-*.patch "$T"/v1/v1-0001-*.patch "$T"/v1/v1-0003-*.patch > "$T/gap.mbox"
 pb kernel patches "$T/gap.mbox" > "$T/out" 2> "$T/err"

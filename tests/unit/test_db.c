@@ -612,8 +612,8 @@ static void test_builds(struct db *db, const char *db_file, pid_t dead)
 	is_int(db_list_builds(db, collect_build, &rows), 0, "builds list");
 	is_int(rows.n, 2, "one row per name: the latest done build");
 	is_str(rows.names[0], "baseline", "ordered by name");
-	is_str(rows.patches[1], "fs: one\nfs: two", "patches in order, cover letter left out");
-	is_str(rows.ids[1], "1@x\n2@x", "their Message-IDs in the same order");
+	is_str(rows.patches[1], "fs: one\x1f" "fs: two", "patches in order, cover letter left out");
+	is_str(rows.ids[1], "1@x\x1f" "2@x", "their Message-IDs in the same order");
 	{
 		struct strbuf sb = STRBUF_INIT;
 
