@@ -262,7 +262,7 @@ int db_list_builds(struct db *db, db_build_fn fn, void *data);
  *   comparison(id, run_a, run_b, decided_at, command, regressions, improvements,
  *              inconclusive, exact_changed)
  *   verdict(comparison, job, metric, kind, verdict, median_a, median_b, ratio, ci_lo,
- *           ci_hi, p, q, delta, n_a, n_b, reps_needed)   kind: noisy | exact
+ *           ci_hi, p, q, delta, n_a, n_b, reps_needed, unit, cv_a, cv_b)   kind: noisy | exact
  * db_comparison_store writes one comparison and all its verdicts in one
  * transaction. NaN values are stored as NULL.
  */
@@ -273,6 +273,22 @@ struct db_verdict {
 	const char *verdict;
 	double median_a, median_b, ratio, ci_lo, ci_hi, p, q, delta;
 	long long n_a, n_b, reps_needed;
+	const char *unit;
+	double cv_a, cv_b;	/* percent; NaN: not stored (before schema 7) */
+};
+
+/*
+ * What the verdicts of a comparison depend on (reports/compare.h's
+ * compare_opts), stored with it:
+ *   comparison(..., throughput_threshold, latency_threshold, alpha, confidence,
+ *              resamples, seed, exact_tolerance)   NULL: stored before schema 7
+ */
+struct db_compare_settings {
+	double throughput_threshold, latency_threshold;	/* fractions */
+	double alpha;		/* on the BH-adjusted p */
+	double confidence;	/* of the bootstrap CI: 0.95 */
+	long long resamples, seed;
+	double exact_tolerance;
 };
 
 struct db_comparison {
@@ -281,9 +297,31 @@ struct db_comparison {
 	long long regressions, improvements, inconclusive, exact_changed;
 	const struct db_verdict *verdicts;
 	size_t nr;
+	struct db_compare_settings settings;
 };
 
 int db_comparison_store(struct db *db, const struct db_comparison *c, long long *id);
+
+/* A stored comparison read back: its counts and, when known, its settings. */
+struct db_comparison_stored {
+	long long run_a, run_b;
+	long long regressions, improvements, inconclusive, exact_changed;
+	int settings_known;	/* 0: compared before the settings were stored */
+	struct db_compare_settings settings;
+	char decided_at[32];
+};
+/* 0 found, 1 no such comparison (nothing printed), -1 error */
+int db_comparison_get(struct db *db, long long comparison, struct db_comparison_stored *out);
+/*
+ * Its verdicts in the order compare made them: by job, then metric, the
+ * pin balance row last in its job. job_name and the strings of v live
+ * until the callback returns; v->unit falls back to the metric's unit and
+ * v->cv_a/cv_b are NaN for a comparison stored before schema 7.
+ */
+typedef int (*db_stored_verdict_fn)(const struct db_verdict *v, const char *job_name,
+				    void *data);
+int db_comparison_stored_verdicts(struct db *db, long long comparison, db_stored_verdict_fn fn,
+				  void *data);
 
 /*
  * A/A noise (pinbench calibrate):

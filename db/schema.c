@@ -256,6 +256,27 @@ static const char *const migrations[] = {
 	/* whom the patch mail went to: a result mail with reply_all answers them too */
 	"ALTER TABLE build_patch ADD COLUMN recipients TEXT;\n"
 	"PRAGMA user_version = 6;\n",
+
+	/*
+	 * 7: what a comparison's verdicts depend on, stored with them, so a
+	 * report shows the verdicts under the settings that made them and
+	 * says which they were: the thresholds, the level q is held to, the
+	 * bootstrap's confidence, resamples and seed, the exact rows'
+	 * tolerance. NULL in a comparison stored before: its settings are
+	 * unknown. A verdict row keeps its unit and both sides' CVs (percent),
+	 * the rest of what its table line shows.
+	 */
+	"ALTER TABLE comparison ADD COLUMN throughput_threshold REAL;\n"
+	"ALTER TABLE comparison ADD COLUMN latency_threshold REAL;\n"
+	"ALTER TABLE comparison ADD COLUMN alpha REAL;\n"
+	"ALTER TABLE comparison ADD COLUMN confidence REAL;\n"
+	"ALTER TABLE comparison ADD COLUMN resamples INTEGER;\n"
+	"ALTER TABLE comparison ADD COLUMN seed INTEGER;\n"
+	"ALTER TABLE comparison ADD COLUMN exact_tolerance REAL;\n"
+	"ALTER TABLE verdict ADD COLUMN unit TEXT;\n"
+	"ALTER TABLE verdict ADD COLUMN cv_a REAL;\n"
+	"ALTER TABLE verdict ADD COLUMN cv_b REAL;\n"
+	"PRAGMA user_version = 7;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -202,6 +202,8 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 	out->run_a = run_a;
 	out->run_b = run_b;
 	out->min_n = (size_t)-1;
+	out->opts = *o;
+	out->opts_known = 1;
 	if (db_run_series(db, run_a, keep_series, &a) || db_run_series(db, run_b, keep_series, &b) ||
 	    pin_balance_run(db, run_a, &out->balance_a) ||
 	    pin_balance_run(db, run_b, &out->balance_b))
@@ -219,7 +221,7 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 			continue;
 		}
 		if (stats_bootstrap_ratio(a.v[i].values, a.v[i].n, sb->values, sb->n, o->resamples,
-					  o->seed, 0.95, &r->ci))
+					  o->seed, o->confidence, &r->ci))
 			r->ci.ratio = r->ci.lo = r->ci.hi = NAN;
 		r->p = stats_mwu_p(a.v[i].values, a.v[i].n, sb->values, sb->n);
 		if (r->na < out->min_n)
@@ -280,10 +282,13 @@ const char *compare_verdict_word(const struct compare_row *r)
 int compare_store(struct db *db, const struct comparison *c, const char *command, long long *id)
 {
 	struct db_verdict *v = xcalloc(c->nr + 1, sizeof(*v));
+	const struct compare_opts *o = &c->opts;
 	struct db_comparison dc = {
 		c->run_a, c->run_b, command, (long long)c->regressions,
 		(long long)c->improvements, (long long)c->inconclusive,
 		(long long)c->changed_exact, v, c->nr,
+		{ o->throughput_threshold, o->latency_threshold, o->alpha, o->confidence,
+		  (long long)o->resamples, (long long)o->seed, o->exact_tolerance },
 	};
 	size_t i;
 	int ret;
@@ -297,12 +302,179 @@ int compare_store(struct db *db, const struct comparison *c, const char *command
 			r->median_a, r->median_b, exact ? NAN : r->ci.ratio, exact ? NAN : r->ci.lo,
 			exact ? NAN : r->ci.hi, exact ? NAN : r->p, exact ? NAN : r->q,
 			exact ? r->delta : NAN, (long long)r->na, (long long)r->nb,
-			(long long)r->reps_needed,
+			(long long)r->reps_needed, r->unit, r->cv_a, r->cv_b,
 		};
 	}
 	ret = db_comparison_store(db, &dc, id);
 	free(v);
 	return ret;
+}
+
+static enum stats_verdict verdict_of_word(const char *word)
+{
+	if (!strcmp(word, "regression"))
+		return STATS_REGRESSION;
+	if (!strcmp(word, "improvement"))
+		return STATS_IMPROVEMENT;
+	if (!strcmp(word, "no change"))
+		return STATS_NO_CHANGE;
+	/* "inconclusive", and "changed" for an exact count */
+	return STATS_INCONCLUSIVE;
+}
+
+static double nan_to_zero(double v)
+{
+	return isnan(v) ? 0 : v;
+}
+
+static int load_row(const struct db_verdict *v, const char *job_name, void *data)
+{
+	struct comparison *c = data;
+	struct compare_row *r;
+
+	if (c->nr == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 64;
+		c->rows = xrealloc(c->rows, c->alloc * sizeof(*c->rows));
+	}
+	r = &c->rows[c->nr++];
+	memset(r, 0, sizeof(*r));
+	r->job = v->job;
+	r->job_name = xstrdup(job_name);
+	r->metric = xstrdup(v->metric);
+	r->unit = xstrdup(v->unit);
+	r->kind = !strcmp(v->kind, "exact") ? COMPARE_EXACT : COMPARE_NOISY;
+	r->na = (size_t)v->n_a;
+	r->nb = (size_t)v->n_b;
+	r->median_a = v->median_a;
+	r->median_b = v->median_b;
+	r->cv_a = v->cv_a;
+	r->cv_b = v->cv_b;
+	r->verdict = verdict_of_word(v->verdict);
+	r->reps_needed = (unsigned)v->reps_needed;
+	/* what compare_runs leaves zero in a row of the other kind is NULL in the table */
+	if (r->kind == COMPARE_EXACT) {
+		r->delta = nan_to_zero(v->delta);
+		return 0;
+	}
+	r->ci.ratio = v->ratio;
+	r->ci.lo = v->ci_lo;
+	r->ci.hi = v->ci_hi;
+	r->p = v->p;
+	r->q = v->q;
+	if (r->na < c->min_n)
+		c->min_n = r->na;
+	if (r->nb < c->min_n)
+		c->min_n = r->nb;
+	return 0;
+}
+
+/* A comparison stored before schema 7 kept no CVs: they describe the samples, so read them. */
+static int fill_cvs(struct db *db, struct comparison *c)
+{
+	struct series_list a = { 0 }, b = { 0 };
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; i < c->nr && !isnan(c->rows[i].cv_a) && !isnan(c->rows[i].cv_b); i++)
+		;
+	if (i == c->nr)
+		return 0;
+	if (db_run_series(db, c->run_a, keep_series, &a) ||
+	    db_run_series(db, c->run_b, keep_series, &b))
+		goto out;
+	for (i = 0; i < c->nr; i++) {
+		struct compare_row *r = &c->rows[i];
+		const struct series *sa = find(&a, r->job, r->metric);
+		const struct series *sb = find(&b, r->job, r->metric);
+
+		if (isnan(r->cv_a) && sa)
+			r->cv_a = stats_cv_percent(sa->values, sa->n);
+		if (isnan(r->cv_b) && sb)
+			r->cv_b = stats_cv_percent(sb->values, sb->n);
+	}
+	ret = 0;
+out:
+	series_list_release(&a);
+	series_list_release(&b);
+	return ret;
+}
+
+static void opts_of_settings(const struct db_compare_settings *s, struct compare_opts *o)
+{
+	o->throughput_threshold = s->throughput_threshold;
+	o->latency_threshold = s->latency_threshold;
+	o->alpha = s->alpha;
+	o->confidence = s->confidence;
+	o->resamples = (unsigned)s->resamples;
+	o->seed = (unsigned long)s->seed;
+	o->exact_tolerance = s->exact_tolerance;
+}
+
+int compare_load(struct db *db, long long comparison, struct comparison *out)
+{
+	static const struct compare_opts unknown = COMPARE_OPTS_DEFAULT;
+	struct db_comparison_stored st;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = db_comparison_get(db, comparison, &st);
+	if (r)
+		return r;
+	out->id = comparison;
+	out->run_a = st.run_a;
+	out->run_b = st.run_b;
+	out->regressions = (size_t)st.regressions;
+	out->improvements = (size_t)st.improvements;
+	out->inconclusive = (size_t)st.inconclusive;
+	out->changed_exact = (size_t)st.exact_changed;
+	out->opts_known = st.settings_known;
+	/* unknown settings are never used to decide; the defaults only fill the struct */
+	if (st.settings_known)
+		opts_of_settings(&st.settings, &out->opts);
+	else
+		out->opts = unknown;
+	snprintf(out->decided_at, sizeof(out->decided_at), "%s", st.decided_at);
+	out->min_n = (size_t)-1;
+	if (db_comparison_stored_verdicts(db, comparison, load_row, out) || fill_cvs(db, out) ||
+	    pin_balance_run(db, out->run_a, &out->balance_a) ||
+	    pin_balance_run(db, out->run_b, &out->balance_b)) {
+		comparison_release(out);
+		return -1;
+	}
+	if (out->min_n == (size_t)-1)
+		out->min_n = 0;
+	return 0;
+}
+
+static void settings_text(const struct compare_opts *o, int known, struct strbuf *out)
+{
+	if (!known) {
+		strbuf_addstr(out, "settings: not stored with this comparison (it predates them): "
+			      "the thresholds, alpha, bootstrap confidence, resamples and seed and "
+			      "the exact tolerance it was decided under are unknown; its verdicts "
+			      "are shown as stored, not decided again");
+		return;
+	}
+	strbuf_addf(out, "settings: a change is a regression or improvement when its %g%% "
+		    "bootstrap CI (%u resamples, seed %lu) excludes no change, it is at least "
+		    "%g%% (throughput) or %g%% (latency), and q <= %g (Benjamini-Hochberg); "
+		    "exact counters change beyond +-%g", o->confidence * 100, o->resamples,
+		    o->seed, o->throughput_threshold * 100, o->latency_threshold * 100, o->alpha,
+		    o->exact_tolerance);
+}
+
+void compare_settings_text(const struct comparison *c, struct strbuf *out)
+{
+	settings_text(&c->opts, c->opts_known, out);
+}
+
+void compare_stored_settings_text(const struct db_comparison_stored *st, struct strbuf *out)
+{
+	struct compare_opts o = COMPARE_OPTS_DEFAULT;
+
+	if (st->settings_known)
+		opts_of_settings(&st->settings, &o);
+	settings_text(&o, st->settings_known, out);
 }
 
 double compare_row_pooled_cv(const struct compare_row *r)

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "common/strbuf.h"
 #include "db/db.h"
 #include "reports/pinbalance.h"
 #include "reports/stats.h"
@@ -40,6 +41,7 @@ struct compare_row {
 	unsigned reps_needed;		/* inconclusive rows: per side, 0 unknown */
 };
 
+/* Everything a verdict depends on: stored with the comparison (db/db.h). */
 struct compare_opts {
 	double throughput_threshold;	/* fraction: 0.02 */
 	double latency_threshold;	/* fraction: 0.05 */
@@ -47,17 +49,22 @@ struct compare_opts {
 	unsigned resamples;
 	unsigned long seed;
 	double exact_tolerance;		/* exact rows: |delta| up to this is other activity */
+	double confidence;		/* of the bootstrap CI */
 };
 
-#define COMPARE_OPTS_DEFAULT { 0.02, 0.05, 0.05, 2000, 1, 0.1 }
+#define COMPARE_OPTS_DEFAULT { 0.02, 0.05, 0.05, 2000, 1, 0.1, 0.95 }
 
 struct comparison {
+	long long id;			/* once stored; 0 before */
 	long long run_a, run_b;
 	struct compare_row *rows;
 	size_t nr, alloc;
 	size_t regressions, improvements, inconclusive, changed_exact;
 	size_t min_n;			/* the smallest n of a side over noisy rows */
 	struct pin_balances balance_a, balance_b;
+	struct compare_opts opts;	/* what made the verdicts */
+	int opts_known;			/* 0: a comparison stored before they were */
+	char decided_at[32];		/* "" until stored */
 };
 
 /* Fill out from the database; -1 on a database error or an unknown run. */
@@ -69,6 +76,20 @@ const char *compare_verdict_word(const struct compare_row *r);
 /* Every verdict into the database (db/db.h), so reports and mails can be made later. */
 int compare_store(struct db *db, const struct comparison *c, const char *command,
 		  long long *id);
+/*
+ * A stored comparison, as stored: its verdicts, counts and settings, never
+ * decided again (each run's pin balance is read from its samples). This is
+ * what every report, the JSON and the mail show. 0, 1 when there is no
+ * such comparison (nothing printed), -1 on a database error.
+ */
+int compare_load(struct db *db, long long comparison, struct comparison *out);
+/*
+ * The settings line of a report: what the verdicts were decided under, or
+ * that a comparison stored before they were kept does not know them.
+ */
+void compare_settings_text(const struct comparison *c, struct strbuf *out);
+/* The same from the row db_comparison_get read (the site's pages). */
+void compare_stored_settings_text(const struct db_comparison_stored *st, struct strbuf *out);
 /*
  * A noisy row's spread as one coefficient of variation (a fraction): both
  * sides' CVs pooled by degrees of freedom, as stats_reps_needed does.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The text report of a comparison: header, table, noise, reproducer. */
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,13 +63,19 @@ static int print_header(struct db *db, const struct comparison *c, const char *n
 }
 
 int report_text(struct db *db, const struct comparison *c, const char *name_a,
-		const char *name_b, const struct compare_opts *o, FILE *out)
+		const char *name_b, FILE *out)
 {
+	struct strbuf settings = STRBUF_INIT;
+
 	if (print_header(db, c, name_a, name_b, out))
 		return -1;
 	compare_print(c, name_a, name_b, out);
+	compare_settings_text(c, &settings);
+	text_put_folded(settings.buf, 0, REPORT_WIDTH, out);
+	strbuf_release(&settings);
 	fprintf(out, "\n");
-	if (noise_print_for_comparison(db, c, o->alpha, out))
+	/* unknown settings: the noise's "detects" is at the default alpha (settings says so) */
+	if (noise_print_for_comparison(db, c, c->opts.alpha, out))
 		return -1;
 	fprintf(out, "\n");
 	return reproducer_print(db, c->run_a, c->run_b, out);
@@ -119,4 +126,89 @@ void report_verdict_phrase(const struct comparison *c, struct strbuf *out)
 	else
 		strbuf_addf(out, "%s.%s %+.1f%% regression", worst->job_name, worst->metric,
 			    (worst->ci.ratio - 1) * 100);
+}
+
+/* --- JSON ----------------------------------------------------------------------------- */
+
+static json_t *row_json(const struct compare_row *r)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:s}",
+			      "job", r->job_name, "metric", r->metric, "unit", r->unit,
+			      "kind", r->kind == COMPARE_EXACT ? "exact" : "noisy",
+			      "n_a", (json_int_t)r->na, "n_b", (json_int_t)r->nb,
+			      "median_a", r->median_a, "median_b", r->median_b,
+			      "cv_a_pct", r->cv_a, "cv_b_pct", r->cv_b,
+			      "verdict", compare_verdict_word(r));
+
+	if (r->kind == COMPARE_EXACT) {
+		json_object_set_new(o, "delta", json_real(r->delta));
+		return o;
+	}
+	json_object_set_new(o, "ratio", json_real(r->ci.ratio));
+	json_object_set_new(o, "ci_lo", json_real(r->ci.lo));
+	json_object_set_new(o, "ci_hi", json_real(r->ci.hi));
+	json_object_set_new(o, "p", json_real(r->p));
+	json_object_set_new(o, "q", json_real(r->q));
+	if (r->reps_needed)
+		json_object_set_new(o, "reps_needed", json_integer(r->reps_needed));
+	return o;
+}
+
+static json_t *balance_json(const struct pin_balances *b)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < b->nr; i++) {
+		const struct pin_balance *e = &b->v[i];
+
+		if (!e->reps)
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:f, s:f, s:f, s:f, s:I, s:b}",
+			"job", e->job_name, "acquired", e->acquired, "released", e->released,
+			"ios", e->ios, "net_per_io", pin_balance_per_io(e),
+			"reps", (json_int_t)e->reps, "leak", e->leak));
+	}
+	return a;
+}
+
+/* null for a comparison stored before its settings were */
+static json_t *settings_json(const struct comparison *c)
+{
+	const struct compare_opts *o = &c->opts;
+
+	if (!c->opts_known)
+		return json_null();
+	return json_pack("{s:f, s:f, s:f, s:f, s:I, s:I, s:f}",
+			 "throughput_threshold", o->throughput_threshold,
+			 "latency_threshold", o->latency_threshold, "alpha", o->alpha,
+			 "confidence", o->confidence, "resamples", (json_int_t)o->resamples,
+			 "seed", (json_int_t)o->seed, "exact_tolerance", o->exact_tolerance);
+}
+
+int report_json(const struct comparison *c, FILE *out)
+{
+	json_t *rows = json_array(), *doc;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < c->nr; i++)
+		json_array_append_new(rows, row_json(&c->rows[i]));
+	doc = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
+			"run_a", (json_int_t)c->run_a, "run_b", (json_int_t)c->run_b,
+			"regressions", (json_int_t)c->regressions,
+			"improvements", (json_int_t)c->improvements,
+			"inconclusive", (json_int_t)c->inconclusive,
+			"exact_changed", (json_int_t)c->changed_exact, "rows", rows,
+			"pin_balance_a", balance_json(&c->balance_a),
+			"pin_balance_b", balance_json(&c->balance_b),
+			"settings", settings_json(c));
+	if (c->id > 0)
+		json_object_set_new(doc, "comparison", json_integer(c->id));
+	if (*c->decided_at)
+		json_object_set_new(doc, "decided_at", json_string(c->decided_at));
+	ret = json_dumpf(doc, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+	fputc('\n', out);
+	json_decref(doc);
+	return ret ? -1 : 0;
 }

@@ -12,12 +12,18 @@
  * The text report of a comparison, as printed by compare and carried by
  * the result mail: who is compared with whom (each run's kernel, version,
  * machine, devices, command, patches with their Message-IDs), the verdict
- * table, each run's pin balance, the machine's A/A noise and the
+ * table, the settings the verdicts were decided under, each run's pin balance, the machine's A/A noise and the
  * reproducer. Every line fits REPORT_WIDTH; the order is stable, so two
  * reports diff cleanly. Returns -1 on a database error.
  */
 int report_text(struct db *db, const struct comparison *c, const char *name_a,
-		const char *name_b, const struct compare_opts *o, FILE *out);
+		const char *name_b, FILE *out);
+/*
+ * The same comparison as one JSON document: its rows, counts, both pin
+ * balances and the settings its verdicts were decided under (null when the
+ * comparison predates them). Returns -1 when it cannot be written.
+ */
+int report_json(const struct comparison *c, FILE *out);
 
 /* The column names: the runs' kernels, or "run N" where those do not tell them apart. */
 int report_run_names(struct db *db, long long run_a, long long run_b, struct strbuf *a,

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/strvec.h"
+#include "reports/compare.h"
 #include "reports/html.h"
 #include "reports/pinbalance.h"
 #include "reports/plot.h"
@@ -393,6 +394,22 @@ static int page_is_current(struct site *s, const struct db_comparison_row *c)
 	return current;
 }
 
+/* What the stored verdicts were decided under, as the text report says it. */
+static int settings_paragraph(struct site *s, long long comparison, struct strbuf *page)
+{
+	struct db_comparison_stored st;
+	struct strbuf text = STRBUF_INIT;
+
+	if (db_comparison_get(s->db, comparison, &st))
+		return -1;
+	compare_stored_settings_text(&st, &text);
+	strbuf_addstr(page, "<p class=\"settings\">");
+	html_escape(page, text.buf);
+	strbuf_addstr(page, "</p>\n");
+	strbuf_release(&text);
+	return 0;
+}
+
 static int comparison_page(const struct db_comparison_row *c, void *data)
 {
 	struct site *s = data;
@@ -438,6 +455,8 @@ static int comparison_page(const struct db_comparison_row *c, void *data)
 	strbuf_addf(&page, "</code></td></tr>\n</table>\n<p>%lld regressions, %lld improvements, "
 		    "%lld inconclusive, %lld exact counters changed</p>\n", c->regressions,
 		    c->improvements, c->inconclusive, c->exact_changed);
+	if (settings_paragraph(s, c->id, &page))
+		s->failed = 1;
 	strbuf_addstr(&page, "<h2>Patches</h2>\n<ul>\n");
 	db_run_patch_rows(s->db, c->run_b, patch_item, &page);
 	strbuf_addstr(&page, "</ul>\n<h2>Verdicts</h2>\n<table class=\"verdicts\">\n<tr><th>job</th>"

@@ -81,12 +81,18 @@ static int report(struct cli *cli, long long run_a, long long run_b, unsigned re
 	}
 	if (compare_runs(db, run_a, run_b, &opts, &c))
 		goto out;
+	/* what is printed is what was stored: read back */
+	if (compare_store(db, &c, command, &id))
+		goto out_release;
+	comparison_release(&c);
+	if (compare_load(db, id, &c))
+		goto out;
 	printf("\npinbench calibrate: %s against itself (run %lld against run %lld)\n\n", kernel,
 	       run_b, run_a);
 	compare_print(&c, "A", "A'", stdout);
 	printf("\n");
-	noise_print_calibration(&c, &opts, reps, stdout);
-	if (compare_store(db, &c, command, &id) || noise_store_calibration(db, &c, id))
+	noise_print_calibration(&c, &c.opts, reps, stdout);
+	if (noise_store_calibration(db, &c, id))
 		goto out_release;
 	if (c.regressions || c.improvements)
 		warning("the A/A comparison called %zu regression%s and %zu improvement%s between "

@@ -76,8 +76,8 @@ struct db;
 struct strbuf;
 struct comparison;
 /*
- * The text report of stored comparison `comparison` into text (recomputed
- * from its runs; c is filled and must be released on success). Returns 0,
+ * The text report of stored comparison `comparison` into text (as stored,
+ * never decided again; c is filled and must be released on success). Returns 0,
  * 1 when there is no such comparison (error printed), -1 on other errors.
  */
 int report_comparison_text(struct cli *cli, struct db *db, long long comparison,

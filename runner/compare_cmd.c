@@ -6,10 +6,10 @@
  * Exit: 0 no regression, 1 regression, 2 usage, 3 infrastructure.
  */
 #include <math.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -130,82 +130,18 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 	return 0;
 }
 
-static json_t *row_json(const struct compare_row *r)
-{
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:s}",
-			      "job", r->job_name, "metric", r->metric, "unit", r->unit,
-			      "kind", r->kind == COMPARE_EXACT ? "exact" : "noisy",
-			      "n_a", (json_int_t)r->na, "n_b", (json_int_t)r->nb,
-			      "median_a", r->median_a, "median_b", r->median_b,
-			      "cv_a_pct", r->cv_a, "cv_b_pct", r->cv_b,
-			      "verdict", compare_verdict_word(r));
-
-	if (r->kind == COMPARE_EXACT) {
-		json_object_set_new(o, "delta", json_real(r->delta));
-		return o;
-	}
-	json_object_set_new(o, "ratio", json_real(r->ci.ratio));
-	json_object_set_new(o, "ci_lo", json_real(r->ci.lo));
-	json_object_set_new(o, "ci_hi", json_real(r->ci.hi));
-	json_object_set_new(o, "p", json_real(r->p));
-	json_object_set_new(o, "q", json_real(r->q));
-	if (r->reps_needed)
-		json_object_set_new(o, "reps_needed", json_integer(r->reps_needed));
-	return o;
-}
-
-static json_t *balance_json(const struct pin_balances *b)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < b->nr; i++) {
-		const struct pin_balance *e = &b->v[i];
-
-		if (!e->reps)
-			continue;
-		json_array_append_new(a, json_pack("{s:s, s:f, s:f, s:f, s:f, s:I, s:b}",
-			"job", e->job_name, "acquired", e->acquired, "released", e->released,
-			"ios", e->ios, "net_per_io", pin_balance_per_io(e),
-			"reps", (json_int_t)e->reps, "leak", e->leak));
-	}
-	return a;
-}
-
-static void print_json(const struct comparison *c, long long id, FILE *out)
-{
-	json_t *rows = json_array(), *doc;
-	size_t i;
-
-	for (i = 0; i < c->nr; i++)
-		json_array_append_new(rows, row_json(&c->rows[i]));
-	doc = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "run_a", (json_int_t)c->run_a,
-			"run_b", (json_int_t)c->run_b, "regressions", (json_int_t)c->regressions,
-			"improvements", (json_int_t)c->improvements,
-			"inconclusive", (json_int_t)c->inconclusive,
-			"exact_changed", (json_int_t)c->changed_exact, "rows", rows,
-			"pin_balance_a", balance_json(&c->balance_a),
-			"pin_balance_b", balance_json(&c->balance_b));
-	if (id > 0)
-		json_object_set_new(doc, "comparison", json_integer(id));
-	json_dumpf(doc, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
-	fputc('\n', out);
-	json_decref(doc);
-}
-
 /*
  * The report on stdout and, once the comparison is stored, in
  * [store] reports/comparison-ID.txt as well.
  */
 static int print_text(struct cli *cli, struct db *db, const struct comparison *c,
-		      const struct strbuf *name_a, const struct strbuf *name_b,
-		      const struct compare_opts *opts, long long id)
+		      const struct strbuf *name_a, const struct strbuf *name_b, long long id)
 {
 	char *text = NULL, *dir = NULL;
 	size_t len = 0;
 	struct strbuf path = STRBUF_INIT;
 	FILE *mem = open_memstream(&text, &len);
-	int ret = report_text(db, c, name_a->buf, name_b->buf, opts, mem);
+	int ret = report_text(db, c, name_a->buf, name_b->buf, mem);
 
 	fclose(mem);
 	fputs(text, stdout);
@@ -260,18 +196,62 @@ static int report(struct cli *cli, struct compare_cli *o, char **argv)
 		code = EXIT_INFRA;
 		id = 0;
 	}
-	if (o->json)
-		print_json(&c, id, stdout);
-	else if (print_text(cli, db, &c, &name_a, &name_b, &opts, id))
+	/* what is shown is what was stored: read back (unstored, as decided, and exit 3) */
+	if (id) {
+		comparison_release(&c);
+		if (compare_load(db, id, &c)) {
+			error("cannot read back comparison %lld", id);
+			code = EXIT_INFRA;
+			goto out;
+		}
+	}
+	if (o->json) {
+		if (report_json(&c, stdout)) {
+			error("cannot write the JSON of the comparison to stdout");
+			code = EXIT_INFRA;
+		}
+	} else if (print_text(cli, db, &c, &name_a, &name_b, id)) {
 		code = EXIT_INFRA;
+	}
 	if (!code)
 		code = c.regressions ? EXIT_REGRESSION : EXIT_OK;
-	free(command);
 	comparison_release(&c);
+out:
+	free(command);
 	strbuf_release(&name_a);
 	strbuf_release(&name_b);
 	db_close(db);
 	return code;
+}
+
+/*
+ * With --json, stdout carries the JSON document alone: whatever the runs
+ * print on the way (kernel builds, progress, run summaries, and what the
+ * programs they spawn write) goes to stderr until the document is due.
+ */
+static int stdout_to_stderr(void)
+{
+	int saved;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	if (saved < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		if (saved >= 0)
+			close(saved);
+		return error("compare --json: cannot set stdout aside: %s", errstr());
+	}
+	return saved;
+}
+
+static int stdout_restore(int saved)
+{
+	int ret = 0;
+
+	fflush(stdout);
+	if (dup2(saved, STDOUT_FILENO) < 0)
+		ret = error("compare --json: cannot restore stdout: %s", errstr());
+	close(saved);
+	return ret;
 }
 
 int cmd_compare(int argc, char **argv, struct cli *cli)
@@ -279,7 +259,7 @@ int cmd_compare(int argc, char **argv, struct cli *cli)
 	struct compare_cli o = { .patches = STRVEC_INIT, .derived = STRBUF_INIT };
 	struct run_options ro = { .target = "qemu", .kernels = STRVEC_INIT };
 	long long runs[2] = { 0, 0 };
-	int ret;
+	int ret, saved;
 
 	ret = parse_compare_options(argc, argv, cli, &o);
 	if (ret) {
@@ -303,13 +283,21 @@ int cmd_compare(int argc, char **argv, struct cli *cli)
 	ro.runs = runs;
 	ro.no_summary = 1;
 	ro.noise_threshold = cli->cfg.throughput_threshold;
+	saved = o.json ? stdout_to_stderr() : -1;
+	if (o.json && saved < 0) {
+		ret = EXIT_INFRA;
+		goto out;
+	}
 	ret = run_qemu(cli, &ro, argv);
 	strvec_clear(&ro.kernels);
+	if (o.json && stdout_restore(saved) && !ret)
+		ret = EXIT_INFRA;
 	if (ret)
 		goto out;
 	o.run_a = runs[0];
 	o.run_b = runs[1];
-	printf("\n");
+	if (!o.json)
+		printf("\n");
 	ret = report(cli, &o, argv);
 out:
 	strvec_clear(&o.patches);

@@ -2,6 +2,9 @@
 /*
  * pinbench report --text COMPARISON: the text report of a stored
  * comparison, as compare printed it and the result mail carries it.
+ * pinbench report --json COMPARISON: the same comparison as JSON, alone on
+ * stdout. Both show the stored verdicts and the settings they were decided
+ * under, never a decision under today's [compare].
  * pinbench report --html[=DIR]: the static site (reports/site.c) into DIR,
  * default [report] html_dir.
  * Exit: 0, 2 usage or an unknown comparison, 3 database or plotting.
@@ -21,6 +24,7 @@
 
 struct report_cli {
 	long long text;		/* --text COMPARISON */
+	long long json;		/* --json COMPARISON */
 	const char *html;	/* --html DIR */
 	int html_given;
 };
@@ -30,13 +34,14 @@ static int parse_report_options(int argc, char **argv, struct cli *cli, struct r
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
 		{ "text", required_argument, NULL, 't' },
+		{ "json", required_argument, NULL, 'j' },
 		{ "html", optional_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, r;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "t:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "t:j:", opts, NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "report");
 		if (r < 0)
 			return 1;
@@ -45,6 +50,10 @@ static int parse_report_options(int argc, char **argv, struct cli *cli, struct r
 		switch (opt) {
 		case 't':
 			if (cli_parse_id("comparison", optarg, &o->text))
+				return -1;
+			break;
+		case 'j':
+			if (cli_parse_id("comparison", optarg, &o->json))
 				return -1;
 			break;
 		case 'H':
@@ -58,39 +67,47 @@ static int parse_report_options(int argc, char **argv, struct cli *cli, struct r
 	}
 	if (optind < argc)
 		return error("report: unexpected argument '%s'", argv[optind]);
-	if (!o->text == !o->html_given)
-		return error("report needs one of --text COMPARISON or --html[=DIR]");
+	if (!!o->text + !!o->json + o->html_given != 1)
+		return error("report needs one of --text COMPARISON, --json COMPARISON or "
+			     "--html[=DIR]");
 	return 0;
 }
 
-/* Recomputed from the stored runs: the fixed bootstrap seed gives the stored verdicts. */
-int report_comparison_text(struct cli *cli, struct db *db, long long comparison,
-			   struct strbuf *text, struct comparison *c)
+/* The stored comparison, 0, or 1 (said) when there is none. */
+static int load(struct cli *cli, struct db *db, long long comparison, struct comparison *c)
 {
-	struct compare_opts opts = COMPARE_OPTS_DEFAULT;
-	struct strbuf name_a = STRBUF_INIT, name_b = STRBUF_INIT;
-	long long run_a, run_b;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int r = db_comparison_runs(db, comparison, &run_a, &run_b);
+	int r = compare_load(db, comparison, c);
 
 	if (r > 0)
 		error("no comparison %lld in '%s' (see 'pinbench db list')", comparison,
 		      cli->db_path);
+	return r;
+}
+
+/*
+ * As stored: the verdicts and the settings that decided them, whatever
+ * [compare] says today (a new decision is 'pinbench compare --from-db').
+ */
+int report_comparison_text(struct cli *cli, struct db *db, long long comparison,
+			   struct strbuf *text, struct comparison *c)
+{
+	struct strbuf name_a = STRBUF_INIT, name_b = STRBUF_INIT;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int r = load(cli, db, comparison, c);
+
 	if (r)
-		return r > 0 ? 1 : -1;
-	opts.throughput_threshold = cli->cfg.throughput_threshold;
-	opts.latency_threshold = cli->cfg.latency_threshold;
-	if (report_run_names(db, run_a, run_b, &name_a, &name_b) ||
-	    compare_runs(db, run_a, run_b, &opts, c)) {
+		return r;
+	if (report_run_names(db, c->run_a, c->run_b, &name_a, &name_b)) {
+		comparison_release(c);
 		strbuf_release(&name_a);
 		strbuf_release(&name_b);
 		return -1;
 	}
 	mem = open_memstream(&buf, &len);
 	fprintf(mem, "comparison %lld\n", comparison);
-	r = report_text(db, c, name_a.buf, name_b.buf, &opts, mem);
+	r = report_text(db, c, name_a.buf, name_b.buf, mem);
 	fclose(mem);
 	strbuf_add(text, buf, len);
 	free(buf);
@@ -141,6 +158,16 @@ int cmd_report(int argc, char **argv, struct cli *cli)
 		ret = report_html(cli, db, o.html);
 		db_close(db);
 		return ret;
+	}
+	if (o.json) {
+		ret = load(cli, db, o.json, &c);
+		if (!ret) {
+			if (report_json(&c, stdout))
+				ret = error("cannot write the JSON of comparison %lld", o.json);
+			comparison_release(&c);
+		}
+		db_close(db);
+		return ret > 0 ? EXIT_USAGE : ret ? EXIT_INFRA : EXIT_OK;
 	}
 	ret = report_comparison_text(cli, db, o.text, &text, &c);
 	if (!ret) {
