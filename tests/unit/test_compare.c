@@ -2,9 +2,12 @@
 /*
  * compare_runs on a real SQLite file with two runs whose samples are
  * planted: a 10 % throughput drop, a latency change inside its 5 % band,
- * one more pin per I/O, and a metric that is not compared at all.
+ * one more pin per I/O, and a metric that is not compared at all. A stored
+ * comparison read back is the one decided, under the settings stored with
+ * it, whatever the settings of the day.
  */
 #include <math.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +38,122 @@ static void add_run(struct db *db, long long kernel, long long machine_id, long 
 		sample_set_clear(&s);
 	}
 	db_run_finish(db, *run, "done", NULL);
+}
+
+static const struct compare_row *row(const struct comparison *c, const char *metric);
+
+static char *printed(const struct comparison *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	compare_print(c, "base", "patch", out);
+	fclose(out);
+	return text;
+}
+
+static int same_double(double x, double y)
+{
+	return (isnan(x) && isnan(y)) || x == y;
+}
+
+static int same_rows(const struct comparison *x, const struct comparison *y)
+{
+	size_t i;
+
+	if (x->nr != y->nr)
+		return 0;
+	for (i = 0; i < x->nr; i++) {
+		const struct compare_row *a = &x->rows[i], *b = &y->rows[i];
+
+		if (a->job != b->job || strcmp(a->metric, b->metric) || strcmp(a->unit, b->unit) ||
+		    strcmp(a->job_name, b->job_name) || a->kind != b->kind ||
+		    a->verdict != b->verdict || a->na != b->na || a->nb != b->nb ||
+		    a->reps_needed != b->reps_needed || !same_double(a->median_a, b->median_a) ||
+		    !same_double(a->median_b, b->median_b) || !same_double(a->cv_a, b->cv_a) ||
+		    !same_double(a->cv_b, b->cv_b) || !same_double(a->delta, b->delta) ||
+		    (a->kind == COMPARE_NOISY &&
+		     (!same_double(a->ci.ratio, b->ci.ratio) || !same_double(a->ci.lo, b->ci.lo) ||
+		      !same_double(a->ci.hi, b->ci.hi) || !same_double(a->p, b->p) ||
+		      !same_double(a->q, b->q))))
+			return 0;
+	}
+	return 1;
+}
+
+/* A comparison stored before schema 7: no settings, units or CVs (what migration 7 leaves). */
+static void forget_settings(const char *path, long long id)
+{
+	sqlite3 *sql;
+	char *q;
+
+	sqlite3_open(path, &sql);
+	q = sqlite3_mprintf("UPDATE comparison SET throughput_threshold = NULL,"
+			    " latency_threshold = NULL, alpha = NULL, confidence = NULL,"
+			    " resamples = NULL, seed = NULL, exact_tolerance = NULL WHERE id = %lld;"
+			    "UPDATE verdict SET unit = NULL, cv_a = NULL, cv_b = NULL"
+			    " WHERE comparison = %lld", id, id);
+	sqlite3_exec(sql, q, NULL, NULL, NULL);
+	sqlite3_free(q);
+	sqlite3_close(sql);
+}
+
+static void test_stored(struct db *db, const char *path, long long a, long long b)
+{
+	struct compare_opts o = COMPARE_OPTS_DEFAULT, lax = COMPARE_OPTS_DEFAULT;
+	struct comparison c, loaded, today;
+	struct strbuf settings = STRBUF_INIT;
+	char *t1, *t2;
+	long long id;
+
+	o.resamples = 999;
+	o.seed = 7;
+	compare_runs(db, a, b, &o, &c);
+	is_int(compare_store(db, &c, "pinbench compare", &id), 0, "the comparison is stored");
+	is_int(compare_load(db, id, &loaded), 0, "and read back");
+	is_int(compare_load(db, id + 100, &today), 1, "an unknown comparison is 1");
+	ok(same_rows(&c, &loaded), "every row as decided: verdicts, medians, CVs, CI, p, q, units");
+	ok(loaded.regressions == c.regressions && loaded.improvements == c.improvements &&
+	   loaded.inconclusive == c.inconclusive && loaded.changed_exact == c.changed_exact &&
+	   loaded.min_n == c.min_n && loaded.id == id && *loaded.decided_at,
+	   "with its counts, id and time");
+	ok(loaded.opts_known && loaded.opts.resamples == 999 && loaded.opts.seed == 7 &&
+	   loaded.opts.throughput_threshold == 0.02 && loaded.opts.alpha == 0.05 &&
+	   loaded.opts.confidence == 0.95 && loaded.opts.exact_tolerance == 0.1,
+	   "and the settings it was decided under");
+	t1 = printed(&c);
+	t2 = printed(&loaded);
+	is_str(t2, t1, "the table of the stored comparison is the table compare printed");
+	free(t1);
+	free(t2);
+	compare_settings_text(&loaded, &settings);
+	like(settings.buf, "at least 2% (throughput) or 5% (latency), and q <= 0.05",
+	     "the settings line names the thresholds and alpha");
+	like(settings.buf, "95% bootstrap CI (999 resamples, seed 7)", "and the bootstrap");
+
+	/* today's [compare] says 50 %: a new decision differs, the stored one does not */
+	lax.throughput_threshold = 0.5;
+	compare_runs(db, a, b, &lax, &today);
+	is_int(row(&today, "fio.read.iops")->verdict, STATS_NO_CHANGE,
+	       "under a 50 % threshold a new comparison calls 10 % no change");
+	is_int(row(&loaded, "fio.read.iops")->verdict, STATS_REGRESSION,
+	       "the stored one still does");
+	comparison_release(&today);
+	comparison_release(&loaded);
+
+	forget_settings(path, id);
+	is_int(compare_load(db, id, &loaded), 0, "a comparison stored before schema 7 loads");
+	ok(!loaded.opts_known, "its settings are unknown");
+	is_int(row(&loaded, "fio.read.iops")->verdict, STATS_REGRESSION,
+	       "its verdicts are shown as stored");
+	ok(same_rows(&c, &loaded), "units from the metric table, CVs from the samples");
+	strbuf_reset(&settings);
+	compare_settings_text(&loaded, &settings);
+	like(settings.buf, "not stored with this comparison", "and the report says so");
+	comparison_release(&loaded);
+	comparison_release(&c);
+	strbuf_release(&settings);
 }
 
 static const struct compare_row *row(const struct comparison *c, const char *metric)
@@ -122,6 +241,7 @@ int main(void)
 
 	is_int(compare_runs(db, a, 999, &o, &c), -1, "an unknown run is an error");
 	comparison_release(&c);
+	test_stored(db, path.buf, a, b);
 	db_close(db);
 	remove_tree(d);
 	strbuf_release(&path);
