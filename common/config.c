@@ -140,6 +140,11 @@ static const struct key_def keys[] = {
 	{ "mail", "reply_all", KEY_BOOL, OFF(mail.reply_all), "off", NULL, 0, 0,
 	  "also mail the patch's author (To) and whom the patch mail went to (Cc), as the "
 	  "kernel test robot does" },
+	{ "mail", "reply_all_max", KEY_UINT, OFF(mail.reply_all_max), "10", NULL, 0, 1000,
+	  "the most addresses reply_all adds from the patch mails (the rest are left out)" },
+	{ "mail", "reply_all_domains", KEY_LIST, OFF(mail.reply_all_domains), "", NULL, 0, 0,
+	  "the only domains (and their subdomains) reply_all may add addresses of, "
+	  "comma-separated; * for any; empty: none" },
 	{ "mail", "smtp_url", KEY_STRING, OFF(mail.smtp_url), "smtp://localhost:25", NULL, 0, 0,
 	  "smtp://HOST:PORT or smtps://HOST:PORT (TLS from the start)" },
 	{ "mail", "tls", KEY_ENUM, OFF(mail.tls), "try", "off try required", 0, 0,

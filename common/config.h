@@ -78,6 +78,8 @@ struct config {
 		char *from, *smtp_url, *tls, *user, *password_file, *domain;
 		struct strvec to, cc;
 		int reply_all;
+		unsigned reply_all_max;			/* addresses reply_all may add */
+		struct strvec reply_all_domains;	/* "*": any */
 	} mail;
 	struct {
 		char *html_dir, *base_url;

@@ -11,12 +11,17 @@
  * the same bytes, and a mail that was sent is not sent again.
  * Exit: 0, 2 usage or config, 3 database, composing or sending failed.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "common/log.h"
@@ -128,6 +133,129 @@ static char *recipients_json(const struct strvec *rcpts)
 	return s;
 }
 
+/* Does [mail] reply_all_domains allow this bare address: its domain or a parent listed? */
+static int domain_allowed(const struct strvec *domains, const char *bare)
+{
+	const char *at = strrchr(bare, '@'), *d;
+	size_t i, len, n;
+
+	if (!at)
+		return 0;
+	d = at + 1;
+	len = strlen(d);
+	for (i = 0; i < domains->nr; i++) {
+		const char *w = domains->v[i];
+
+		if (!strcmp(w, "*"))
+			return 1;
+		w += *w == '@' || *w == '.';
+		n = strlen(w);
+		if (n && (len == n ? !strcasecmp(d, w) :
+			  len > n && d[len - n - 1] == '.' && !strcasecmp(d + len - n, w)))
+			return 1;
+	}
+	return 0;
+}
+
+/* What reply-all took from the patch mails and what it left out, and why. */
+struct reply_all {
+	struct strvec seen;	/* bare addresses, lower case: each counted once */
+	size_t added, not_allowed, over_cap, unparsable;
+};
+
+static void reply_all_seen(struct reply_all *ra, const char *bare)
+{
+	char *lower = xstrdup(bare), *p;
+
+	for (p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	strvec_push(&ra->seen, lower);
+	free(lower);
+}
+
+static int reply_all_known(const struct reply_all *ra, const char *bare)
+{
+	size_t i;
+
+	for (i = 0; i < ra->seen.nr; i++)
+		if (!strcasecmp(ra->seen.v[i], bare))
+			return 1;
+	return 0;
+}
+
+/*
+ * The addresses a patch mail chose, into dst, as far as the user's [mail]
+ * policy lets them: only domains in reply_all_domains, at most
+ * reply_all_max in all. A patch from a public list must not make pinbench
+ * mail whomever it names.
+ */
+static void reply_all_add(const struct config *cfg, const struct strvec *from_patch,
+			  struct strvec *dst, struct reply_all *ra)
+{
+	struct strbuf bare = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < from_patch->nr; i++) {
+		strbuf_reset(&bare);
+		/* an address that does not parse is left out rather than failing the mail */
+		if (mail_address(from_patch->v[i], &bare)) {
+			ra->unparsable++;
+			continue;
+		}
+		if (reply_all_known(ra, bare.buf))
+			continue;
+		reply_all_seen(ra, bare.buf);
+		if (!domain_allowed(&cfg->mail.reply_all_domains, bare.buf))
+			ra->not_allowed++;
+		else if (ra->added >= cfg->mail.reply_all_max)
+			ra->over_cap++;
+		else {
+			strvec_push(dst, from_patch->v[i]);
+			ra->added++;
+		}
+	}
+	strbuf_release(&bare);
+}
+
+static void reply_all_say(const struct config *cfg, const struct reply_all *ra)
+{
+	size_t left = ra->not_allowed + ra->over_cap + ra->unparsable;
+
+	info("reply_all: %zu address%s from the patch mails added, %zu left out", ra->added,
+	     ra->added == 1 ? "" : "es", left);
+	if (ra->not_allowed)
+		warning("reply_all: %zu address%s outside [mail] reply_all_domains (%s) left out",
+			ra->not_allowed, ra->not_allowed == 1 ? "" : "es",
+			cfg->mail.reply_all_domains.nr ? "see config" : "empty: none allowed");
+	if (ra->over_cap)
+		warning("reply_all: %zu address%s over [mail] reply_all_max = %u left out",
+			ra->over_cap, ra->over_cap == 1 ? "" : "es", cfg->mail.reply_all_max);
+	if (ra->unparsable)
+		warning("reply_all: %zu address%s that do%s not parse left out", ra->unparsable,
+			ra->unparsable == 1 ? "" : "es", ra->unparsable == 1 ? "es" : "");
+}
+
+/* reply-all, as the kernel test robot does: the authors in To, the patch mails' To/Cc in Cc */
+static void reply_all(const struct config *cfg, const struct thread *t, struct strvec *to,
+		      struct strvec *cc)
+{
+	struct reply_all ra = { STRVEC_INIT, 0, 0, 0, 0 };
+	struct strbuf bare = STRBUF_INIT;
+	size_t i;
+
+	/* the configured recipients are not the patch's to count */
+	for (i = 0; i < to->nr + cc->nr; i++) {
+		strbuf_reset(&bare);
+		if (!mail_address(i < to->nr ? to->v[i] : cc->v[i - to->nr], &bare))
+			reply_all_seen(&ra, bare.buf);
+	}
+	reply_all_add(cfg, &t->authors, to, &ra);
+	reply_all_add(cfg, &t->cc, cc, &ra);
+	reply_all_say(cfg, &ra);
+	strbuf_release(&bare);
+	strvec_clear(&ra.seen);
+}
+
 /* Compose the mail of a comparison into m (not yet stored). */
 static int compose(struct cli *cli, struct db *db, long long comparison, struct db_mail *m)
 {
@@ -139,7 +267,6 @@ static int compose(struct cli *cli, struct db *db, long long comparison, struct 
 	struct comparison c;
 	struct mail_input in;
 	char *message_id = NULL;
-	size_t i;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
@@ -161,21 +288,8 @@ static int compose(struct cli *cli, struct db *db, long long comparison, struct 
 		goto out;
 	strvec_pushv(&to, (const char *const *)cfg->mail.to.v);
 	strvec_pushv(&cc, (const char *const *)cfg->mail.cc.v);
-	/*
-	 * reply-all, as the kernel test robot does: the authors in To, and
-	 * whom the patch mails went to in Cc (an address that does not parse
-	 * is left out rather than failing the mail)
-	 */
-	for (i = 0; cfg->mail.reply_all && i < t.authors.nr; i++)
-		if (!mail_address(t.authors.v[i], &from)) {
-			strvec_push(&to, t.authors.v[i]);
-			strbuf_reset(&from);
-		}
-	for (i = 0; cfg->mail.reply_all && i < t.cc.nr; i++)
-		if (!mail_address(t.cc.v[i], &from)) {
-			strvec_push(&cc, t.cc.v[i]);
-			strbuf_reset(&from);
-		}
+	if (cfg->mail.reply_all)
+		reply_all(cfg, &t, &to, &cc);
 	if (t.cover_id.len)
 		strvec_push(&refs, t.cover_id.buf);
 	in = (struct mail_input){
@@ -216,6 +330,58 @@ out:
 	return ret;
 }
 
+/*
+ * As ssh treats a private key: a password file another user could read or
+ * replace is refused. Checked on the descriptor that is then read, so the
+ * file checked is the file read.
+ */
+static int read_password_file(const char *path, struct strbuf *out)
+{
+	struct stat st;
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC), ret = -1;
+
+	if (fd < 0)
+		return error("[mail] password_file '%s': %s", path, errstr());
+	if (fstat(fd, &st)) {
+		error("[mail] password_file '%s': %s", path, errstr());
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		error("[mail] password_file '%s' is not a regular file", path);
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		error("[mail] password_file '%s' is owned by uid %u, not by this user (uid %u): "
+		      "refused", path, (unsigned)st.st_uid, (unsigned)geteuid());
+		goto out;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		error("[mail] password_file '%s' has mode %04o: group or others may use it; "
+		      "refused (chmod 600 '%s')", path, (unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			error("[mail] password_file '%s': %s", path, errstr());
+			goto out;
+		}
+		if (out->len + (size_t)n > sizeof(buf)) {
+			error("[mail] password_file '%s' is longer than %zu bytes", path, sizeof(buf));
+			goto out;
+		}
+		strbuf_add(out, buf, (size_t)n);
+	}
+	ret = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return ret;
+}
+
 /* The SMTP password: [mail] password_file, else $PINBENCH_SMTP_PASSWORD. */
 static int smtp_password(const struct config *cfg, struct strbuf *out)
 {
@@ -223,13 +389,13 @@ static int smtp_password(const struct config *cfg, struct strbuf *out)
 	char *path;
 
 	if (*cfg->mail.password_file) {
+		int ret;
+
 		path = config_path(cfg, cfg->mail.password_file);
-		if (strbuf_read_file(out, path, 4096)) {
-			error("[mail] password_file '%s': %s", path, errstr());
-			free(path);
-			return -1;
-		}
+		ret = read_password_file(path, out);
 		free(path);
+		if (ret)
+			return -1;
 		strbuf_rtrim(out);
 		return 0;
 	}
