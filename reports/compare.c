@@ -12,6 +12,7 @@
 #include "common/strbuf.h"
 #include "reports/compare.h"
 #include "reports/summary.h"
+#include "reports/text.h"
 
 struct series {
 	long long job;
@@ -535,6 +536,7 @@ static void print_row(const struct compare_row *r, FILE *out)
 void compare_print(const struct comparison *c, const char *name_a, const char *name_b,
 		   FILE *out)
 {
+	struct strbuf settings = STRBUF_INIT;
 	long long job = -1;
 	size_t i;
 
@@ -556,6 +558,9 @@ void compare_print(const struct comparison *c, const char *name_a, const char *n
 		fprintf(out, "with %zu repetition%s on a side, no Mann-Whitney p below 0.01 is "
 			"possible (%.3f at best):\nrun more before trusting a \"no change\"\n",
 			c->min_n, c->min_n == 1 ? "" : "s", stats_mwu_min_p(c->min_n, c->min_n));
+	compare_settings_text(c, &settings);
+	text_put_folded(settings.buf, 0, REPORT_WIDTH, out);
+	strbuf_release(&settings);
 	fprintf(out, "\n");
 	pin_balance_print(&c->balance_a, name_a, out);
 	pin_balance_print(&c->balance_b, name_b, out);

@@ -96,7 +96,7 @@ void compare_stored_settings_text(const struct db_comparison_stored *st, struct 
  */
 double compare_row_pooled_cv(const struct compare_row *r);
 
-/* The table, LKP style, lines <= 100 columns, rows in a stable order. */
+/* The table, LKP style, lines <= 100 columns, rows in a stable order, and the settings line. */
 void compare_print(const struct comparison *c, const char *name_a, const char *name_b,
 		   FILE *out);
 

@@ -65,14 +65,9 @@ static int print_header(struct db *db, const struct comparison *c, const char *n
 int report_text(struct db *db, const struct comparison *c, const char *name_a,
 		const char *name_b, FILE *out)
 {
-	struct strbuf settings = STRBUF_INIT;
-
 	if (print_header(db, c, name_a, name_b, out))
 		return -1;
 	compare_print(c, name_a, name_b, out);
-	compare_settings_text(c, &settings);
-	text_put_folded(settings.buf, 0, REPORT_WIDTH, out);
-	strbuf_release(&settings);
 	fprintf(out, "\n");
 	/* unknown settings: the noise's "detects" is at the default alpha (settings says so) */
 	if (noise_print_for_comparison(db, c, c->opts.alpha, out))
