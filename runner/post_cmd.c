@@ -223,10 +223,14 @@ static void reply_all_say(const struct config *cfg, const struct reply_all *ra)
 
 	info("reply_all: %zu address%s from the patch mails added, %zu left out", ra->added,
 	     ra->added == 1 ? "" : "es", left);
-	if (ra->not_allowed)
+	if (ra->not_allowed) {
+		char *domains = strvec_join(&cfg->mail.reply_all_domains, ", ");
+
 		warning("reply_all: %zu address%s outside [mail] reply_all_domains (%s) left out",
 			ra->not_allowed, ra->not_allowed == 1 ? "" : "es",
-			cfg->mail.reply_all_domains.nr ? "see config" : "empty: none allowed");
+			*domains ? domains : "empty: none allowed");
+		free(domains);
+	}
 	if (ra->over_cap)
 		warning("reply_all: %zu address%s over [mail] reply_all_max = %u left out",
 			ra->over_cap, ra->over_cap == 1 ? "" : "es", cfg->mail.reply_all_max);

@@ -236,7 +236,7 @@ is "$(envelope 3)" "ann@example.org list@lab.example mai@example.org $(printf 'r
 contains "$T/err" "reply_all: 10 addresses from the patch mails added, 24 left out" \
 	"and says how many it added and left out"
 contains "$T/err" "22 addresses over [mail] reply_all_max = 10 left out" "over the cap"
-contains "$T/err" "1 address outside [mail] reply_all_domains (see config) left out" \
+contains "$T/err" "1 address outside [mail] reply_all_domains (example.org) left out" \
 	"outside the allowed domains"
 contains "$T/err" "1 address that does not parse left out" "and unparsable"
 sed -i '/^reply_all_domains = /d; s/^reply_all = on/reply_all = on\nreply_all_max = 2/' "$T/config.ini"
