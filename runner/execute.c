@@ -130,6 +130,10 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		spawn_describe(&c, &why);
 		goto failed;
 	}
+	if (c.out_truncated) {
+		strbuf_addstr(&why, "fio's output passed the capture limit: not parsed");
+		goto failed;
+	}
 	r = fio_parse(c.out.buf, c.out.len, &samples, &why);
 	if (r == FIO_GARBAGE && c.status) {
 		strbuf_reset(&why);
@@ -205,7 +209,7 @@ static enum rep_outcome profile_pass(struct exec_state *es, const struct job_spe
 	}
 	strvec_clear(&argv);
 	perf_report_argv(data.buf, &argv);
-	if (run_workload(&rep, &argv, 300) || rep.status) {
+	if (run_workload(&rep, &argv, 300) || rep.status || rep.out_truncated) {
 		warning("%s: perf report failed", job->name);
 		ret = REP_FAILED;
 		goto out;
@@ -265,7 +269,7 @@ static enum rep_outcome proof_pass(struct exec_state *es, const struct job_spec 
 		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
 		goto out;
 	}
-	if (c.status || c.timed_out || fio_parse(c.out.buf, c.out.len, &fio, &why) != FIO_OK) {
+	if (c.status || c.timed_out || c.out_truncated || fio_parse(c.out.buf, c.out.len, &fio, &why) != FIO_OK) {
 		warning("%s: the legacy direct-I/O proof pass failed; the repetitions will say more",
 			job->name);
 		goto out;
