@@ -256,6 +256,15 @@ static const char *const migrations[] = {
 	/* whom the patch mail went to: a result mail with reply_all answers them too */
 	"ALTER TABLE build_patch ADD COLUMN recipients TEXT;\n"
 	"PRAGMA user_version = 6;\n",
+
+	/*
+	 * 7: a run's process is its pid and its start time (clock ticks after
+	 * boot, /proc/PID/stat field 22): once the process is gone its pid may
+	 * be reused, and the run must still be seen as abandoned. NULL in runs
+	 * begun before.
+	 */
+	"ALTER TABLE run ADD COLUMN pid_start INTEGER;\n"
+	"PRAGMA user_version = 7;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
