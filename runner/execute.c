@@ -80,6 +80,42 @@ static unsigned job_timeout(const struct exec_state *es, const struct job_spec *
 	return job->ramp + job->runtime + es->cfg->timeout;
 }
 
+/*
+ * The ramp runs as a fio pass of its own, unmeasured, before the collectors
+ * take their snapshots: fio's --ramp_time leaves the ramp's I/Os out of its
+ * counts, but vmstat deltas and perf stat (which wraps all of fio) would count
+ * it, and pins per I/O would divide the ramp's pins by the measured I/Os.
+ */
+static enum rep_outcome ramp_pass(struct exec_state *es, const struct job_spec *job,
+				  const char *dir, struct strbuf *why)
+{
+	struct strvec argv = STRVEC_INIT;
+	struct child c = CHILD_INIT;
+	enum rep_outcome ret = REP_OK;
+	struct fio_job fj;
+
+	job_spec_fio(job, dir, &fj);
+	fj.runtime_s = job->ramp;
+	fj.ramp_s = 0;
+	fio_job_argv(&fj, &argv);
+	if (run_workload(&c, &argv, job->ramp + es->cfg->timeout)) {
+		strbuf_addf(why, "ramp: cannot start '%s': %s", argv.v[0], errstr());
+		ret = REP_FAILED;
+	} else if (c.interrupted) {
+		ret = REP_INTERRUPTED;
+	} else if (c.timed_out || c.status) {
+		strbuf_addstr(why, "ramp: ");
+		if (c.timed_out)
+			spawn_describe(&c, why);
+		else
+			fio_describe_failure(c.status, c.err.buf, why);
+		ret = REP_FAILED;
+	}
+	strvec_clear(&argv);
+	child_release(&c);
+	return ret;
+}
+
 static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *job,
 				const char *dir, unsigned rep)
 {
@@ -97,6 +133,13 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 
 	if (spawn_interrupted())
 		return REP_INTERRUPTED;
+	if (job->ramp) {
+		ret = ramp_pass(es, job, dir, &why);
+		if (ret == REP_INTERRUPTED)
+			goto out;
+		if (ret == REP_FAILED)
+			goto failed;
+	}
 	for (i = 0; collectors[i]; i++) {
 		if (!collectors[i]->enabled(&ctx))
 			continue;
@@ -107,6 +150,7 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		active[i] = 1;
 	}
 	job_spec_fio(job, dir, &fj);
+	fj.ramp_s = 0;	/* ramped above, outside what the collectors count */
 	fio_job_argv(&fj, &argv);
 	for (i = 0; collectors[i]; i++)
 		if (active[i] && collectors[i]->wrap)
