@@ -407,8 +407,48 @@ enum rep_outcome exec_device(struct exec_state *es, const struct matrix *m, cons
 	return r;
 }
 
+/* One filesystem on one device: re-check, mkfs and mount, the jobs, unmount, hold again. */
+static enum rep_outcome exec_device_fs(struct exec_state *es, const struct matrix *m,
+				       struct safe_device *dev, const char *fs, const char *mnt)
+{
+	struct strbuf where = STRBUF_INIT;
+	enum rep_outcome r = REP_OK;
+
+	/* checked again: something may have mounted it since the plan */
+	switch (device_mounted(dev->rdev, &where)) {
+	case 0:
+		break;
+	case 1:
+		strbuf_addf(&es->fatal, "device %s was mounted during the run (as '%s')",
+			    dev->name, where.buf);
+		r = REP_FATAL;
+		goto out;
+	default:
+		strbuf_addf(&es->fatal, "cannot tell whether device %s is in use", dev->name);
+		r = REP_FATAL;
+		goto out;
+	}
+	if (host_device_mount(dev, fs, mnt)) {
+		strbuf_addf(&es->fatal, "cannot prepare %s on device %s", fs, dev->name);
+		r = REP_FATAL;
+		goto out;
+	}
+	r = exec_device(es, m, dev->name, fs, mnt);
+	if (host_device_unmount(mnt) && r == REP_OK) {
+		strbuf_addf(&es->fatal, "cannot unmount %s", mnt);
+		r = REP_FATAL;
+	} else if (device_hold(dev) && r == REP_OK) {
+		strbuf_addf(&es->fatal, "device %s was taken by another program after the unmount",
+			    dev->name);
+		r = REP_FATAL;
+	}
+out:
+	strbuf_release(&where);
+	return r;
+}
+
 enum rep_outcome exec_devices(struct exec_state *es, const struct matrix *m,
-			      const struct safe_device *devs, size_t ndevs,
+			      struct safe_device *devs, size_t ndevs,
 			      const struct strvec *filesystems, const char *mnt_base)
 {
 	enum rep_outcome r = REP_OK;
@@ -417,25 +457,9 @@ enum rep_outcome exec_devices(struct exec_state *es, const struct matrix *m,
 	for (d = 0; d < ndevs && r == REP_OK; d++) {
 		for (f = 0; f < filesystems->nr && r == REP_OK; f++) {
 			struct strbuf mnt = STRBUF_INIT;
-			const char *fs = filesystems->v[f];
 
 			strbuf_addf(&mnt, "%s/mnt-%s", mnt_base, devs[d].name);
-			/* checked again: something may have mounted it since the plan */
-			if (device_mounted(devs[d].rdev, &mnt)) {
-				strbuf_addf(&es->fatal, "device %s was mounted during the run",
-					    devs[d].name);
-				r = REP_FATAL;
-			} else if (host_device_mount(&devs[d], fs, mnt.buf)) {
-				strbuf_addf(&es->fatal, "cannot prepare %s on device %s", fs,
-					    devs[d].name);
-				r = REP_FATAL;
-			} else {
-				r = exec_device(es, m, devs[d].name, fs, mnt.buf);
-				if (host_device_unmount(mnt.buf) && r == REP_OK) {
-					strbuf_addf(&es->fatal, "cannot unmount %s", mnt.buf);
-					r = REP_FATAL;
-				}
-			}
+			r = exec_device_fs(es, m, &devs[d], filesystems->v[f], mnt.buf);
 			strbuf_release(&mnt);
 		}
 	}
