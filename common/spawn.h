@@ -33,7 +33,7 @@ struct child {
 	const char *stdin_data;	/* fed to stdin, or NULL for /dev/null */
 	unsigned flags;
 	unsigned timeout_ms;	/* 0: no limit */
-	size_t capture_limit;	/* keep at most this many bytes per stream (0: 64 MiB) */
+	size_t capture_limit;	/* keep at most this many bytes per stream (0: 64 MiB); see *_truncated */
 	/*
 	 * With SPAWN_CAPTURE_STDOUT: hand every chunk of stdout to on_output as
 	 * it arrives instead of keeping it in out (a build log, a console), and
@@ -50,7 +50,15 @@ struct child {
 	int status;		/* exit code; 128 + signal number when killed */
 	int timed_out;		/* killed because timeout_ms passed */
 	int interrupted;	/* killed because we got SIGINT/SIGTERM */
+	int out_truncated;	/* stdout passed capture_limit: out holds only its start */
+	int err_truncated;	/* the same for stderr */
 	double elapsed_s;
+
+	/* private to spawn.c between spawn_start() and spawn_finish() */
+	pid_t pid;
+	int fd[3];		/* our ends: stdin (write), stdout, stderr (read); -1 if none */
+	size_t in_off;		/* bytes of stdin_data written so far */
+	double start_s;
 };
 
 #define CHILD_INIT { .args = STRVEC_INIT, .env = STRVEC_INIT, \
@@ -60,12 +68,24 @@ void child_init(struct child *c);
 void child_release(struct child *c);
 
 /*
- * Run the child to completion. Returns -1 when it could not be started
- * (errno says why: ENOENT when the program is not installed; nothing printed),
- * otherwise 0 with status/timed_out/interrupted filled in. A non-zero exit
- * status is not an error at this level: the caller knows what it means.
+ * Run the child to completion: spawn_start() then spawn_finish(). Returns -1
+ * when it could not be started (errno says why: ENOENT when the program is not
+ * installed; nothing printed), otherwise 0 with status/timed_out/interrupted
+ * filled in. A non-zero exit status is not an error at this level: the caller
+ * knows what it means. Output cut at capture_limit sets out_truncated or
+ * err_truncated and prints a warning; a caller that parses it must refuse it.
  */
 int spawn_run(struct child *c);
+
+/*
+ * The two halves, after git's start_command()/finish_command(): spawn_start()
+ * forks and execs (-1 as above, nothing left to finish), spawn_finish() feeds
+ * stdin, collects output, enforces the timeout and reaps (always 0). stdin,
+ * stdout and stderr are pumped together, so a child may write any amount
+ * while it reads any amount.
+ */
+int spawn_start(struct child *c);
+int spawn_finish(struct child *c);
 
 /* Describe how a finished child ended ("exit status 2", "killed by signal 9", "timed out after 5 s"). */
 void spawn_describe(const struct child *c, struct strbuf *out);

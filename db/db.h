@@ -18,7 +18,7 @@
  *   job(id, hash UNIQUE, name, params (canonical JSON), fs, device, rw, bs, iodepth,
  *       numjobs, ioengine, size, runtime)
  *   run(id, kernel, machine, target, started, finished, state, reason, command, config,
- *       pid, host, log)     state: running | done | failed | interrupted, and for
+ *       pid, host, log, pid_start)     state: running | done | failed | interrupted, and for
  *       guest targets boot_failed | panicked | hung | agent_failed; log: the
  *       directory of the run's console logs
  *   rep(run, job, rep, status, message, stored_at, boot)   status: ok | failed;
@@ -138,6 +138,8 @@ int db_run_flags(struct db *db, long long run, db_flag_fn fn, void *data);
 /*
  * Runs still "running" whose process (same host) is gone were killed without
  * a chance to say so: mark them failed ("abandoned: ..."). Returns how many.
+ * The process is its pid and start time: a live pid that started at another
+ * time is somebody else's, and the run is abandoned.
  */
 int db_reap_abandoned(struct db *db);
 

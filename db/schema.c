@@ -277,6 +277,15 @@ static const char *const migrations[] = {
 	"ALTER TABLE verdict ADD COLUMN cv_a REAL;\n"
 	"ALTER TABLE verdict ADD COLUMN cv_b REAL;\n"
 	"PRAGMA user_version = 7;\n",
+
+	/*
+	 * 8: a run's process is its pid and its start time (clock ticks after
+	 * boot, /proc/PID/stat field 22): once the process is gone its pid may
+	 * be reused, and the run must still be seen as abandoned. NULL in runs
+	 * begun before.
+	 */
+	"ALTER TABLE run ADD COLUMN pid_start INTEGER;\n"
+	"PRAGMA user_version = 8;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/mountinfo.h"
 
 static int read_sysfs(const char *path, struct strbuf *out)
 {
@@ -133,45 +134,91 @@ out:
 	return ret;
 }
 
-int device_mounted(dev_t rdev, struct strbuf *where)
+/* Is rdev (or a partition) mounted according to the mountinfo text at path? 1, 0, -1. */
+static int mounted_in(dev_t rdev, const char *path, struct strbuf *where)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	char line[4096];
+	struct mount_table t = MOUNT_TABLE_INIT;
+	size_t i;
 	int found = 0;
 
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned maj, min;
-		char mnt[PATH_MAX];
-
-		/* "36 35 98:0 /mnt1 /mnt2 ..." : id parent maj:min root mountpoint */
-		if (sscanf(line, "%*d %*d %u:%u %*s %4095s", &maj, &min, mnt) != 3)
-			continue;
-		if (same_disk(rdev, maj, min)) {
-			strbuf_addstr(where, mnt);
+	if (mountinfo_read(path, &t))
+		return -1;
+	for (i = 0; i < t.nr && !found; i++) {
+		if (same_disk(rdev, t.v[i].major, t.v[i].minor)) {
+			strbuf_addstr(where, t.v[i].mountpoint);
 			found = 1;
 		}
 	}
-	fclose(f);
-	if (found)
-		return 1;
+	mount_table_clear(&t);
+	return found;
+}
 
-	f = fopen("/proc/swaps", "r");
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char dev[PATH_MAX];
+/* Is rdev (or a partition) swap according to the swaps file at path? 1, 0, -1. */
+static int swap_in(dev_t rdev, const char *path, struct strbuf *where)
+{
+	struct strbuf sb = STRBUF_INIT, dev = STRBUF_INIT;
+	const char *line;
+	int found = 0;
+
+	if (strbuf_read_file(&sb, path, 16u << 20)) {
+		/* with /proc mounted (mountinfo was read), no swaps file: a kernel without swap */
+		found = errno == ENOENT ? 0 : error("cannot read '%s': %s", path, errstr());
+		goto out;
+	}
+	/* "Filename Type Size Used Priority", then one line per swap area */
+	for (line = strchrnul(sb.buf, '\n'); *line && !found; line = strchrnul(line, '\n')) {
+		size_t len = strcspn(++line, " \t\n");
 		struct stat st;
 
-		if (sscanf(line, "%4095s", dev) == 1 && !stat(dev, &st) && S_ISBLK(st.st_mode) &&
+		strbuf_reset(&dev);
+		mountinfo_unescape(line, len, &dev);
+		if (dev.len && !stat(dev.buf, &st) && S_ISBLK(st.st_mode) &&
 		    same_disk(rdev, major(st.st_rdev), minor(st.st_rdev))) {
 			strbuf_addstr(where, "swap");
 			found = 1;
 		}
 	}
-	fclose(f);
+out:
+	strbuf_release(&sb);
+	strbuf_release(&dev);
 	return found;
+}
+
+int device_mounted_in(dev_t rdev, const char *mountinfo, const char *swaps, struct strbuf *where)
+{
+	int r = mounted_in(rdev, mountinfo, where);
+
+	return r ? r : swap_in(rdev, swaps, where);
+}
+
+int device_mounted(dev_t rdev, struct strbuf *where)
+{
+	return device_mounted_in(rdev, "/proc/self/mountinfo", "/proc/swaps", where);
+}
+
+int device_hold(struct safe_device *d)
+{
+	int fd;
+
+	if (d->held)
+		return 0;
+	/* O_EXCL on a block device fails with EBUSY while anybody holds it exclusively */
+	fd = open(d->path, O_RDONLY | O_EXCL | O_CLOEXEC);
+	if (fd < 0)
+		return error("device '%s': '%s' cannot be opened exclusively (%s): in use by a "
+			     "mount, device-mapper, md or another program: refusing", d->name,
+			     d->path, errstr());
+	d->excl_fd = fd;
+	d->held = 1;
+	return 0;
+}
+
+void device_let_go(struct safe_device *d)
+{
+	if (d->held)
+		close(d->excl_fd);
+	d->held = 0;
+	d->excl_fd = -1;
 }
 
 int device_check(const struct device_cfg *cfg, struct safe_device *out)
@@ -179,7 +226,6 @@ int device_check(const struct device_cfg *cfg, struct safe_device *out)
 	struct strbuf serial = STRBUF_INIT, where = STRBUF_INIT, model = STRBUF_INIT;
 	char real[PATH_MAX];
 	struct stat st;
-	int fd;
 
 	memset(out, 0, sizeof(*out));
 	if (!realpath(cfg->path, real))
@@ -198,29 +244,33 @@ int device_check(const struct device_cfg *cfg, struct safe_device *out)
 		      "refusing", cfg->name, real, serial.buf, cfg->serial);
 		goto fail;
 	}
-	if (device_mounted(st.st_rdev, &where)) {
+	switch (device_mounted(st.st_rdev, &where)) {
+	case 0:
+		break;
+	case 1:
 		error("device '%s': '%s' (or a partition of it) is in use as '%s': refusing",
 		      cfg->name, real, where.buf);
 		goto fail;
-	}
-	/* O_EXCL on a block device fails with EBUSY while anybody holds it exclusively */
-	fd = open(real, O_RDONLY | O_EXCL | O_CLOEXEC);
-	if (fd < 0) {
-		error("device '%s': '%s' cannot be opened exclusively (%s): in use by a mount, "
-		      "device-mapper, md or another program: refusing", cfg->name, real, errstr());
+	default:
+		error("device '%s': cannot tell whether '%s' is in use: refusing", cfg->name, real);
 		goto fail;
 	}
-	close(fd);
-
-	device_model(st.st_rdev, &model);
 	out->name = xstrdup(cfg->name);
 	out->path = xstrdup(real);
+	out->excl_fd = -1;
+	/* held from here until just before mkfs: nobody can mount it meanwhile */
+	if (device_hold(out))
+		goto fail;
+	device_model(st.st_rdev, &model);
 	out->serial = strbuf_detach(&serial, NULL);
 	out->model = strbuf_detach(&model, NULL);
 	out->rdev = st.st_rdev;
 	strbuf_release(&where);
 	return 0;
 fail:
+	free(out->name);
+	free(out->path);
+	memset(out, 0, sizeof(*out));
 	strbuf_release(&serial);
 	strbuf_release(&where);
 	strbuf_release(&model);
@@ -229,6 +279,7 @@ fail:
 
 void safe_device_release(struct safe_device *d)
 {
+	device_let_go(d);
 	free(d->name);
 	free(d->path);
 	free(d->serial);

@@ -80,6 +80,42 @@ static unsigned job_timeout(const struct exec_state *es, const struct job_spec *
 	return job->ramp + job->runtime + es->cfg->timeout;
 }
 
+/*
+ * The ramp runs as a fio pass of its own, unmeasured, before the collectors
+ * take their snapshots: fio's --ramp_time leaves the ramp's I/Os out of its
+ * counts, but vmstat deltas and perf stat (which wraps all of fio) would count
+ * it, and pins per I/O would divide the ramp's pins by the measured I/Os.
+ */
+static enum rep_outcome ramp_pass(struct exec_state *es, const struct job_spec *job,
+				  const char *dir, struct strbuf *why)
+{
+	struct strvec argv = STRVEC_INIT;
+	struct child c = CHILD_INIT;
+	enum rep_outcome ret = REP_OK;
+	struct fio_job fj;
+
+	job_spec_fio(job, dir, &fj);
+	fj.runtime_s = job->ramp;
+	fj.ramp_s = 0;
+	fio_job_argv(&fj, &argv);
+	if (run_workload(&c, &argv, job->ramp + es->cfg->timeout)) {
+		strbuf_addf(why, "ramp: cannot start '%s': %s", argv.v[0], errstr());
+		ret = REP_FAILED;
+	} else if (c.interrupted) {
+		ret = REP_INTERRUPTED;
+	} else if (c.timed_out || c.status) {
+		strbuf_addstr(why, "ramp: ");
+		if (c.timed_out)
+			spawn_describe(&c, why);
+		else
+			fio_describe_failure(c.status, c.err.buf, why);
+		ret = REP_FAILED;
+	}
+	strvec_clear(&argv);
+	child_release(&c);
+	return ret;
+}
+
 static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *job,
 				const char *dir, unsigned rep)
 {
@@ -97,6 +133,13 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 
 	if (spawn_interrupted())
 		return REP_INTERRUPTED;
+	if (job->ramp) {
+		ret = ramp_pass(es, job, dir, &why);
+		if (ret == REP_INTERRUPTED)
+			goto out;
+		if (ret == REP_FAILED)
+			goto failed;
+	}
 	for (i = 0; collectors[i]; i++) {
 		if (!collectors[i]->enabled(&ctx))
 			continue;
@@ -107,6 +150,7 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		active[i] = 1;
 	}
 	job_spec_fio(job, dir, &fj);
+	fj.ramp_s = 0;	/* ramped above, outside what the collectors count */
 	fio_job_argv(&fj, &argv);
 	for (i = 0; collectors[i]; i++)
 		if (active[i] && collectors[i]->wrap)
@@ -128,6 +172,10 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	}
 	if (c.timed_out) {
 		spawn_describe(&c, &why);
+		goto failed;
+	}
+	if (c.out_truncated) {
+		strbuf_addstr(&why, "fio's output passed the capture limit: not parsed");
 		goto failed;
 	}
 	r = fio_parse(c.out.buf, c.out.len, &samples, &why);
@@ -205,7 +253,7 @@ static enum rep_outcome profile_pass(struct exec_state *es, const struct job_spe
 	}
 	strvec_clear(&argv);
 	perf_report_argv(data.buf, &argv);
-	if (run_workload(&rep, &argv, 300) || rep.status) {
+	if (run_workload(&rep, &argv, 300) || rep.status || rep.out_truncated) {
 		warning("%s: perf report failed", job->name);
 		ret = REP_FAILED;
 		goto out;
@@ -265,7 +313,7 @@ static enum rep_outcome proof_pass(struct exec_state *es, const struct job_spec 
 		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
 		goto out;
 	}
-	if (c.status || c.timed_out || fio_parse(c.out.buf, c.out.len, &fio, &why) != FIO_OK) {
+	if (c.status || c.timed_out || c.out_truncated || fio_parse(c.out.buf, c.out.len, &fio, &why) != FIO_OK) {
 		warning("%s: the legacy direct-I/O proof pass failed; the repetitions will say more",
 			job->name);
 		goto out;
@@ -359,8 +407,48 @@ enum rep_outcome exec_device(struct exec_state *es, const struct matrix *m, cons
 	return r;
 }
 
+/* One filesystem on one device: re-check, mkfs and mount, the jobs, unmount, hold again. */
+static enum rep_outcome exec_device_fs(struct exec_state *es, const struct matrix *m,
+				       struct safe_device *dev, const char *fs, const char *mnt)
+{
+	struct strbuf where = STRBUF_INIT;
+	enum rep_outcome r = REP_OK;
+
+	/* checked again: something may have mounted it since the plan */
+	switch (device_mounted(dev->rdev, &where)) {
+	case 0:
+		break;
+	case 1:
+		strbuf_addf(&es->fatal, "device %s was mounted during the run (as '%s')",
+			    dev->name, where.buf);
+		r = REP_FATAL;
+		goto out;
+	default:
+		strbuf_addf(&es->fatal, "cannot tell whether device %s is in use", dev->name);
+		r = REP_FATAL;
+		goto out;
+	}
+	if (host_device_mount(dev, fs, mnt)) {
+		strbuf_addf(&es->fatal, "cannot prepare %s on device %s", fs, dev->name);
+		r = REP_FATAL;
+		goto out;
+	}
+	r = exec_device(es, m, dev->name, fs, mnt);
+	if (host_device_unmount(mnt) && r == REP_OK) {
+		strbuf_addf(&es->fatal, "cannot unmount %s", mnt);
+		r = REP_FATAL;
+	} else if (device_hold(dev) && r == REP_OK) {
+		strbuf_addf(&es->fatal, "device %s was taken by another program after the unmount",
+			    dev->name);
+		r = REP_FATAL;
+	}
+out:
+	strbuf_release(&where);
+	return r;
+}
+
 enum rep_outcome exec_devices(struct exec_state *es, const struct matrix *m,
-			      const struct safe_device *devs, size_t ndevs,
+			      struct safe_device *devs, size_t ndevs,
 			      const struct strvec *filesystems, const char *mnt_base)
 {
 	enum rep_outcome r = REP_OK;
@@ -369,25 +457,9 @@ enum rep_outcome exec_devices(struct exec_state *es, const struct matrix *m,
 	for (d = 0; d < ndevs && r == REP_OK; d++) {
 		for (f = 0; f < filesystems->nr && r == REP_OK; f++) {
 			struct strbuf mnt = STRBUF_INIT;
-			const char *fs = filesystems->v[f];
 
 			strbuf_addf(&mnt, "%s/mnt-%s", mnt_base, devs[d].name);
-			/* checked again: something may have mounted it since the plan */
-			if (device_mounted(devs[d].rdev, &mnt)) {
-				strbuf_addf(&es->fatal, "device %s was mounted during the run",
-					    devs[d].name);
-				r = REP_FATAL;
-			} else if (host_device_mount(&devs[d], fs, mnt.buf)) {
-				strbuf_addf(&es->fatal, "cannot prepare %s on device %s", fs,
-					    devs[d].name);
-				r = REP_FATAL;
-			} else {
-				r = exec_device(es, m, devs[d].name, fs, mnt.buf);
-				if (host_device_unmount(mnt.buf) && r == REP_OK) {
-					strbuf_addf(&es->fatal, "cannot unmount %s", mnt.buf);
-					r = REP_FATAL;
-				}
-			}
+			r = exec_device_fs(es, m, &devs[d], filesystems->v[f], mnt.buf);
 			strbuf_release(&mnt);
 		}
 	}

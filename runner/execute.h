@@ -68,10 +68,11 @@ enum rep_outcome exec_device(struct exec_state *es, const struct matrix *m, cons
 
 /*
  * For each checked device and each filesystem: check it is still unmounted,
- * mkfs, mount under mnt_base/mnt-NAME, run its jobs, unmount.
+ * mkfs, mount under mnt_base/mnt-NAME, run its jobs, unmount, take the
+ * device's O_EXCL hold again (see runner/device.h).
  */
 enum rep_outcome exec_devices(struct exec_state *es, const struct matrix *m,
-			      const struct safe_device *devs, size_t ndevs,
+			      struct safe_device *devs, size_t ndevs,
 			      const struct strvec *filesystems, const char *mnt_base);
 
 #endif

@@ -12,38 +12,36 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/mountinfo.h"
 #include "common/spawn.h"
 
 int fstype_of(const char *path, struct strbuf *fstype)
 {
-	char real[PATH_MAX], line[4096], best[PATH_MAX] = "";
-	FILE *f;
+	struct mount_table t = MOUNT_TABLE_INIT;
+	const struct mount_entry *best = NULL;
+	char real[PATH_MAX];
+	size_t i;
 
 	if (!realpath(path, real))
 		return error("cannot resolve '%s': %s", path, errstr());
-	f = fopen("/proc/self/mountinfo", "r");
-	if (!f)
-		return error("cannot read /proc/self/mountinfo: %s", errstr());
-	while (fgets(line, sizeof(line), f)) {
-		char mnt[PATH_MAX], type[64];
-		const char *sep = strstr(line, " - ");
-		size_t n;
+	if (mountinfo_read("/proc/self/mountinfo", &t))
+		return -1;
+	for (i = 0; i < t.nr; i++) {
+		const char *mnt = t.v[i].mountpoint;
+		size_t n = strlen(mnt);
 
-		if (!sep || sscanf(line, "%*d %*d %*s %*s %4095s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s", type) != 1)
-			continue;
-		n = strlen(mnt);
-		/* the longest mount point that is a prefix of the path holds it */
+		/* the longest mount point that is a prefix of the path holds it (the last if equal) */
 		if (strncmp(real, mnt, n) || (real[n] && real[n] != '/' && strcmp(mnt, "/")))
 			continue;
-		if (n >= strlen(best)) {
-			strcpy(best, mnt);
-			strbuf_reset(fstype);
-			strbuf_addstr(fstype, type);
-		}
+		if (!best || n >= strlen(best->mountpoint))
+			best = &t.v[i];
 	}
-	fclose(f);
-	if (!*best)
+	if (best) {
+		strbuf_reset(fstype);
+		strbuf_addstr(fstype, best->fstype);
+	}
+	mount_table_clear(&t);
+	if (!best)
 		return error("no mount holds '%s'", real);
 	return 0;
 }
@@ -120,8 +118,15 @@ out:
 	return ret;
 }
 
-int host_device_mount(const struct safe_device *dev, const char *fs, const char *mnt)
+int host_device_mount(struct safe_device *dev, const char *fs, const char *mnt)
 {
+	/*
+	 * Still ours (taken again if let go), then let go: mkfs opens the device
+	 * itself, exclusively, and so does the mount after it.
+	 */
+	if (device_hold(dev))
+		return -1;
+	device_let_go(dev);
 	if (run_mkfs(dev, fs))
 		return -1;
 	if (mkdir_p(mnt))

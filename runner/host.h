@@ -22,8 +22,11 @@ int fstype_of(const char *path, struct strbuf *fstype);
 /* Is the mkfs of `fs` installed here? Names it and its Debian package either way. */
 int host_mkfs_installed(const char *fs, const char **program, const char **package);
 
-/* mkfs `fs` on the checked device and mount it at mnt (created). */
-int host_device_mount(const struct safe_device *dev, const char *fs, const char *mnt);
+/*
+ * mkfs `fs` on the checked device and mount it at mnt (created). The device's
+ * O_EXCL hold is let go just before mkfs; take it again after the unmount.
+ */
+int host_device_mount(struct safe_device *dev, const char *fs, const char *mnt);
 int host_device_unmount(const char *mnt);
 
 #endif

@@ -67,6 +67,21 @@ contains "$T/err" "is in use as '$T/m'" "and names the mount point"
 is "$(cat "$T/m/file")" "precious" "the mounted filesystem is untouched"
 umount "$T/m"
 
+# held exclusively by another program (as mkfs, md or dm would): refused
+python3 - "$loop" "$T/held" <<'PY' &
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL)
+open(sys.argv[2], "w").close()
+time.sleep(120)
+PY
+holder=$!
+for _ in $(seq 200); do [ -e "$T/held" ] && break; sleep 0.05; done
+"$PINBENCH" run --config "$T/c4.ini" > /dev/null 2> "$T/err"
+is "$?" "2" "a device another program holds O_EXCL exits 2"
+contains "$T/err" "cannot be opened exclusively" "and says it is in use"
+kill "$holder"
+wait "$holder" 2> /dev/null
+
 # allow-listed and unmounted: mkfs, mount, fio, unmount
 "$PINBENCH" run --config "$T/c4.ini" > "$T/out" 2> "$T/err"
 ok $? "allow-listed unmounted device runs"
@@ -75,5 +90,28 @@ is "$(q "$T/dev.db" "select count(*) from sample where metric='fio.read.iops' an
 is "$(q "$T/dev.db" "select fs || ' ' || device from job")" "ext4 lab0" "job records fs and device"
 check "device unmounted afterwards" bash -c "! grep -q '$T/scratch/mnt-lab0' /proc/self/mountinfo"
 contains "$T/err" "mkfs.ext4 $loop" "progress says what is formatted"
+
+# pinbench holds the device exclusively from its check on: while the scratch jobs run first
+# (before mkfs) and while the device's own jobs run, every fio finds it busy for O_EXCL
+mkdir -p "$T/bin"
+cat > "$T/bin/fio" <<EOF
+#!/bin/sh
+python3 -c 'import os, sys
+try:
+    os.close(os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL))
+    print("free")
+except OSError:
+    print("busy")' "$loop" >> "$T/opens"
+exec $(command -v fio) "\$@"
+EOF
+chmod +x "$T/bin/fio"
+sed -e 's/^devices = .*/devices = scratch, lab0/' -e 's/^database = .*/database = hold.db/' \
+	"$T/c4.ini" > "$T/c5.ini"
+PATH="$T/bin:$PATH" "$PINBENCH" run --config "$T/c5.ini" > /dev/null 2> "$T/err"
+ok $? "a run with the scratch directory and the device"
+is "$(q "$T/hold.db" "select group_concat(fs || ' ' || device, ', ') from (select * from job order by id)")" \
+	"ext4 scratch, ext4 lab0" "the scratch job ran first, then the device's"
+is "$(sort -u "$T/opens" | tr '\n' ' ')" "busy " "no fio could open the device O_EXCL: pinbench or its mount held it"
+check "every fio was asked" test "$(wc -l < "$T/opens")" -ge 2
 
 done_testing

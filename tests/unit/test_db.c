@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "collectors/sample.h"
+#include "common/proc.h"
 #include "common/strbuf.h"
 #include "db/db.h"
 #include "tests/tap.h"
@@ -138,7 +139,7 @@ static void test_open(const char *db_file)
 	is_int(db_open(db_file, &db), 0, "and opens again (migrations are idempotent)");
 	db_close(db);
 	sql = raw_open(db_file);
-	is_int(raw_int(sql, "PRAGMA user_version", 0), 7, "user_version is 7");
+	is_int(raw_int(sql, "PRAGMA user_version", 0), 8, "user_version is 8");
 	is_str(raw_text(sql, "PRAGMA journal_mode", 0, &sb), "wal", "the journal is WAL");
 	is_int(raw_int(sql, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
 		       " AND name IN ('kernel', 'machine', 'job', 'run', 'rep', 'sample', 'metric')", 0),
@@ -521,42 +522,76 @@ static pid_t dead_pid(void)
 	return child;
 }
 
+/* Set a run's pid and start time as if that process had begun it. */
+static void set_run_process(sqlite3 *sql, long long run, long long pid, long long start)
+{
+	sqlite3_stmt *st;
+
+	sqlite3_prepare_v2(sql, "UPDATE run SET pid = ?2, pid_start = ?3 WHERE id = ?1", -1, &st,
+			   NULL);
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_int64(st, 3, start);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+}
+
 static void test_reap(struct db *db, const char *db_file, struct ids *ids, pid_t child)
 {
 	struct strbuf sb = STRBUF_INIT, want = STRBUF_INIT;
 	sqlite3 *sql = raw_open(db_file);
-	long long gone, mine, other;
-	sqlite3_stmt *st;
+	long long gone, mine, other, reused, mine_before;
+	unsigned long long our_start = 0, parent_start = 0;
 
 	ok(child > 0, "a child ran and exited");
+	ok(!proc_start_time(getpid(), &our_start), "our start time is readable");
+	ok(!proc_start_time(getppid(), &parent_start), "our parent's start time is readable");
 	db_run_begin(db, ids->kernel, ids->machine, "host", NULL, NULL, &gone);
 	db_run_begin(db, ids->kernel, ids->machine, "host", NULL, NULL, &mine);
 	db_run_begin(db, ids->kernel, ids->machine, "host", NULL, NULL, &other);
-	sqlite3_prepare_v2(sql, "UPDATE run SET pid = ?2 WHERE id = ?1", -1, &st, NULL);
-	sqlite3_bind_int64(st, 1, gone);
-	sqlite3_bind_int64(st, 2, child);
-	sqlite3_step(st);
-	sqlite3_reset(st);
+	db_run_begin(db, ids->kernel, ids->machine, "host", NULL, NULL, &reused);
+	db_run_begin(db, ids->kernel, ids->machine, "host", NULL, NULL, &mine_before);
+	is_int(raw_int(sql, "SELECT pid_start FROM run WHERE id = ?", mine), (long long)our_start,
+	       "a run stores its process's start time");
+	set_run_process(sql, gone, child, (long long)our_start);
 	/* alive: our parent */
-	sqlite3_bind_int64(st, 1, other);
-	sqlite3_bind_int64(st, 2, getppid());
-	sqlite3_step(st);
-	sqlite3_finalize(st);
+	set_run_process(sql, other, getppid(), (long long)parent_start);
+	/* alive pid, but not the process that began the run: the pid was reused */
+	set_run_process(sql, reused, getppid(), (long long)parent_start + 1);
+	/* our pid, from an earlier process that had it */
+	set_run_process(sql, mine_before, getpid(), (long long)our_start - 1);
 
-	is_int(db_reap_abandoned(db), 1, "one abandoned run reaped");
+	is_int(db_reap_abandoned(db), 3, "three abandoned runs reaped");
 	is_str(raw_text(sql, "SELECT state FROM run WHERE id = ?", gone, &sb), "failed",
 	       "the run of a dead process is failed");
 	strbuf_addf(&want, "abandoned: process %d is gone (killed or crashed)", (int)child);
 	is_str(raw_text(sql, "SELECT reason FROM run WHERE id = ?", gone, &sb), want.buf,
 	       "with the reason");
+	is_str(raw_text(sql, "SELECT state FROM run WHERE id = ?", reused, &sb), "failed",
+	       "a live pid with another start time is reaped (pid reused)");
+	is_str(raw_text(sql, "SELECT state FROM run WHERE id = ?", mine_before, &sb), "failed",
+	       "our own pid with another start time is reaped");
 	is_str(raw_text(sql, "SELECT state FROM run WHERE id = ?", mine, &sb), "running",
-	       "our own run is left alone");
+	       "our own run (our pid and start time) is left alone");
 	is_str(raw_text(sql, "SELECT state FROM run WHERE id = ?", other, &sb), "running",
-	       "a live process's run is left alone");
+	       "a live process's run (its pid and start time) is left alone");
 	is_int(db_reap_abandoned(db), 0, "nothing left to reap");
 	sqlite3_close(sql);
 	strbuf_release(&sb);
 	strbuf_release(&want);
+}
+
+static void test_proc_start_time(void)
+{
+	unsigned long long t = 0;
+
+	/* a command with spaces and parentheses must not shift the fields */
+	ok(!proc_parse_start_time("4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 "
+				  "20 0 1 0 987654321 1000 100 18446744073709551615", &t),
+	   "stat with ') ' in the command parses");
+	is_int((long long)t, 987654321LL, "field 22 is the start time");
+	ok(proc_parse_start_time("4242 (short) S 1 2 3", &t), "a cut stat is refused");
+	ok(proc_start_time(getpid(), &t) == 0 && t > 0, "our own start time");
 }
 
 struct build_rows {
@@ -663,7 +698,7 @@ static void test_newer_schema(void)
 	grab_stderr();
 	is_int(db_open(file, &db), -1, "a newer schema is refused");
 	ok(db == NULL, "and no handle is returned");
-	like(release_stderr(&err), "has schema version 99, this pinbench knows up to 7",
+	like(release_stderr(&err), "has schema version 99, this pinbench knows up to 8",
 	     "the error gives both versions");
 	like(err.buf, file, "and names the file");
 	free((char *)file);
@@ -763,6 +798,7 @@ int main(void)
 	test_export_json(db, &ids, run2);
 	test_export_csv(db, run2);
 	test_reap(db, db_file, &ids, child);
+	test_proc_start_time();
 	test_builds(db, db_file, child);
 	db_close(db);
 	test_newer_schema();
