@@ -42,7 +42,7 @@ int db_build_begin(struct db *db, const struct db_build *b, long long *id)
 {
 	sqlite3_stmt *st = prepare(db,
 		"INSERT INTO build (name, key, source, identity, base, configs, cached, state,"
-		" host, pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+		" host, pid, pid_start) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
 	char host[256];
 
 	if (!st)
@@ -58,6 +58,7 @@ int db_build_begin(struct db *db, const struct db_build *b, long long *id)
 	sqlite3_bind_text(st, 8, b->cached ? "done" : "building", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, host, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 10, getpid());
+	db_bind_process_start(st, 11);
 	if (step_done(db, st, "record the build"))
 		return -1;
 	*id = sqlite3_last_insert_rowid(db->sql);
@@ -135,7 +136,8 @@ int db_reap_abandoned_builds(struct db *db)
 		" finished = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 		" WHERE id = ?1 AND state = 'building'");
 	sqlite3_stmt *find = prepare(db,
-		"SELECT id, pid FROM build WHERE state = 'building' AND host = ?1");
+		"SELECT id, pid, coalesce(pid_start, -1) FROM build"
+		" WHERE state = 'building' AND host = ?1");
 	char host[256];
 	int rc, reaped = 0;
 
@@ -147,9 +149,7 @@ int db_reap_abandoned_builds(struct db *db)
 	db_hostname(host, sizeof(host));
 	sqlite3_bind_text(find, 1, host, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(find)) == SQLITE_ROW) {
-		pid_t pid = (pid_t)sqlite3_column_int64(find, 1);
-
-		if (pid > 0 && (!kill(pid, 0) || errno != ESRCH))
+		if (db_process_alive(sqlite3_column_int64(find, 1), sqlite3_column_int64(find, 2)))
 			continue;
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, sqlite3_column_int64(find, 0));

@@ -99,6 +99,16 @@ int db_step_done(sqlite3_stmt *st);
 /* This machine's name, for the host column of runs and builds ("unknown" if none). */
 void db_hostname(char *buf, size_t len);
 
+/*
+ * Is the process that began a run or a build still there? It is its pid
+ * and its start time: a pid alive with another start time was reused by
+ * somebody else. start < 0: not stored (a row from before schema 8), the
+ * pid alone says.
+ */
+int db_process_alive(long long pid, long long start);
+/* Bind this process's start time (NULL when /proc does not tell) to column col. */
+void db_bind_process_start(sqlite3_stmt *st, int col);
+
 /* Bind text, NULL when s is NULL. */
 int db_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Column text, "" for NULL: for printing. */

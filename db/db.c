@@ -5,11 +5,16 @@
  */
 #include "db/db-internal.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
+#include "common/proc.h"
 #include "common/strbuf.h"
 
 /* A second writer waits this long for the lock before we call it locked. */
@@ -217,4 +222,29 @@ void db_close(struct db *db)
 const char *db_path(const struct db *db)
 {
 	return db->path;
+}
+
+int db_process_alive(long long pid, long long start)
+{
+	unsigned long long now;
+
+	if (pid <= 0 || pid > INT32_MAX)
+		return 1;	/* not ours to judge */
+	if (!proc_start_time((pid_t)pid, &now))
+		return start < 0 || (unsigned long long)start == now;
+	if (errno == ENOENT)
+		return 0;
+	/* /proc does not tell (hidepid): EPERM from kill() means alive, somebody's */
+	return !kill((pid_t)pid, 0) || errno != ESRCH;
+}
+
+void db_bind_process_start(sqlite3_stmt *st, int col)
+{
+	unsigned long long started;
+
+	/* without /proc the row keeps a bare pid (NULL start), as before */
+	if (!proc_start_time(getpid(), &started) && started <= INT64_MAX)
+		sqlite3_bind_int64(st, col, (sqlite3_int64)started);
+	else
+		sqlite3_bind_null(st, col);
 }

@@ -281,10 +281,11 @@ static const char *const migrations[] = {
 	/*
 	 * 8: a run's process is its pid and its start time (clock ticks after
 	 * boot, /proc/PID/stat field 22): once the process is gone its pid may
-	 * be reused, and the run must still be seen as abandoned. NULL in runs
-	 * begun before.
+	 * be reused, and the run must still be seen as abandoned. The same for
+	 * a build. NULL in rows begun before.
 	 */
 	"ALTER TABLE run ADD COLUMN pid_start INTEGER;\n"
+	"ALTER TABLE build ADD COLUMN pid_start INTEGER;\n"
 	"PRAGMA user_version = 8;\n",
 };
 

@@ -247,7 +247,6 @@ int db_run_begin(struct db *db, long long kernel, long long machine, const char 
 	sqlite3_stmt *st = db_stmt(db, STMT_RUN_ADD,
 		"INSERT INTO run (kernel, machine, target, command, config, pid, host, pid_start)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-	unsigned long long started;
 	char host[256];
 
 	if (!st)
@@ -260,11 +259,7 @@ int db_run_begin(struct db *db, long long kernel, long long machine, const char 
 	db_bind_text(st, 5, config_text);
 	sqlite3_bind_int64(st, 6, getpid());
 	sqlite3_bind_text(st, 7, host, -1, SQLITE_STATIC);
-	/* without /proc the run keeps a bare pid (NULL start), as before */
-	if (!proc_start_time(getpid(), &started) && started <= INT64_MAX)
-		sqlite3_bind_int64(st, 8, (sqlite3_int64)started);
-	else
-		sqlite3_bind_null(st, 8);
+	db_bind_process_start(st, 8);
 	if (db_step_done(st) != SQLITE_DONE)
 		return db_error(db, "cannot start a run on target '%s'", nz(target));
 	*run = sqlite3_last_insert_rowid(db->sql);
@@ -425,25 +420,6 @@ struct abandoned {
 	size_t nr, alloc;
 };
 
-/*
- * Is the process that began a run still there? It is its pid and its start
- * time: a pid alive with another start time was reused by somebody else.
- * start < 0: not stored (a run begun before migration 7), the pid alone says.
- */
-static int run_process_alive(long long pid, long long start)
-{
-	unsigned long long now;
-
-	if (pid <= 0 || pid > INT32_MAX)
-		return 1;	/* not ours to judge */
-	if (!proc_start_time((pid_t)pid, &now))
-		return start < 0 || (unsigned long long)start == now;
-	if (errno == ENOENT)
-		return 0;
-	/* /proc does not tell (hidepid): EPERM from kill() means alive, somebody's */
-	return !kill((pid_t)pid, 0) || errno != ESRCH;
-}
-
 /* Running runs of this host whose process is gone (not alive, or its pid reused). */
 static int find_abandoned(struct db *db, const char *host, struct abandoned *found)
 {
@@ -459,7 +435,7 @@ static int find_abandoned(struct db *db, const char *host, struct abandoned *fou
 		long long id = sqlite3_column_int64(st, 0);
 		long long pid = sqlite3_column_int64(st, 1);
 
-		if (run_process_alive(pid, sqlite3_column_int64(st, 2)))
+		if (db_process_alive(pid, sqlite3_column_int64(st, 2)))
 			continue;
 		if (found->nr == found->alloc) {
 			found->alloc = found->alloc ? 2 * found->alloc : 8;

@@ -680,6 +680,25 @@ static void test_builds(struct db *db, const char *db_file, pid_t dead)
 		       " WHERE name = 'ghost'", 0), 1, "marked failed, abandoned");
 	sqlite3_close(sql);
 	is_int(db_reap_abandoned_builds(db), 0, "and only once");
+
+	/* a live pid with another start time was reused: the build is abandoned */
+	sql = raw_open(db_file);
+	raw_exec(sql, "INSERT INTO build (name, key, source, identity, state, host, pid, pid_start)"
+		 " SELECT 'reused', 'k10', 's', 'i', 'building', host, pid, pid_start + 1"
+		 " FROM build WHERE pid_start IS NOT NULL LIMIT 1");
+	raw_exec(sql, "INSERT INTO build (name, key, source, identity, state, host, pid, pid_start)"
+		 " SELECT 'alive', 'k11', 's', 'i', 'building', host, pid, pid_start"
+		 " FROM build WHERE pid_start IS NOT NULL LIMIT 1");
+	is_int(raw_int(sql, "SELECT count(*) FROM build WHERE name IN ('reused', 'alive')", 0), 2,
+	       "builds record their process's start time");
+	sqlite3_close(sql);
+	is_int(db_reap_abandoned_builds(db), 1, "a build of a reused pid is reaped, ours is not");
+	sql = raw_open(db_file);
+	is_int(raw_int(sql, "SELECT state = 'failed' FROM build WHERE name = 'reused'", 0), 1,
+	       "the reused pid's build is failed");
+	is_int(raw_int(sql, "SELECT state = 'building' FROM build WHERE name = 'alive'", 0), 1,
+	       "the live build is left alone");
+	sqlite3_close(sql);
 }
 
 static void test_newer_schema(void)
