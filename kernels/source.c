@@ -174,7 +174,7 @@ static void journal_dir(const struct source *src, struct strbuf *out)
 
 /*
  * A path from a patch or the journal, relative to the tree: no absolute
- * paths, no "..", no control characters (the journal has one a line).
+ * paths, no "..", no line breaks (the journal has one path a line).
  */
 static int safe_relative(const char *path)
 {
@@ -183,7 +183,7 @@ static int safe_relative(const char *path)
 	if (!*path || *path == '/')
 		return 0;
 	for (p = path; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+		if (*p == '\n' || *p == '\r')
 			return 0;
 	p = path;
 	while (*p) {
@@ -372,8 +372,8 @@ static int patch_paths(const struct patch *p, struct strvec *paths)
 		ret = error("patch '%s': %s", p->origin, why.buf);
 	for (i = 0; !ret && i < paths->nr; i++)
 		if (!safe_relative(paths->v[i]))
-			ret = error("patch '%s' touches '%s', outside the source tree", p->origin,
-				    paths->v[i]);
+			ret = error("patch '%s' touches '%s', not a path inside the source tree",
+				    p->origin, paths->v[i]);
 	strbuf_release(&why);
 	return ret;
 }
