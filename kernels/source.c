@@ -262,6 +262,20 @@ static int fsync_up(const char *path, const char *top)
 	return ret;
 }
 
+/* fsync the directory holding path, if it is still there. */
+static int sync_parent(const char *path)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int ret = 0;
+
+	strbuf_add(&dir, path, slash ? (size_t)(slash - path) : 0);
+	if (dir.len && fsync_path(dir.buf, 1) && errno != ENOENT)
+		ret = -1;
+	strbuf_release(&dir);
+	return ret;
+}
+
 /* Copy from to to with exactly mode (no umask, whatever was there before). */
 static int copy_exact(const char *from, const char *to, mode_t mode)
 {
@@ -312,17 +326,17 @@ static int undo_entry(struct source *src, const char *dir, const char *entry)
 	int ret = 0;
 
 	strbuf_addf(&to, "%s/%s", src->tree, path);
-	if (entry[0] == 'A') {
-		if (unlink(to.buf) && errno != ENOENT)
+	if (entry[0] == 'A' || entry[0] == 'D') {
+		if (entry[0] == 'A' ? unlink(to.buf) && errno != ENOENT : remove_tree(to.buf))
 			ret = error("cannot remove '%s': %s", to.buf, errstr());
-	} else if (entry[0] == 'D') {
-		if (remove_tree(to.buf))
-			ret = error("cannot remove '%s': %s", to.buf, errstr());
+		/* the removal must last before the journal that asks for it is gone */
+		else if (sync_parent(to.buf))
+			ret = error("cannot sync the directory of '%s': %s", to.buf, errstr());
 	} else {
 		strbuf_addf(&from, "%s/orig/%s", dir, path);
 		/* a fresh copy, so its mtime is newer than any object built from the patch */
 		if (check_owned(from.buf, S_IFREG, 0, "journal copy") || lstat(from.buf, &st) ||
-		    copy_exact(from.buf, to.buf, st.st_mode & 07777) || fsync_path(to.buf, 0))
+		    copy_exact(from.buf, to.buf, st.st_mode & 07777) || fsync_up(to.buf, src->tree))
 			ret = error("cannot restore '%s' from '%s': %s", to.buf, from.buf,
 				    errstr());
 	}
@@ -351,8 +365,6 @@ static int journal_reset(struct source *src)
 	for (i = entries.nr; i-- > 0;)
 		if (undo_entry(src, dir.buf, entries.v[i]))
 			ret = -1;
-	if (!ret && entries.nr && fsync_path(src->tree, 1))
-		ret = error("cannot sync '%s': %s", src->tree, errstr());
 	if (!ret && remove_tree(dir.buf))
 		ret = error("cannot remove '%s': %s", dir.buf, errstr());
 out:
