@@ -197,17 +197,21 @@ static int cache_store(const char *path, const char *data, size_t len, struct st
 	return 0;
 }
 
-/* The cache's lore/ directory and the thread file are ours alone. */
+/* The cache directory, its lore/ directory and the thread file are ours alone. */
 static int cache_trusted(const char *path)
 {
-	struct strbuf dir = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, top = STRBUF_INIT;
 	const char *slash = strrchr(path, '/');
 	int ret;
 
 	strbuf_add(&dir, path, slash ? (size_t)(slash - path) : 0);
-	ret = !check_owned(dir.buf, S_IFDIR, 0, "lore cache") &&
+	slash = strrchr(dir.buf, '/');
+	strbuf_add(&top, dir.buf, slash ? (size_t)(slash - dir.buf) : 0);
+	ret = (!top.len || !check_owned(top.buf, S_IFDIR, 1, "cache directory")) &&
+	      !check_owned(dir.buf, S_IFDIR, 0, "lore cache") &&
 	      !check_owned(path, S_IFREG, 0, "cached thread");
 	strbuf_release(&dir);
+	strbuf_release(&top);
 	return ret;
 }
 

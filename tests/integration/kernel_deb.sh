@@ -20,6 +20,11 @@ if [ ! -f "$TARBALL" ]; then
 	echo "1..1"
 	exit 1
 fi
+if ! command -v strace > /dev/null; then
+	echo "not ok 1 - strace is missing (apt-get install strace): it shows the order of the fsyncs"
+	echo "1..1"
+	exit 1
+fi
 mkdir -p "$CACHE" && chmod 0755 "$CACHE"
 
 # names, types, modes and SHA-256 of every file: of the tarball (kept in the

@@ -195,6 +195,15 @@ static void test_offline(void)
 	       "unreachable server, cached copy writable by others: refused");
 	is_int(infra, 1, "  an infrastructure failure");
 	is_str(mbox.buf, "", "  nothing read");
+	ok(!chmod(path.buf, 0644) && !chmod(tmpdir, 0777),
+	   "the thread is ours again, the cache directory writable by all");
+	infra = -1;
+	is_int(lore_fetch("cached@x", DEAD_URL "/", tmpdir, &mbox, &infra), -1,
+	       "a cache directory others may write: the copy is refused too");
+	ok(!chmod(tmpdir, 0700), "the cache directory is ours again");
+	infra = -1;
+	is_int(lore_fetch("cached@x", DEAD_URL "/", tmpdir, &mbox, &infra), 0,
+	       "and the cached copy is used");
 
 	unlink(path.buf);
 	strbuf_reset(&path);
