@@ -490,7 +490,7 @@ static int journal_record(struct source *src, const struct patch *p, const struc
 	struct strbuf dir = STRBUF_INIT, list = STRBUF_INIT;
 	struct journal j = { .known = STRVEC_INIT };
 	size_t i;
-	int ret = -1, r = 0;
+	int ret = -1, r = 0, fd = -1;
 
 	journal_dir(src, &dir);
 	j.dir = dir.buf;
@@ -499,9 +499,13 @@ static int journal_record(struct source *src, const struct patch *p, const struc
 		goto out;
 	if (mkdir_p(dir.buf))
 		goto out_err;
-	j.list = fopen(list.buf, "a");
+	/* 0644 whatever the umask: a group-writable journal is refused on replay */
+	fd = open(list.buf, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || fchmod(fd, 0644) || !(j.list = fdopen(fd, "a")))
+		goto out_err;
+	fd = -1;
 	/* the list itself must be found after a crash */
-	if (!j.list || fsync_up(list.buf, src->cache_dir))
+	if (fsync_up(list.buf, src->cache_dir))
 		goto out_err;
 	for (i = 0; i < paths->nr && !r; i++)
 		r = record_path(&j, src, p, paths->v[i]);
@@ -514,6 +518,8 @@ out_err:
 out:
 	if (j.list)
 		fclose(j.list);
+	if (fd >= 0)
+		close(fd);
 	strbuf_release(&dir);
 	strbuf_release(&list);
 	strvec_clear(&j.known);

@@ -122,9 +122,9 @@ pb kernel build stop > "$T/out" 2> "$T/err"
 is "$?" "2" "the stop kernel stops at its patch"
 contains "$T/err" "does not apply" "because its patch does not apply"
 
-strace -f -y -s 512 -o "$T/strace" -e trace=fsync,fdatasync,write,rename,renameat,renameat2,mkdir,openat \
-	"$PINBENCH" kernel build --config "$T/config.ini" headers > "$T/out" 2> "$T/err"
-is "$?" "2" "copy, mode, rename and new-file patches apply, the last one does not"
+(umask 002; exec strace -f -y -s 512 -o "$T/strace" -e trace=fsync,fdatasync,write,rename,renameat,renameat2,mkdir,openat \
+	"$PINBENCH" kernel build --config "$T/config.ini" headers) > "$T/out" 2> "$T/err"
+is "$?" "2" "copy, mode, rename and new-file patches apply (umask 002), the last one does not"
 contains "$T/err" "stop.patch" "the one that does not apply is named"
 NEW=$'Documentation/pinbench-d\303\251j\303\240/n\303\251.txt'
 check "the copy is in the tree" test -f "$TREE/Documentation/admin-guide/README copy \"1\""$'\t'".rst"
@@ -134,6 +134,7 @@ is "$(stat -c %a "$TREE/Documentation/admin-guide/pinbench-new/deeper/README.rst
 	"$TREE/scripts/checkpatch.pl")" $'755\n644' "the modes changed"
 check "the new file is in the tree" test -f "$TREE/$NEW"
 cp "$TREE.journal/list" "$T/journal"
+is "$(stat -c %a "$TREE.journal/list")" "644" "the journal is not group-writable, whatever the umask"
 contains "$T/journal" "M $F" "the renamed file is journaled under its own name"
 contains "$T/journal" "A Documentation/admin-guide/pinbench-new/deeper/README.rst" \
 	"the rename's target is journaled as new"
