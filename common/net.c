@@ -2,6 +2,7 @@
 #include "common/net.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -54,18 +55,30 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *arg)
 	} \
 } while (0)
 
+static int is_https(const char *url)
+{
+	return !strncasecmp(url, "https://", 8);
+}
+
 static int setup(CURL *h, const char *url, struct sink *sink, char *errbuf,
 		 unsigned timeout_s, struct strbuf *why)
 {
+	const char *ca = getenv("CURL_CA_BUNDLE");
 	CURLcode rc;
 
 	SETOPT(h, CURLOPT_URL, url);
 	SETOPT(h, CURLOPT_ERRORBUFFER, errbuf);
 	SETOPT(h, CURLOPT_WRITEFUNCTION, sink_write);
 	SETOPT(h, CURLOPT_WRITEDATA, sink);
-	/* plain http(s) only, on redirects too: no file://, no gopher:// */
+	/*
+	 * plain http(s) only, on redirects too: no file://, no gopher://; and a
+	 * redirect never drops TLS: from https only to https (libcurl >= 7.85)
+	 */
 	SETOPT(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, is_https(url) ? "https" : "http,https");
+	/* like curl(1): a private archive's CA bundle (and the tests' own) */
+	if (ca && *ca)
+		SETOPT(h, CURLOPT_CAINFO, ca);
 	SETOPT(h, CURLOPT_FOLLOWLOCATION, 1L);
 	SETOPT(h, CURLOPT_MAXREDIRS, NET_MAX_REDIRS);
 	SETOPT(h, CURLOPT_CONNECTTIMEOUT, NET_CONNECT_TIMEOUT);

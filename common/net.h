@@ -17,8 +17,11 @@ int net_init(void);
 void net_cleanup(void);
 
 /*
- * GET url into body (at most limit bytes; 0: 256 MiB), following redirects,
- * with a connect timeout of 15 s and an overall timeout of timeout_s (0: 120).
+ * GET url into body (at most limit bytes; 0: 256 MiB), following redirects
+ * (at most 5; from https:// only to https://, from http:// to either, to
+ * no other protocol), with a connect timeout of 15 s and an overall timeout
+ * of timeout_s (0: 120). CURL_CA_BUNDLE, as for curl(1), names the CA
+ * certificates to check the server's with instead of the system's.
  * Returns 0 when the server answered (*status holds the HTTP code, even 404),
  * or -1 when it could not be reached (why holds curl's message, e.g.
  * "Couldn't connect to server"). Nothing is printed.

@@ -21,6 +21,7 @@
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/net.h"
+#include "common/owned.h"
 
 /* A thread's t.mbox.gz, and the mbox inside; lore's biggest are a few MiB. */
 #define LORE_MAX_GZ	(64u << 20)
@@ -89,23 +90,53 @@ static int msgid_from_url(const char *url, struct strbuf *id, struct strbuf *why
 	return 0;
 }
 
+/* RFC 5322 allows ids of a line; lore's are under 200 characters */
+#define MSGID_MAX	250
+
+/* Nothing but dots: "." or ".." would be a path segment of its own. */
+static int only_dots(const char *s, size_t len)
+{
+	return len && strspn(s, ".") >= len;
+}
+
+/*
+ * The id goes into a URL path and names a cache file, so it must be an id
+ * and nothing else: printable ASCII, one '@' between two non-empty parts,
+ * no '/', '<' or '>', no part that is only dots.
+ */
 static int check_msgid(const char *id, struct strbuf *why)
 {
 	const unsigned char *p;
+	const char *at;
+	size_t len = strlen(id);
 
 	if (!*id) {
 		strbuf_addstr(why, "empty message id");
 		return -1;
 	}
 	for (p = (const unsigned char *)id; *p; p++) {
-		if (isspace(*p) || *p < 0x20 || *p == 0x7f) {
-			strbuf_addf(why, "message id '%s' contains whitespace or a control character", id);
+		if (isspace(*p) || *p < 0x20 || *p >= 0x7f) {
+			strbuf_addf(why, "message id '%s' contains whitespace, a control character "
+				    "or a byte outside ASCII", id);
 			return -1;
 		}
 		if (*p == '<' || *p == '>' || *p == '/') {
 			strbuf_addf(why, "message id '%s' contains '%c'", id, *p);
 			return -1;
 		}
+	}
+	if (len > MSGID_MAX) {
+		strbuf_addf(why, "message id '%.40s...' is longer than %d characters", id, MSGID_MAX);
+		return -1;
+	}
+	at = strchr(id, '@');
+	if (!at || strchr(at + 1, '@') || at == id || !at[1]) {
+		strbuf_addf(why, "message id '%s' is not LEFT@RIGHT (one '@')", id);
+		return -1;
+	}
+	if (only_dots(id, (size_t)(at - id)) || only_dots(at + 1, strlen(at + 1))) {
+		strbuf_addf(why, "message id '%s' has a part that is only dots", id);
+		return -1;
 	}
 	return 0;
 }
@@ -166,6 +197,24 @@ static int cache_store(const char *path, const char *data, size_t len, struct st
 	return 0;
 }
 
+/* The cache directory, its lore/ directory and the thread file are ours alone. */
+static int cache_trusted(const char *path)
+{
+	struct strbuf dir = STRBUF_INIT, top = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int ret;
+
+	strbuf_add(&dir, path, slash ? (size_t)(slash - path) : 0);
+	slash = strrchr(dir.buf, '/');
+	strbuf_add(&top, dir.buf, slash ? (size_t)(slash - dir.buf) : 0);
+	ret = (!top.len || !check_owned(top.buf, S_IFDIR, 1, "cache directory")) &&
+	      !check_owned(dir.buf, S_IFDIR, 0, "lore cache") &&
+	      !check_owned(path, S_IFREG, 0, "cached thread");
+	strbuf_release(&dir);
+	strbuf_release(&top);
+	return ret;
+}
+
 /*
  * The server could not be asked: fall back to the cached copy if there is
  * one. Returns 0 when it was used, or -1 with an error printed.
@@ -178,6 +227,9 @@ static int cache_fallback(const char *path, const char *url, const char *why,
 	char date[64];
 
 	if (!path || stat(path, &st))
+		return error("lore: cannot fetch %s: %s", url, why);
+	/* a thread another user could have written is no patch of ours */
+	if (!cache_trusted(path))
 		return error("lore: cannot fetch %s: %s", url, why);
 	if (strbuf_read_file(mbox, path, LORE_MAX_MBOX)) {
 		strbuf_setlen(mbox, orig);
@@ -250,6 +302,10 @@ int lore_fetch(const char *msgid, const char *base_url, const char *cache_dir,
 	int ret = -1;
 
 	*infra = 0;
+	if (check_msgid(msgid, &why)) {
+		error("lore: %s", why.buf);
+		goto out;
+	}
 	if (thread_url(&url, base_url, msgid))
 		goto out;
 	if (cache_dir && *cache_dir)

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,8 +19,10 @@
 #include "common/fsutil.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/owned.h"
 #include "common/spawn.h"
 #include "common/strvec.h"
+#include "kernels/patch-paths.h"
 
 /* where Debian's linux-source-X.Y packages put their tarball */
 #define DEB_SOURCE_DIR "/usr/src"
@@ -101,6 +104,12 @@ static int unpack_deb(struct source *src)
 	int ret = -1;
 
 	strbuf_addf(&stamp_path, "%s.stamp", src->tree);
+	strbuf_addf(&tmp, "%s/sources", src->cache_dir);
+	if (check_owned(tmp.buf, S_IFDIR, 0, "source directory") ||
+	    check_owned(src->tree, S_IFDIR, 0, "source tree") ||
+	    check_owned(stamp_path.buf, S_IFREG, 0, "source stamp"))
+		goto out;
+	strbuf_reset(&tmp);
 	if (!strbuf_read_file(&stamp, stamp_path.buf, 4096) && !strcmp(stamp.buf, src->identity) &&
 	    path_exists(src->tree)) {
 		ret = 0;
@@ -152,60 +161,31 @@ out:
 
 /*
  * The journal: before a patch touches a file of a deb: tree, the pristine
- * file is copied to JOURNAL/orig/PATH and "M PATH" appended to JOURNAL/list
- * ("A PATH" for a file the patch creates). Reset undoes every entry.
+ * file is copied, with its mode, to JOURNAL/orig/PATH and "M PATH" appended
+ * to JOURNAL/list; "A PATH" for a file the patch creates, after "D DIR" for
+ * each directory that creating it makes. Reset undoes the entries newest
+ * first. A copy and its directories are on disk before the entry that
+ * relies on them, the entry before the tree changes.
  */
 static void journal_dir(const struct source *src, struct strbuf *out)
 {
 	strbuf_addf(out, "%s.journal", src->tree);
 }
 
-static int journal_reset(struct source *src)
-{
-	struct strbuf dir = STRBUF_INIT, list = STRBUF_INIT, from = STRBUF_INIT;
-	struct strbuf to = STRBUF_INIT;
-	char *line, *save = NULL;
-	int ret = 0;
-
-	journal_dir(src, &dir);
-	strbuf_addf(&from, "%s/list", dir.buf);
-	if (strbuf_read_file(&list, from.buf, 64 << 20)) {
-		if (errno != ENOENT)
-			ret = error("cannot read '%s': %s", from.buf, errstr());
-		goto out;
-	}
-	for (line = strtok_r(list.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		strbuf_reset(&to);
-		strbuf_addf(&to, "%s/%s", src->tree, line + 2);
-		if (line[0] == 'A') {
-			if (unlink(to.buf) && errno != ENOENT)
-				ret = error("cannot remove '%s': %s", to.buf, errstr());
-			continue;
-		}
-		strbuf_reset(&from);
-		strbuf_addf(&from, "%s/orig/%s", dir.buf, line + 2);
-		/* a fresh copy, so its mtime is newer than any object built from the patch */
-		if (mkdir_parents(to.buf) || copy_file(from.buf, to.buf, 0644))
-			ret = error("cannot restore '%s' from '%s': %s", to.buf, from.buf,
-				    errstr());
-	}
-	if (!ret && remove_tree(dir.buf))
-		ret = error("cannot remove '%s': %s", dir.buf, errstr());
-out:
-	strbuf_release(&dir);
-	strbuf_release(&list);
-	strbuf_release(&from);
-	strbuf_release(&to);
-	return ret;
-}
-
-/* A path from a patch, relative to the tree: no absolute paths, no "..". */
+/*
+ * A path from a patch or the journal, relative to the tree: no absolute
+ * paths, no "..", no line breaks (the journal has one path a line).
+ */
 static int safe_relative(const char *path)
 {
 	const char *p = path;
 
 	if (!*path || *path == '/')
 		return 0;
+	for (p = path; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			return 0;
+	p = path;
 	while (*p) {
 		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]))
 			return 0;
@@ -217,118 +197,332 @@ static int safe_relative(const char *path)
 	return 1;
 }
 
-/* "--- a/fs/x.c\t2024..." -> "fs/x.c" (strip one component, like -p1). */
-static int diff_path(const char *line, struct strbuf *out)
+/*
+ * Every directory between the tree and path's last component is a real
+ * directory or missing: through a symlink, a patch or a journal entry
+ * could write outside the tree.
+ */
+static int tree_path_ok(const char *tree, const char *path, const char *what)
 {
-	const char *start = line, *end, *slash;
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = path;
+	struct stat st;
+	int ret = 0;
 
-	end = start + strcspn(start, "\t\n");
-	while (end > start && end[-1] == ' ')
-		end--;
-	if (end - start == 9 && !strncmp(start, "/dev/null", 9))
-		return 0;
-	slash = memchr(start, '/', (size_t)(end - start));
-	if (!slash)
-		return 0;
-	strbuf_add(out, slash + 1, (size_t)(end - slash - 1));
-	return 1;
+	while ((p = strchr(p, '/'))) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/%.*s", tree, (int)(p - path), path);
+		if (lstat(sb.buf, &st)) {
+			if (errno != ENOENT)
+				ret = error("cannot check '%s': %s", sb.buf, errstr());
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			ret = error("%s '%s' leads through '%s', which is not a directory (a symlink?)",
+				    what, path, sb.buf);
+			break;
+		}
+		p++;
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+static int fsync_path(const char *path, int is_dir)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (is_dir ? O_DIRECTORY : O_NOFOLLOW));
+	int ret, saved;
+
+	if (fd < 0)
+		return -1;
+	ret = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret;
+}
+
+/*
+ * fsync path, then every directory above it up to top: a file just made,
+ * in directories just made, is then found after a crash.
+ */
+static int fsync_up(const char *path, const char *top)
+{
+	struct strbuf dir = STRBUF_INIT;
+	size_t top_len = strlen(top);
+	char *slash;
+	int ret = fsync_path(path, 0);
+
+	strbuf_addstr(&dir, path);
+	while (!ret && dir.len > top_len && (slash = strrchr(dir.buf, '/'))) {
+		strbuf_setlen(&dir, (size_t)(slash - dir.buf));
+		ret = fsync_path(dir.buf, 1);
+	}
+	strbuf_release(&dir);
+	return ret;
+}
+
+/* fsync the directory holding path, if it is still there. */
+static int sync_parent(const char *path)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int ret = 0;
+
+	strbuf_add(&dir, path, slash ? (size_t)(slash - path) : 0);
+	if (dir.len && fsync_path(dir.buf, 1) && errno != ENOENT)
+		ret = -1;
+	strbuf_release(&dir);
+	return ret;
+}
+
+/* Copy from to to with exactly mode (no umask, whatever was there before). */
+static int copy_exact(const char *from, const char *to, mode_t mode)
+{
+	if ((unlink(to) && errno != ENOENT) || mkdir_parents(to) || copy_file(from, to, 0600))
+		return -1;
+	return chmod(to, mode);
+}
+
+/* JOURNAL/list, each entry checked: "M PATH", "A PATH" or "D PATH". */
+static int journal_load(const char *dir, struct strvec *entries)
+{
+	struct strbuf path = STRBUF_INIT, list = STRBUF_INIT;
+	char *line, *save = NULL;
+	size_t nr = 0;
+	int ret = 0;
+
+	strbuf_addf(&path, "%s/list", dir);
+	if (check_owned(dir, S_IFDIR, 0, "source journal") ||
+	    check_owned(path.buf, S_IFREG, 0, "source journal")) {
+		ret = -1;
+		goto out;
+	}
+	if (strbuf_read_file(&list, path.buf, 64 << 20)) {
+		if (errno != ENOENT)
+			ret = error("cannot read '%s': %s", path.buf, errstr());
+		goto out;
+	}
+	for (line = strtok_r(list.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		nr++;
+		if (!strchr("MAD", line[0]) || line[1] != ' ' || !safe_relative(line + 2)) {
+			ret = error("%s:%zu: bad journal entry '%s' (a path outside the tree?)",
+				    path.buf, nr, line);
+			break;
+		}
+		strvec_push(entries, line);
+	}
+out:
+	strbuf_release(&path);
+	strbuf_release(&list);
+	return ret;
+}
+
+static int undo_entry(struct source *src, const char *dir, const char *entry)
+{
+	struct strbuf to = STRBUF_INIT, from = STRBUF_INIT;
+	const char *path = entry + 2;
+	struct stat st;
+	int ret = 0;
+
+	strbuf_addf(&to, "%s/%s", src->tree, path);
+	if (entry[0] == 'A' || entry[0] == 'D') {
+		if (entry[0] == 'A' ? unlink(to.buf) && errno != ENOENT : remove_tree(to.buf))
+			ret = error("cannot remove '%s': %s", to.buf, errstr());
+		/* the removal must last before the journal that asks for it is gone */
+		else if (sync_parent(to.buf))
+			ret = error("cannot sync the directory of '%s': %s", to.buf, errstr());
+	} else {
+		strbuf_addf(&from, "%s/orig/%s", dir, path);
+		/* a fresh copy, so its mtime is newer than any object built from the patch */
+		if (check_owned(from.buf, S_IFREG, 0, "journal copy") || lstat(from.buf, &st) ||
+		    copy_exact(from.buf, to.buf, st.st_mode & 07777) || fsync_up(to.buf, src->tree))
+			ret = error("cannot restore '%s' from '%s': %s", to.buf, from.buf,
+				    errstr());
+	}
+	strbuf_release(&to);
+	strbuf_release(&from);
+	return ret;
+}
+
+static int journal_reset(struct source *src)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct strvec entries = STRVEC_INIT;
+	size_t i;
+	int ret;
+
+	journal_dir(src, &dir);
+	ret = journal_load(dir.buf, &entries);
+	/* every entry is checked before any is undone */
+	for (i = 0; !ret && i < entries.nr; i++)
+		ret = tree_path_ok(src->tree, entries.v[i] + 2, "journal entry");
+	if (ret) {
+		error("the journal of '%s' cannot be replayed: remove '%s' and it is unpacked "
+		      "afresh", src->tree, src->tree);
+		goto out;
+	}
+	for (i = entries.nr; i-- > 0;)
+		if (undo_entry(src, dir.buf, entries.v[i]))
+			ret = -1;
+	if (!ret && remove_tree(dir.buf))
+		ret = error("cannot remove '%s': %s", dir.buf, errstr());
+out:
+	strbuf_release(&dir);
+	strvec_clear(&entries);
+	return ret;
 }
 
 /* Every path the patch touches, for the journal. */
 static int patch_paths(const struct patch *p, struct strvec *paths)
 {
-	struct strbuf path = STRBUF_INIT;
-	const char *line = p->text.buf;
+	struct strbuf why = STRBUF_INIT;
+	size_t i;
 	int ret = 0;
 
-	while (line && *line) {
-		int got = 0;
-
-		strbuf_reset(&path);
-		if (starts_with(line, "--- ") || starts_with(line, "+++ "))
-			got = diff_path(line + 4, &path);
-		else if (starts_with(line, "rename from ") || starts_with(line, "rename to ") ||
-			 starts_with(line, "copy to ")) {
-			const char *v = strchr(line + 5, ' ') + 1;
-
-			strbuf_add(&path, v, strcspn(v, "\n"));
-			got = 1;
-		}
-		if (got) {
-			if (!safe_relative(path.buf)) {
-				ret = error("patch '%s' touches '%s', outside the source tree",
-					    p->origin, path.buf);
-				break;
-			}
-			if (!strvec_contains(paths, path.buf))
-				strvec_push(paths, path.buf);
-		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	strbuf_release(&path);
+	if (patch_touched_paths(p->text.buf, paths, &why))
+		ret = error("patch '%s': %s", p->origin, why.buf);
+	for (i = 0; !ret && i < paths->nr; i++)
+		if (!safe_relative(paths->v[i]))
+			ret = error("patch '%s' touches '%s', not a path inside the source tree",
+				    p->origin, paths->v[i]);
+	strbuf_release(&why);
 	return ret;
 }
 
-static int journal_record(struct source *src, const struct strvec *paths)
+struct journal {
+	const char *dir;
+	FILE *list;
+	struct strvec known;	/* the entries so far */
+};
+
+static int known_path(const struct journal *j, const char *path)
 {
-	struct strbuf dir = STRBUF_INIT, list = STRBUF_INIT, sb = STRBUF_INIT;
-	struct strbuf known = STRBUF_INIT;
-	FILE *f = NULL;
 	size_t i;
-	int ret = -1;
+
+	for (i = 0; i < j->known.nr; i++)
+		if (!strcmp(j->known.v[i] + 2, path))
+			return 1;
+	return 0;
+}
+
+/* Append one entry and have it on disk before anything relies on it. */
+static int journal_append(struct journal *j, char kind, const char *path)
+{
+	fprintf(j->list, "%c %s\n", kind, path);
+	if (fflush(j->list) || fsync(fileno(j->list)))
+		return -1;
+	strvec_pushf(&j->known, "%c %s", kind, path);
+	return 0;
+}
+
+/* The pristine file and its mode, synced with its directories, then "M PATH". */
+static int save_pristine(struct journal *j, const char *file, const char *path, mode_t mode)
+{
+	struct strbuf orig = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&orig, "%s/orig/%s", j->dir, path);
+	ret = copy_exact(file, orig.buf, mode);
+	if (!ret)
+		ret = fsync_up(orig.buf, j->dir);
+	if (!ret)
+		ret = journal_append(j, 'M', path);
+	strbuf_release(&orig);
+	return ret;
+}
+
+/* "D DIR" for each directory the new file needs (outermost first), then "A PATH". */
+static int record_new(struct journal *j, const char *tree, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT, rel = STRBUF_INIT;
+	const char *p = path;
+	int ret = 0, missing = 0;
+
+	while (!ret && (p = strchr(p, '/'))) {
+		strbuf_reset(&rel);
+		strbuf_add(&rel, path, (size_t)(p - path));
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/%s", tree, rel.buf);
+		missing = missing || !path_exists(sb.buf);
+		if (missing && !known_path(j, rel.buf))
+			ret = journal_append(j, 'D', rel.buf);
+		p++;
+	}
+	if (!ret)
+		ret = journal_append(j, 'A', path);
+	strbuf_release(&sb);
+	strbuf_release(&rel);
+	return ret;
+}
+
+static int record_path(struct journal *j, struct source *src, const struct patch *p,
+		       const char *path)
+{
+	struct strbuf file = STRBUF_INIT;
+	struct stat st;
+	int ret;
+
+	if (known_path(j, path))
+		return 0;
+	if (tree_path_ok(src->tree, path, "patch path"))
+		return 1;
+	strbuf_addf(&file, "%s/%s", src->tree, path);
+	if (!lstat(file.buf, &st)) {
+		if (!S_ISREG(st.st_mode)) {
+			error("patch '%s' touches '%s', which is not a regular file", p->origin,
+			      path);
+			ret = 1;
+		} else {
+			ret = save_pristine(j, file.buf, path, st.st_mode & 07777);
+		}
+	} else if (errno == ENOENT) {
+		ret = record_new(j, src->tree, path);
+	} else {
+		ret = -1;
+	}
+	strbuf_release(&file);
+	return ret;
+}
+
+static int journal_record(struct source *src, const struct patch *p, const struct strvec *paths)
+{
+	struct strbuf dir = STRBUF_INIT, list = STRBUF_INIT;
+	struct journal j = { .known = STRVEC_INIT };
+	size_t i;
+	int ret = -1, r = 0, fd = -1;
 
 	journal_dir(src, &dir);
+	j.dir = dir.buf;
 	strbuf_addf(&list, "%s/list", dir.buf);
+	if (journal_load(dir.buf, &j.known))
+		goto out;
 	if (mkdir_p(dir.buf))
 		goto out_err;
-	if (strbuf_read_file(&known, list.buf, 64 << 20) && errno != ENOENT)
+	/* 0644 whatever the umask: a group-writable journal is refused on replay */
+	fd = open(list.buf, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || fchmod(fd, 0644) || !(j.list = fdopen(fd, "a")))
 		goto out_err;
-	f = fopen(list.buf, "a");
-	if (!f)
+	fd = -1;
+	/* the list itself must be found after a crash */
+	if (fsync_up(list.buf, src->cache_dir))
 		goto out_err;
-	for (i = 0; i < paths->nr; i++) {
-		const char *path = paths->v[i];
-		struct stat st;
-
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "M %s\n", path);
-		if (strstr(known.buf, sb.buf))
-			continue;
-		sb.buf[0] = 'A';
-		if (strstr(known.buf, sb.buf))
-			continue;
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%s/%s", src->tree, path);
-		if (!lstat(sb.buf, &st)) {
-			struct strbuf orig = STRBUF_INIT;
-
-			strbuf_addf(&orig, "%s/orig/%s", dir.buf, path);
-			if (mkdir_parents(orig.buf) || copy_file(sb.buf, orig.buf, 0644)) {
-				strbuf_release(&orig);
-				goto out_err;
-			}
-			strbuf_release(&orig);
-			fprintf(f, "M %s\n", path);
-		} else {
-			fprintf(f, "A %s\n", path);
-		}
-		/* the entry must be on disk before the tree changes */
-		if (fflush(f) || fsync(fileno(f)))
-			goto out_err;
-	}
-	ret = 0;
+	for (i = 0; i < paths->nr && !r; i++)
+		r = record_path(&j, src, p, paths->v[i]);
+	if (r < 0)
+		goto out_err;
+	ret = r ? -1 : 0;
 	goto out;
 out_err:
 	error("cannot keep the pristine copy in '%s': %s", dir.buf, errstr());
 out:
-	if (f)
-		fclose(f);
+	if (j.list)
+		fclose(j.list);
+	if (fd >= 0)
+		close(fd);
 	strbuf_release(&dir);
 	strbuf_release(&list);
-	strbuf_release(&sb);
-	strbuf_release(&known);
+	strvec_clear(&j.known);
 	return ret;
 }
 
@@ -411,7 +605,7 @@ static int apply_deb(struct source *src, const struct patch *p, const char *tmpd
 		      src->spec, why.buf);
 		goto out;
 	}
-	if (journal_record(src, &paths))
+	if (journal_record(src, p, &paths))
 		goto out;
 	child_release(&c);
 	child_init(&c);
@@ -659,6 +853,9 @@ int source_resolve(struct source *src, const char *spec, const char *cache_dir)
 	memset(src, 0, sizeof(*src));
 	src->spec = xstrdup(spec);
 	src->cache_dir = xstrdup(cache_dir);
+	/* it holds the kernels pinbench boots and the trees they are built from */
+	if (check_owned(cache_dir, S_IFDIR, 1, "cache directory"))
+		return -1;
 	if (starts_with(spec, "deb:")) {
 		src->kind = SOURCE_DEB;
 		return resolve_deb(src, spec + 4);

@@ -179,6 +179,25 @@ ok $? "a rebuild of base after other builds has no patch in it"
 grep -q 'BROKEN' "$BZ"
 is "$?" "1" "nor the broken patch"
 
+# a cache another user owns or may write is not trusted: it holds the kernels we boot
+chown nobody "$CACHE"
+pb kernel build base > "$T/out" 2> "$T/err"
+is "$?" "2" "a cache directory owned by another user is refused"
+contains "$T/err" "cache directory '$CACHE' is owned by uid $(id -u nobody), not by uid $(id -u)" \
+	"naming the directory and both users"
+chown "$(id -u)" "$CACHE"
+chmod 0777 "$CACHE"
+pb kernel build base > "$T/out" 2> "$T/err"
+is "$?" "2" "a cache directory others may write is refused"
+contains "$T/err" "cache directory '$CACHE' is writable by group or others (mode 0777)" \
+	"saying so with the mode"
+chmod 0755 "$CACHE"
+ln -s "$CACHE" "$T/cache-link"
+sed -i "s|^cache_dir = .*|cache_dir = $T/cache-link|" "$T/config.ini"
+pb kernel build base > "$T/out" 2> "$T/err"
+is "$?" "0" "a configured cache path may be a symlink to a directory of ours"
+sed -i "s|^cache_dir = .*|cache_dir = $CACHE|" "$T/config.ini"
+
 # bad sources and names
 pb kernel build nosuchpkg > "$T/out" 2> "$T/err"
 is "$?" "2" "a missing source package exits 2"

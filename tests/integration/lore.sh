@@ -130,6 +130,96 @@ ok "$([ "$rc" -ne 0 ]; echo $?)" "an HTML page instead of the gzip file fails (e
 contains "$T/err" "$base/html@example.org/t.mbox.gz did not answer with a gzip file" \
 	"and says the URL did not give a gzip file"
 
+# an id that is no Message-ID never reaches the server: '..' would climb the URL path
+requests=$(grep -c 'GET ' "$T/server.log")
+for bad in .. 'all' 'a@b@c' '..@x'; do
+	patches "lore:$bad"
+	is "$?" "2" "lore:$bad is refused (exit 2)"
+	contains "$T/err" "message id '$bad'" "naming the id"
+done
+is "$(grep -c 'GET ' "$T/server.log")" "$requests" "and none of them was asked for"
+
+# redirects: never to another protocol, never from https:// down to http://
+# (a self-signed certificate, trusted through CURL_CA_BUNDLE as curl(1) does)
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" -out "$T/cert.pem" 2> /dev/null
+ok $? "a self-signed certificate for 127.0.0.1"
+cat > "$T/redirect.py" <<'EOP'
+import http.server, os, ssl, sys, threading
+www, cert, key, ports_file = sys.argv[1:5]
+ports = {}
+class H(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *a, **kw):
+        super().__init__(*a, directory=www, **kw)
+    def do_GET(self):
+        # /to/KIND/rest -> 302 to KIND's server (or a file:// / gopher:// URL) with rest
+        parts = self.path.split('/', 3)
+        if len(parts) == 4 and parts[1] == 'to':
+            kind, rest = parts[2], parts[3]
+            to = {'file': 'file:///etc/hostname', 'gopher': 'gopher://127.0.0.1:1/x',
+                  'http': 'http://127.0.0.1:%d/%s' % (ports.get('http', 0), rest),
+                  'https': 'https://127.0.0.1:%d/%s' % (ports.get('https', 0), rest)}[kind]
+            self.send_response(302)
+            self.send_header('Location', to)
+            self.send_header('Content-Length', '0')
+            self.end_headers()
+            return
+        super().do_GET()
+    def log_message(self, fmt, *args):
+        sys.stderr.write('%s %s\n' % (self.server.kind, fmt % args))
+        sys.stderr.flush()
+servers = []
+for kind in ('http', 'https'):
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+    srv.kind = kind
+    if kind == 'https':
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    ports[kind] = srv.server_address[1]
+    servers.append(srv)
+with open(ports_file + '.tmp', 'w') as f:
+    f.write('%d %d\n' % (ports['http'], ports['https']))
+os.rename(ports_file + '.tmp', ports_file)
+for srv in servers[1:]:
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+servers[0].serve_forever()
+EOP
+stop_server
+python3 "$T/redirect.py" "$T/www" "$T/cert.pem" "$T/key.pem" "$T/ports" 2> "$T/redirect.log" &
+server_pid=$!
+for _ in $(seq 100); do [ -s "$T/ports" ] && break; sleep 0.1; done
+read -r hport sport < "$T/ports"
+ok $? "the redirecting servers listen (http $hport, https $sport)"
+export CURL_CA_BUNDLE=$T/cert.pem
+rm -rf "$T/cache"
+redirected() {  # redirected BASE: lore:$id through a lore_url of BASE, output in $T/out, $T/err
+	sed -i "s|^lore_url = .*|lore_url = $1|" "$T/config.ini"
+	patches "lore:$id"
+}
+redirected "https://127.0.0.1:$sport/all"
+is "$?" "0" "the thread over https (the certificate is trusted)"
+redirected "http://127.0.0.1:$hport/to/https/all"
+is "$?" "0" "a redirect from http:// to https:// is followed"
+redirected "https://127.0.0.1:$sport/to/https/all"
+is "$?" "0" "a redirect from https:// to https:// is followed"
+rm -rf "$T/cache"
+before=$(grep -c '^http GET' "$T/redirect.log")
+redirected "https://127.0.0.1:$sport/to/http/all"
+is "$?" "3" "a redirect from https:// down to http:// is refused"
+contains "$T/err" 'Protocol "http"' "curl says http is not allowed there"
+is "$(grep -c '^http GET' "$T/redirect.log")" "$before" "and the http:// server was never asked"
+for kind in file gopher; do
+	rm -rf "$T/cache"
+	redirected "http://127.0.0.1:$hport/to/$kind/all"
+	is "$?" "3" "a redirect from http:// to $kind:// is refused"
+	contains "$T/err" "Protocol \"$kind\"" "  saying $kind is not allowed"
+done
+redirected "http://127.0.0.1:$hport/all"
+is "$?" "0" "the thread cached again (for the offline part below)"
+unset CURL_CA_BUNDLE
+sed -i "s|^lore_url = .*|lore_url = $base|" "$T/config.ini"
+
 # offline: the cached copy, with a warning
 stop_server
 patches "lore:$id"

@@ -7,6 +7,7 @@
  * The fetch over HTTP is tests/integration/lore.sh's.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +71,27 @@ static void test_parse(void)
 	parse_bad("a/b@x", "'/'", "slash inside");
 	parse_bad("https://lore.kernel.org/all/", "no message id", "URL without an id");
 	parse_bad("https://lore.kernel.org", "no message id", "URL without a path");
+	parse_bad("..", "one '@'", "'..' is no id (it would climb the URL path)");
+	parse_bad("<..>", "one '@'", "nor '<..>'");
+	parse_bad("all", "one '@'", "an id without '@'");
+	parse_bad("a@b@c", "one '@'", "two '@'");
+	parse_bad("@x", "one '@'", "nothing before '@'");
+	parse_bad("a@", "one '@'", "nothing after '@'");
+	parse_bad("..@x", "only dots", "a left part of dots");
+	parse_bad("a@..", "only dots", "a right part of dots");
+	parse_bad("\xc3\xa9@x", "outside ASCII", "a byte outside ASCII");
+	parse_bad("a@x\x7f", "control", "DEL");
+	{
+		char long_id[260];
+
+		memset(long_id, 'a', sizeof(long_id) - 1);
+		long_id[sizeof(long_id) - 1] = '\0';
+		long_id[10] = '@';
+		parse_bad(long_id, "longer than 250", "an id past 250 characters");
+		long_id[250] = '\0';
+		parse_ok(long_id, long_id, "one of 250 characters");
+	}
+	parse_ok("a..b@x.y", "a..b@x.y", "dots inside a part are fine");
 }
 
 static void escape_is(const char *in, const char *want, const char *name)
@@ -141,6 +163,11 @@ static void test_offline(void)
 	is_int(lore_fetch("none@x", DEAD_URL, NULL, &mbox, &infra), -1, "no cache dir at all");
 	is_int(infra, 1, "  infrastructure failure too");
 
+	infra = -1;
+	is_int(lore_fetch("..", DEAD_URL, NULL, &mbox, &infra), -1,
+	       "lore_fetch checks the id too: '..' is refused");
+	is_int(infra, 0, "  as a configuration error, before any connection");
+
 	strbuf_addf(&path, "%s/lore", tmpdir);
 	ok(!mkdir(path.buf, 0755), "make the cache dir");
 	strbuf_reset(&path);
@@ -159,6 +186,24 @@ static void test_offline(void)
 	       "unreachable server, cached copy");
 	is_int(infra, 0, "  no failure");
 	is_str(mbox.buf, thread, "  the cached thread");
+
+	/* a copy another user may have written is not taken */
+	ok(!chmod(path.buf, 0666), "make the cached thread writable by others");
+	strbuf_reset(&mbox);
+	infra = -1;
+	is_int(lore_fetch("cached@x", DEAD_URL "/", tmpdir, &mbox, &infra), -1,
+	       "unreachable server, cached copy writable by others: refused");
+	is_int(infra, 1, "  an infrastructure failure");
+	is_str(mbox.buf, "", "  nothing read");
+	ok(!chmod(path.buf, 0644) && !chmod(tmpdir, 0777),
+	   "the thread is ours again, the cache directory writable by all");
+	infra = -1;
+	is_int(lore_fetch("cached@x", DEAD_URL "/", tmpdir, &mbox, &infra), -1,
+	       "a cache directory others may write: the copy is refused too");
+	ok(!chmod(tmpdir, 0700), "the cache directory is ours again");
+	infra = -1;
+	is_int(lore_fetch("cached@x", DEAD_URL "/", tmpdir, &mbox, &infra), 0,
+	       "and the cached copy is used");
 
 	unlink(path.buf);
 	strbuf_reset(&path);
