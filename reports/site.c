@@ -163,7 +163,8 @@ static int verdict_cell(const struct db_verdict_row *v, void *data)
 		strbuf_addf(page, "<td class=\"num\">%+.1f%%</td><td class=\"num\">%.3f&ndash;%.3f"
 			    "</td><td class=\"num\">%.3g</td>", (v->ratio - 1) * 100, v->ci_lo,
 			    v->ci_hi, v->q);
-	strbuf_addf(page, "<td>%s", v->verdict);
+	strbuf_addstr(page, "<td>");
+	html_escape(page, v->verdict);
 	if (v->reps_needed > 0)
 		strbuf_addf(page, " (n=%lld a side would decide)", v->reps_needed);
 	strbuf_addstr(page, "</td></tr>\n");
@@ -680,8 +681,9 @@ static void feed_entry(struct index *ix, const struct db_comparison_row *c)
 	const char *base = ix->s->o->base_url ? ix->s->o->base_url : "";
 	struct strbuf *f = &ix->feed;
 
-	strbuf_addf(f, "<entry>\n<id>urn:pinbench:comparison:%lld:%s</id>\n<title>", c->id,
-		    c->decided_at);
+	strbuf_addf(f, "<entry>\n<id>urn:pinbench:comparison:%lld:", c->id);
+	html_escape(f, c->decided_at);
+	strbuf_addstr(f, "</id>\n<title>");
 	html_escape(f, c->kernel_b);
 	strbuf_addstr(f, " against ");
 	html_escape(f, c->kernel_a);

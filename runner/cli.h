@@ -7,10 +7,16 @@
 #include "common/config.h"
 
 /*
- * What every command shares: --config FILE, --db PATH, --quiet, --help,
- * and the dispatch table (after git.c): each command is a cmd_* function
- * with flags saying what it needs, and its usage text comes from the same
- * table.
+ * What every command shares: --config FILE, --db PATH, --quiet, --help.
+ * runner/main.c holds the command table (after git.c): each command's
+ * cmd_* function, flags saying which shared options it takes, a summary,
+ * a usage line and a table of its options (struct cli_option). 'pinbench
+ * help', 'pinbench CMD --help' and the usage line of a usage error are
+ * printed from those tables, and main refuses, in one line and before the
+ * command runs, every option that its table does not list. The commands
+ * then parse their arguments with getopt_long() and tables of their own
+ * (runner/run.c, agent.c and the *_cmd.c files); tests/integration/cli.sh
+ * checks that each accepts every option its help lists.
  */
 struct cli {
 	const char *config_path;	/* --config, or NULL for ./config.ini */
@@ -20,6 +26,17 @@ struct cli {
 	int config_loaded;
 	char *db_path;			/* resolved: --db or the config's database */
 };
+
+/* An option in the command table: getopt_long()'s entry and its help. */
+struct cli_option {
+	const char *name;	/* --name */
+	int has_arg;		/* no_argument, required_argument or optional_argument */
+	int letter;		/* -letter as well, or 0 */
+	const char *arg;	/* the value's name in the help ("FILE"), or NULL */
+	const char *help;	/* lines separated by '\n' */
+};
+
+#define CLI_MAX_OPTIONS 32
 
 /* Long options every command accepts; commands append their own. */
 #define CLI_COMMON_OPTIONS \
@@ -55,6 +72,10 @@ int cli_common_option(struct cli *cli, int opt, const char *arg, const char *cmd
 int cli_setup(struct cli *cli);
 void cli_release(struct cli *cli);
 
+/*
+ * To stdout: the help of cmd, from its tables (every command's list when
+ * cmd is not one). To stderr, after a usage error: its usage line alone.
+ */
 void cli_usage(const char *cmd, FILE *out);
 
 /* A run number (> 0) from the command line; error printed otherwise. */

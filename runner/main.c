@@ -12,64 +12,218 @@
 #include "common/log.h"
 #include "common/net.h"
 #include "common/spawn.h"
+#include "common/strbuf.h"
 #include "runner/agent.h"
 #include "db/db.h"
 #include "runner/cli.h"
 
 #define PINBENCH_VERSION "0.1.0"
 
+/*
+ * The command table (after git.c's): each command's function, what it
+ * takes, its one-line summary, its usage line and its option table. From
+ * these come 'pinbench help', 'pinbench CMD --help', the usage line of a
+ * usage error, and the check that refuses, before the command runs, every
+ * option its table does not list (check_options()).
+ */
+#define CMD_COMMON (1 << 0)	/* takes --config, --db and --quiet */
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct cli *cli);
-	const char *args;
-	const char *help;
+	unsigned flags;
+	const char *summary;
+	const char *usage;
+	const struct cli_option *options;	/* its own, { NULL } at the end */
+	const char *notes;			/* after the options in --help */
 };
 
 static int cmd_help(int argc, char **argv, struct cli *cli);
 static int cmd_version(int argc, char **argv, struct cli *cli);
+static void print_option(FILE *out, const struct cli_option *o);
+
+static const struct cli_option common_options[] = {
+	{ "config", required_argument, 'c', "FILE",
+	  "config file (default ./config.ini; built-in defaults without one)" },
+	{ "db", required_argument, 'd', "PATH",
+	  "database to use instead of the config's [store] database" },
+	{ "quiet", no_argument, 'q', NULL, "no progress lines" },
+	{ NULL },
+};
+
+/* every command takes it, as every git command takes -h */
+static const struct cli_option help_option = { "help", no_argument, 'h', NULL, "this help" };
+
+static const struct cli_option run_options[] = {
+	{ "target", required_argument, 't', "host|qemu",
+	  "host: the running kernel, on [matrix] devices (default)\n"
+	  "qemu: boot each --kernel (a [kernel NAME], built or taken\n"
+	  "from the cache) in QEMU with the [target qemu] disks" },
+	{ "kernel", required_argument, 'k', "NAME",
+	  "the kernel to boot; give it twice and boots alternate\n"
+	  "A B A B ..., one run stored per kernel" },
+	{ "boots", required_argument, 'b', "N",
+	  "boots per kernel; the repetitions are spread over them" },
+	{ "repetitions", required_argument, 'r', "N", "override [matrix] repetitions" },
+	{ "reps", required_argument, 0, "N", "the same as --repetitions" },
+	{ NULL },
+};
+
+static const struct cli_option compare_options[] = {
+	{ "baseline", required_argument, 'A', "NAME",
+	  "[kernel NAME] section of the baseline: built (or taken\n"
+	  "from the cache) and booted A B A B ... in QEMU" },
+	{ "patched", required_argument, 'B', "NAME", "[kernel NAME] section of the patched side" },
+	{ "patch", required_argument, 'p', "SPEC",
+	  "instead of --patched: the baseline plus SPEC (a patch,\n"
+	  "mbox, directory or lore:MSGID; repeatable), named\n"
+	  "NAME+patch or --name NEW" },
+	{ "name", required_argument, 'n', "NEW", "the name of the baseline plus --patch" },
+	{ "boots", required_argument, 'b', "N", "boots per kernel (default 1)" },
+	{ "repetitions", required_argument, 'r', "N",
+	  "per job and kernel; default: what this machine's A/A\n"
+	  "noise (calibrate) needs to see the [compare] thresholds,\n"
+	  "up to max_repetitions, and at least [matrix] repetitions" },
+	{ "reps", required_argument, 0, "N", "the same as --repetitions" },
+	{ "from-db", no_argument, 'f', NULL,
+	  "compare two stored runs RUN_A RUN_B, running nothing;\n"
+	  "with --baseline/--patched names: their newest finished runs" },
+	{ "json", no_argument, 'j', NULL, "the whole comparison as JSON" },
+	{ NULL },
+};
+
+static const struct cli_option calibrate_options[] = {
+	{ "kernel", required_argument, 'k', "NAME",
+	  "the [kernel NAME] to boot as both sides (two runs,\n"
+	  "boots interleaved A A' A A' ...)" },
+	{ "boots", required_argument, 'b', "N",
+	  "boots per side (default 2: between-boot noise counts)" },
+	{ "repetitions", required_argument, 'r', "N",
+	  "per job and side (default: [matrix] repetitions, at least 10)" },
+	{ "reps", required_argument, 0, "N", "the same as --repetitions" },
+	{ NULL },
+};
+
+static const struct cli_option report_options[] = {
+	{ "text", required_argument, 't', "COMPARISON",
+	  "the text report of a stored comparison (as compare\n"
+	  "printed it; the body of its mail)" },
+	{ "html", optional_argument, 0, "DIR",
+	  "the static site of the database into DIR (default\n"
+	  "[report] html_dir): index, a page per comparison and per\n"
+	  "job x key metric, plots, an Atom feed of regressions;\n"
+	  "only what changed is rewritten" },
+	{ NULL },
+};
+
+static const struct cli_option post_options[] = {
+	{ "send", no_argument, 0, NULL,
+	  "also send it over SMTP ([mail] smtp_url); a mail that\n"
+	  "fails stays queued; a sent mail is never sent again" },
+	{ "retry", no_argument, 0, NULL, "send every queued mail" },
+	{ "output", required_argument, 'o', "FILE",
+	  "write the mail to FILE instead of\n[store] reports/comparison-N.eml" },
+	{ NULL },
+};
+
+static const struct cli_option kernel_options[] = {
+	{ "from", required_argument, 'F', "NAME", "build: NAME plus --patch, without editing config.ini" },
+	{ "patch", required_argument, 'p', "SPEC", "build --from: one more patch (repeatable)" },
+	{ "name", required_argument, 'n', "NEW", "build --from: the new kernel's name" },
+	{ "jobs", required_argument, 'j', "N", "make -j N (default: [kernels] jobs, else all CPUs)" },
+	{ NULL },
+};
+
+static const struct cli_option db_options[] = {
+	{ "format", required_argument, 'f', "json|csv", "export: the format (default json)" },
+	{ "output", required_argument, 'o', "FILE", "export: write FILE instead of stdout" },
+	{ NULL },
+};
+
+static const struct cli_option agent_options[] = {
+	{ "plan", required_argument, 'p', "FILE", "the plan the host wrote" },
+	{ NULL },
+};
+
+static const struct cli_option no_options[] = { { NULL } };
 
 static const struct command commands[] = {
-	{ "run", cmd_run, "[--target host|qemu] [--kernel NAME...] [--boots N] [--repetitions N]",
-	  "run the fio matrix on a target, store every repetition, print a summary" },
-	{ "compare", cmd_compare, "--baseline NAME (--patched NAME | --patch SPEC... [--name NEW]) "
-	  "[--boots N] [--repetitions N] [--json] | --from-db (RUN_A RUN_B | --baseline NAME "
-	  "--patched NAME) [--json]",
-	  "boot both kernels interleaved, run the matrix, print the verdict table" },
-	{ "calibrate", cmd_calibrate, "--kernel NAME [--boots N] [--repetitions N]",
-	  "A/A: boot one kernel as both sides, store this machine's noise per job" },
-	{ "report", cmd_report, "--text COMPARISON | --html[=DIR]",
-	  "a stored comparison's text report, or the static HTML site of the database" },
-	{ "post", cmd_post, "COMPARISON [--send] [-o FILE] | --retry",
-	  "the result mail of a comparison: an .eml, or sent over SMTP (--send)" },
-	{ "kernel", cmd_kernel, "build [NAME...] | build --from NAME --patch SPEC [--name NEW] | "
-	  "path NAME | list | patches SPEC",
-	  "build kernels into the artifact cache, show their paths, list builds and patches" },
-	{ "db", cmd_db, "list | show RUN | export [--format json|csv] [RUN]",
-	  "read the results database back" },
-	{ "agent", cmd_agent, "--plan FILE",
+	{ "run", cmd_run, CMD_COMMON,
+	  "run the fio matrix on a target, store every repetition, print a summary",
+	  "[--target host|qemu] [--kernel NAME...] [--boots N] [--repetitions N]", run_options,
+	  "exit: 0 done, 2 bad config or options, 3 a build, boot, job or tool failed" },
+	{ "compare", cmd_compare, CMD_COMMON,
+	  "boot both kernels interleaved, run the matrix, print the verdict table",
+	  "--baseline NAME (--patched NAME | --patch SPEC... [--name NEW]) [--boots N] "
+	  "[--repetitions N] [--json] | --from-db (RUN_A RUN_B | --baseline NAME "
+	  "--patched NAME) [--json]", compare_options,
+	  "per job and metric: ratio of medians with a 95 % bootstrap CI, Mann-Whitney U,\n"
+	  "Benjamini-Hochberg; a change needs the CI to exclude 1 and to pass\n"
+	  "[compare] throughput_threshold (2 %) or latency_threshold (5 %); pins and\n"
+	  "legacy-DIO calls per I/O are compared exactly, with each run's pin balance\n"
+	  "(a leak is flagged); the report is also saved in [store] reports\n"
+	  "exit: 0 no regression, 1 regression, 2 usage, 3 a build, boot or run failed" },
+	{ "calibrate", cmd_calibrate, CMD_COMMON,
+	  "A/A: boot one kernel as both sides, store this machine's noise per job",
+	  "--kernel NAME [--boots N] [--repetitions N]", calibrate_options,
+	  "prints the A/A table and per job the CV of IOPS and p99 latency, the\n"
+	  "smallest change the repetitions detect and the repetitions the [compare]\n"
+	  "thresholds need; stores the noise for this machine (compare uses it)\n"
+	  "exit: 0 measured, 2 usage, 3 a build, boot or run failed" },
+	{ "report", cmd_report, CMD_COMMON,
+	  "a stored comparison's text report, or the static HTML site of the database",
+	  "--text COMPARISON | --html[=DIR]", report_options, NULL },
+	{ "post", cmd_post, CMD_COMMON,
+	  "the result mail of a comparison: an .eml, or sent over SMTP (--send)",
+	  "COMPARISON [--send] [-o FILE] | --retry", post_options,
+	  "COMPARISON: compose its result mail, threaded under the patch\n"
+	  "(In-Reply-To/References), to [mail] to and cc (and the patch's author with\n"
+	  "reply_all), and write it as [store] reports/comparison-N.eml (or -o FILE)\n"
+	  "the SMTP password comes from [mail] password_file or\n"
+	  "$PINBENCH_SMTP_PASSWORD, never from the command line\n"
+	  "exit: 0 written or sent, 2 usage, 3 not sent (queued) or database failure" },
+	{ "kernel", cmd_kernel, CMD_COMMON,
+	  "build kernels into the artifact cache, show their paths, list builds and patches",
+	  "build [NAME...] | build --from NAME --patch SPEC [--name NEW] | "
+	  "path NAME | list | patches SPEC", kernel_options,
+	  "build [NAME...]      build the [kernel NAME] sections (all when none is\n"
+	  "                     named); a build whose inputs did not change is\n"
+	  "                     returned from the cache at once\n"
+	  "path NAME            the bzImage of NAME as configured now\n"
+	  "list                 the latest build of every kernel name\n"
+	  "patches SPEC         the patches SPEC stands for, in the order applied\n"
+	  "SPEC: a patch file, an mbox, a directory (series file or name order)\n"
+	  "or lore:MSGID (fetched from [kernels] lore_url, kept in the cache)\n"
+	  "exit: 0 built, 2 bad input (source, patch, fragment), 3 build/network failure" },
+	{ "db", cmd_db, CMD_COMMON, "read the results database back",
+	  "list | show RUN | export [--format json|csv] [RUN]", db_options,
+	  "list                 one line per run\n"
+	  "show RUN             a run's header and per-job summary of every metric\n"
+	  "export [RUN]         every sample (of RUN, or all)" },
+	{ "agent", cmd_agent, 0,
 	  "inside the kernel under test: run a plan, write the results bundle (the qemu target "
-	  "starts it)" },
-	{ "help", cmd_help, "[COMMAND | config]",
-	  "show help for a command, or every config.ini key" },
-	{ "version", cmd_version, "", "print pinbench's version" },
-	{ NULL, NULL, NULL, NULL },
+	  "starts it)", "--plan FILE", agent_options, NULL },
+	{ "help", cmd_help, 0, "show help for a command, or every config.ini key",
+	  "[COMMAND | config]", no_options, NULL },
+	{ "version", cmd_version, 0, "print pinbench's version", "", no_options, NULL },
+	{ NULL },
 };
 
 static void usage(FILE *out)
 {
 	const struct command *c;
+	const struct cli_option *o;
 
 	fprintf(out, "usage: pinbench COMMAND [--config FILE] [--db PATH] [--quiet] [ARGS]\n\n"
 		"Measures legacy direct-I/O throughput, latency and page-pinning cost\n"
 		"(fio O_DIRECT, /proc/vmstat pin counters, perf) and stores every repetition\n"
 		"in SQLite.\n\ncommands:\n");
 	for (c = commands; c->name; c++)
-		fprintf(out, "  %-9s %s\n", c->name, c->help);
-	fprintf(out, "\ncommon options:\n"
-		"  -c, --config FILE  config file (default ./config.ini; built-in defaults without one)\n"
-		"  -d, --db PATH      database to use instead of the config's [store] database\n"
-		"  -q, --quiet        no progress lines\n"
-		"  -h, --help         help (pinbench COMMAND --help for a command)\n"
+		fprintf(out, "  %-9s %s\n", c->name, c->summary);
+	fprintf(out, "\ncommon options:\n");
+	for (o = common_options; o->name; o++)
+		print_option(out, o);
+	fprintf(out, "  -h, --help                help (pinbench COMMAND --help for a command)\n"
 		"\nexit status: 0 ok, 1 regression found, 2 usage or config error,\n"
 		"3 infrastructure failure (a tool, the database, a device or a job failed)\n");
 }
@@ -84,90 +238,148 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/* "  -t, --target host|qemu", padded; the help's lines in a column of their own. */
+#define HELP_COLUMN 28
+
+static void print_option(FILE *out, const struct cli_option *o)
+{
+	struct strbuf left = STRBUF_INIT;
+	const char *line = o->help, *nl;
+
+	if (o->letter)
+		strbuf_addf(&left, "  -%c, --%s", o->letter, o->name);
+	else
+		strbuf_addf(&left, "      --%s", o->name);
+	if (o->has_arg == required_argument)
+		strbuf_addf(&left, " %s", o->arg);
+	else if (o->has_arg == optional_argument)
+		strbuf_addf(&left, "[=%s]", o->arg);
+	if (left.len + 1 >= HELP_COLUMN)
+		fprintf(out, "%s\n%*s", left.buf, HELP_COLUMN, "");
+	else
+		fprintf(out, "%-*s", HELP_COLUMN, left.buf);
+	for (; (nl = strchr(line, '\n')); line = nl + 1)
+		fprintf(out, "%.*s\n%*s", (int)(nl - line), line, HELP_COLUMN, "");
+	fprintf(out, "%s\n", line);
+	strbuf_release(&left);
+}
+
+/* Every option command c takes, in the order its help lists them. */
+static size_t command_options(const struct command *c, const struct cli_option **all,
+			      size_t max)
+{
+	const struct cli_option *o;
+	size_t n = 0;
+
+	for (o = c->options; o->name && n < max; o++)
+		all[n++] = o;
+	for (o = common_options; (c->flags & CMD_COMMON) && o->name && n < max; o++)
+		all[n++] = o;
+	if (n < max)
+		all[n++] = &help_option;
+	return n;
+}
+
 void cli_usage(const char *cmd, FILE *out)
 {
 	const struct command *c = find_command(cmd);
+	const struct cli_option *all[CLI_MAX_OPTIONS];
+	size_t i, n;
 
 	if (!c)
 		return usage(out);
-	fprintf(out, "usage: pinbench %s %s\n  %s\n", c->name, c->args, c->help);
-	if (!strcmp(cmd, "run"))
-		fprintf(out, "\n  --target host        the running kernel, on [matrix] devices (default)\n"
-			"  --target qemu        boot each --kernel (a [kernel NAME], built or taken\n"
-			"                       from the cache) in QEMU with the [target qemu] disks\n"
-			"  --kernel NAME        the kernel to boot; give it twice and boots alternate\n"
-			"                       A B A B ..., one run stored per kernel\n"
-			"  --boots N            boots per kernel; the repetitions are spread over them\n"
-			"  --repetitions N      override [matrix] repetitions (--reps N too)\n"
-			"  exit: 0 done, 2 bad config or options, 3 a build, boot, job or tool failed\n");
-	if (!strcmp(cmd, "kernel"))
-		fprintf(out, "\n  build [NAME...]      build the [kernel NAME] sections (all when none is\n"
-			"                       named); a build whose inputs did not change is\n"
-			"                       returned from the cache at once\n"
-			"  build --from NAME --patch SPEC [--patch SPEC...] [--name NEW]\n"
-			"                       NAME plus more patches, without editing config.ini\n"
-			"  --jobs N             make -j N (default: [kernels] jobs, else all CPUs)\n"
-			"  path NAME            the bzImage of NAME as configured now\n"
-			"  list                 the latest build of every kernel name\n"
-			"  patches SPEC         the patches SPEC stands for, in the order applied\n"
-			"\n  SPEC: a patch file, an mbox, a directory (series file or name order)\n"
-			"  or lore:MSGID (fetched from [kernels] lore_url, kept in the cache)\n"
-			"  exit: 0 built, 2 bad input (source, patch, fragment), 3 build/network failure\n");
-	if (!strcmp(cmd, "compare"))
-		fprintf(out, "\n  --baseline NAME --patched NAME\n"
-			"                       [kernel NAME] sections: both are built (or taken from\n"
-			"                       the cache) and booted A B A B ... in QEMU\n"
-			"  --patch SPEC         instead of --patched: the baseline plus SPEC (a patch,\n"
-			"                       mbox, directory or lore:MSGID; repeatable), named\n"
-			"                       NAME+patch or --name NEW\n"
-			"  --boots N            boots per kernel (default 1)\n"
-			"  --repetitions N      per job and kernel (--reps N too); default: what this\n"
-			"                       machine's A/A noise (calibrate) needs to see the\n"
-			"                       [compare] thresholds, up to max_repetitions, and at\n"
-			"                       least [matrix] repetitions\n"
-			"  --from-db RUN_A RUN_B  compare two stored runs, running nothing; with\n"
-			"                       --baseline/--patched names: their newest finished runs\n"
-			"  --json               the whole comparison as JSON\n"
-			"  per job and metric: ratio of medians with a 95 %% bootstrap CI, Mann-Whitney U,\n"
-			"  Benjamini-Hochberg; a change needs the CI to exclude 1 and to pass\n"
-			"  [compare] throughput_threshold (2 %%) or latency_threshold (5 %%); pins and\n"
-			"  legacy-DIO calls per I/O are compared exactly, with each run's pin balance\n"
-			"  (a leak is flagged); the report is also saved in [store] reports\n"
-			"  exit: 0 no regression, 1 regression, 2 usage, 3 a build, boot or run failed\n");
-	if (!strcmp(cmd, "calibrate"))
-		fprintf(out, "\n  --kernel NAME        the [kernel NAME] to boot as both sides (two runs,\n"
-			"                       boots interleaved A A' A A' ...)\n"
-			"  --boots N            boots per side (default 2: between-boot noise counts)\n"
-			"  --repetitions N      per job and side (--reps N too; default: [matrix]\n"
-			"                       repetitions, at least 10)\n"
-			"  prints the A/A table and per job the CV of IOPS and p99 latency, the\n"
-			"  smallest change the repetitions detect and the repetitions the [compare]\n"
-			"  thresholds need; stores the noise for this machine (compare uses it)\n"
-			"  exit: 0 measured, 2 usage, 3 a build, boot or run failed\n");
-	if (!strcmp(cmd, "report"))
-		fprintf(out, "\n  --text COMPARISON    the text report of a stored comparison (as compare\n"
-			"                       printed it; the body of its mail)\n"
-			"  --html[=DIR]         the static site of the database into DIR (default\n"
-			"                       [report] html_dir): index, a page per comparison and per\n"
-			"                       job x key metric, plots, an Atom feed of regressions;\n"
-			"                       only what changed is rewritten\n");
-	if (!strcmp(cmd, "post"))
-		fprintf(out, "\n  COMPARISON           compose its result mail, threaded under the patch\n"
-			"                       (In-Reply-To/References), to [mail] to and cc (and\n"
-			"                       the patch's author with reply_all), and write it as\n"
-			"                       [store] reports/comparison-N.eml (or -o FILE)\n"
-			"  --send               also send it over SMTP ([mail] smtp_url); a mail that\n"
-			"                       fails stays queued; a sent mail is never sent again\n"
-			"  --retry              send every queued mail\n"
-			"  the SMTP password comes from [mail] password_file or\n"
-			"  $PINBENCH_SMTP_PASSWORD, never from the command line\n"
-			"  exit: 0 written or sent, 2 usage, 3 not sent (queued) or database failure\n");
-	if (!strcmp(cmd, "db"))
-		fprintf(out, "\n  list                 one line per run\n"
-			"  show RUN             a run's header and per-job summary of every metric\n"
-			"  export [RUN]         every sample (of RUN, or all): --format json|csv,\n"
-			"                       -o FILE to write a file instead of stdout\n");
-	fprintf(out, "\ncommon options: --config FILE, --db PATH, --quiet, --help\n");
+	if (out == stderr) {
+		fprintf(out, "usage: pinbench %s%s%s (see 'pinbench %s --help')\n", c->name,
+			*c->usage ? " " : "", c->usage, c->name);
+		return;
+	}
+	fprintf(out, "usage: pinbench %s%s%s\n  %s\n\noptions:\n", c->name, *c->usage ? " " : "",
+		c->usage, c->summary);
+	n = command_options(c, all, CLI_MAX_OPTIONS);
+	for (i = 0; i < n; i++)
+		print_option(out, all[i]);
+	if (c->notes)
+		fprintf(out, "\n%s\n", c->notes);
+}
+
+/*
+ * The getopt_long() tables of command c, from its option table: an option
+ * with a letter returns the letter, one without returns 256 + its index.
+ */
+static size_t getopt_tables(const struct command *c, const struct cli_option **all,
+			    struct option *longopts, char *shortopts)
+{
+	size_t i, n = command_options(c, all, CLI_MAX_OPTIONS);
+
+	*shortopts++ = ':';	/* a missing value returns ':', not '?' */
+	for (i = 0; i < n; i++) {
+		longopts[i] = (struct option){ all[i]->name, all[i]->has_arg, NULL,
+					       all[i]->letter ? all[i]->letter : 256 + (int)i };
+		if (!all[i]->letter)
+			continue;
+		*shortopts++ = (char)all[i]->letter;
+		if (all[i]->has_arg != no_argument)
+			*shortopts++ = ':';
+		if (all[i]->has_arg == optional_argument)
+			*shortopts++ = ':';
+	}
+	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+	*shortopts = '\0';
+	return n;
+}
+
+/* One line for what getopt_long() refused in argv (opt is '?' or ':'). */
+static int option_error(const struct command *c, int opt, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		return error("%s: option '%s' needs a value (see 'pinbench %s --help')", c->name,
+			     arg, c->name);
+	if (optopt && !strncmp(arg, "--", 2))
+		return error("%s: option '%.*s' takes no value (see 'pinbench %s --help')",
+			     c->name, (int)strcspn(arg, "="), arg, c->name);
+	if (optopt)
+		return error("%s: unknown option '-%c' (see 'pinbench %s --help')", c->name,
+			     optopt, c->name);
+	return error("%s: unknown option '%.*s' (see 'pinbench %s --help')", c->name,
+		     (int)strcspn(arg, "="), arg, c->name);
+}
+
+/*
+ * Before command c parses its arguments: every option must be one of its
+ * table (the command's own parser then sees only those), and --help prints
+ * the help made from the table. A copy of argv is scanned, so that the
+ * command gets its arguments as given. Returns 0 to run the command, 1
+ * after --help, -1 after a usage error (one line printed).
+ */
+static int check_options(const struct command *c, int argc, char **argv)
+{
+	const struct cli_option *all[CLI_MAX_OPTIONS];
+	struct option longopts[CLI_MAX_OPTIONS + 1];
+	char shortopts[3 * CLI_MAX_OPTIONS + 2];
+	char **copy = xmalloc((argc + 1) * sizeof(*copy));
+	int opt, ret = 0;
+
+	getopt_tables(c, all, longopts, shortopts);
+	memcpy(copy, argv, (argc + 1) * sizeof(*copy));
+	optind = 1;
+	opterr = 0;	/* option_error() says it, in one line */
+	while ((opt = getopt_long(argc, copy, shortopts, longopts, NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
+			ret = option_error(c, opt, copy);
+			break;
+		}
+		if (opt == 'h') {
+			cli_usage(c->name, stdout);
+			ret = 1;
+			break;
+		}
+	}
+	free(copy);
+	optind = 1;
+	opterr = 1;
+	return ret;
 }
 
 int cli_common_option(struct cli *cli, int opt, const char *arg, const char *cmd)
@@ -321,6 +533,9 @@ int main(int argc, char **argv)
 		error("unknown command '%s' (see 'pinbench --help')", argv[1]);
 		return EXIT_USAGE;
 	}
+	ret = check_options(c, argc - 1, argv + 1);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
 	spawn_install_signals();
 	if (net_init()) {
 		error("cannot initialise libcurl");

@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -50,6 +51,66 @@ static inline int tap_ok(int cond, const char *file, int line, const char *name)
 	if (!ok(g_ && strstr(g_, n_), name)) \
 		printf("#   '%s' does not contain '%s'\n", g_ ? g_ : "(null)", n_); \
 } while (0)
+
+/*
+ * A skip passes only when tests/skips.txt (or $PINBENCH_SKIPS) justifies it
+ * with a line "test_NAME: NAME — WHY IT MAY BE SKIPPED"; any other skip is a
+ * failure. Allowed skips are appended to $PINBENCH_SKIP_LOG, which make test
+ * prints at its end.
+ */
+#define TAP_DASH " \xe2\x80\x94 "	/* " — " */
+
+/* Does a line of the skips file justify key ("test_x: name")? */
+static inline int tap_skip_listed(const char *key)
+{
+	const char *file = getenv("PINBENCH_SKIPS");
+	char line[1024];
+	size_t len = strlen(key);
+	int found = 0;
+	FILE *f = fopen(file ? file : "tests/skips.txt", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		const char *why = line + len + strlen(TAP_DASH);
+
+		if (*line == '#' || strncmp(line, key, len) || strncmp(line + len, TAP_DASH,
+								      strlen(TAP_DASH)))
+			continue;
+		found = strspn(why, " \t\n") < strlen(why);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static inline void tap_skip(const char *file, const char *name, const char *why)
+{
+	char key[256];
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	const char *log = getenv("PINBENCH_SKIP_LOG");
+	FILE *f;
+
+	/* the test program's name is its source file's, without ".c" */
+	snprintf(key, sizeof(key), "%.*s: %s", (int)strcspn(base, "."), base, name);
+	tap_n++;
+	if (!tap_skip_listed(key)) {
+		tap_failed++;
+		printf("not ok %d - %s (skipped: %s)\n"
+		       "#   a skip fails unless justified: make the test run here, or add the\n"
+		       "#   line '%s" TAP_DASH "WHY IT MAY BE SKIPPED' to tests/skips.txt\n",
+		       tap_n, name, why, key);
+		fflush(stdout);
+		return;
+	}
+	printf("ok %d - %s # SKIP %s\n", tap_n, name, why);
+	fflush(stdout);
+	f = log ? fopen(log, "a") : NULL;
+	if (f) {
+		fprintf(f, "%s" TAP_DASH "%s\n", key, why);
+		fclose(f);
+	}
+}
+
+#define skip(name, why) tap_skip(__FILE__, name, why)
 
 static inline int done_testing(void)
 {

@@ -102,14 +102,18 @@ is "$(cat "$T/text.db")" "not a database" "and is not overwritten"
 
 # Ctrl-C in the middle: interrupted, finished repetitions kept
 sed -e 's/^runtime = 1/runtime = 3/' -e 's/^repetitions = 1/repetitions = 20/' "$T/config.ini" > "$T/long.ini"
+# the runs there were before this one are counted before it starts; then the
+# interrupt waits for the state it is about: a repetition of this run stored
+runs_before=$(q "$db" "select max(id) from run")
 "$PINBENCH" run --config "$T/long.ini" > "$T/out" 2> "$T/err" &
 pid=$!
-runs_before=$(q "$db" "select max(id) from run")
-for _ in $(seq 200); do
-	c=$(q "$db" "select count(*) from rep where run>$runs_before" 2>/dev/null)
-	[ "${c:-0}" -ge 1 ] && break
+stored=0
+while kill -0 $pid 2>/dev/null; do
+	c=$(q "$db" "select count(*) from rep where run > $runs_before and status = 'ok'" 2>/dev/null)
+	[ "${c:-0}" -ge 1 ] && { stored=1; break; }
 	sleep 0.1
 done
+is "$stored" "1" "a repetition of the long run is stored while it runs"
 kill -INT $pid
 wait $pid
 is "$?" "3" "interrupted run exits 3"

@@ -47,9 +47,38 @@ contains() {  # contains FILE TEXT NAME
 	fi
 }
 
+# A skip passes only when tests/skips.txt justifies it, by a line
+# "SCRIPT: NAME — WHY IT MAY BE SKIPPED"; any other skip fails, so that a
+# test that stopped running cannot hide in a green run. Allowed skips are
+# appended to $PINBENCH_SKIP_LOG (make test prints them at its end).
+SKIPS_FILE=${PINBENCH_SKIPS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/skips.txt}
+script_name=$(basename "$0")
+
+skip_listed() {  # skip_listed "SCRIPT: NAME" : succeeds when a justified line lists it
+	local line reason
+	[ -r "$SKIPS_FILE" ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in '#'* | '') continue ;; esac
+		[ "${line%% — *}" = "$1" ] || continue
+		reason=${line#* — }
+		[ "$reason" != "$line" ] && [ -n "${reason// /}" ] && return 0
+	done < "$SKIPS_FILE"
+	return 1
+}
+
 skip() {  # skip NAME REASON
 	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
+	if skip_listed "$script_name: $1"; then
+		echo "ok $n - $1 # SKIP $2"
+		if [ -n "${PINBENCH_SKIP_LOG:-}" ]; then
+			echo "$script_name: $1 — $2" >> "$PINBENCH_SKIP_LOG"
+		fi
+	else
+		echo "not ok $n - $1 (skipped: $2)"
+		echo "#   a skip fails unless justified: make the test run here, or add the line"
+		echo "#   '$script_name: $1 — WHY IT MAY BE SKIPPED' to $SKIPS_FILE"
+		failed=$((failed + 1))
+	fi
 }
 
 q() {  # q DB SQL : one value from sqlite3

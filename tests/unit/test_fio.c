@@ -334,7 +334,7 @@ static void test_real_fio(void)
 	struct child c = CHILD_INIT;
 
 	if (!spawn_find_program("fio", &path) || !mkdtemp(dir)) {
-		printf("ok %d # SKIP fio not installed or no temp dir\n", ++tap_n);
+		skip("real fio", "fio not installed or no temp dir");
 		strbuf_release(&path);
 		return;
 	}

@@ -8,6 +8,7 @@
  * that breaks gnuplot still drawn.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -898,8 +899,10 @@ static void test_pipe_name(void)
 	struct plot_bar b = { "k", 1 };
 	char cwd[4096];
 
-	if (!getcwd(cwd, sizeof(cwd)) || chdir(dir))
+	if (!ok(getcwd(cwd, sizeof(cwd)) && !chdir(dir), "into the test's directory")) {
+		printf("#   %s: %s\n", dir, strerror(errno));
 		return;
+	}
 	is_int(plot_bars("|touch pwned", PLOT_SVG, "t", "y (s)", &b, 1), 0,
 	       "an output named '|touch pwned' is drawn");
 	ok(path_exists("|touch pwned") && !path_exists("pwned"),

@@ -418,8 +418,11 @@ static void test_bh(void)
 	for (i = 0, bad = 0; i < 4; i++)
 		bad += fabs(p[i] - want[i]) > 1e-15;
 	is_int(bad, 0, "in place (q = p) gives the same");
+	/* no p-values: nothing is read or written (NULL is never touched, q keeps its value) */
 	stats_bh(NULL, 0, NULL);
-	ok(1, "no p-values: nothing to do");
+	q[0] = -1;
+	stats_bh(p2, 0, q);
+	is_double(q[0], -1, 0, "no p-values: q is left alone");
 }
 
 /* ---- verdict ---- */

@@ -1,0 +1,93 @@
+# The command line: each command's --help is printed from the command table
+# (runner/main.c), the command accepts every option its help lists, and an
+# option it does not take is a one-line usage error (exit 2).
+. "$(dirname "$0")/lib.bash"
+
+"$PINBENCH" --help > "$T/top"
+ok $? "pinbench --help exits 0"
+commands=$(sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p' "$T/top")
+is "$(echo $commands)" "run compare calibrate report post kernel db agent help version" \
+	"pinbench --help lists every command"
+"$PINBENCH" help > "$T/top2"
+check "pinbench help prints the same" cmp -s "$T/top" "$T/top2"
+
+# what a command needs besides the option under test, so that it stops at
+# once: a subcommand, and a config that is not there (agent: a missing plan)
+rest() {  # rest CMD
+	case $1 in
+	kernel | db) echo "list --config $T/none.ini" ;;
+	agent) echo "--plan $T/none.plan" ;;
+	help | version) echo "" ;;
+	*) echo "--config $T/none.ini" ;;
+	esac
+}
+
+# "  -t, --target host|qemu    ..." -> "target t required", "      --html[=DIR]" -> "html - optional"
+options() {  # options HELP-FILE : NAME LETTER KIND per option (KIND: none, required, optional)
+	sed -nE 's/^  (-([A-Za-z]), |    )--([a-z][a-z-]*)(\[=[^]]*\]| [^ ]+)?( .*)?$/\3 =\2 \4/p' "$1" |
+	while read -r name letter arg; do
+		letter=${letter#=}
+		case $arg in '') kind=none ;; '[='*) kind=optional ;; *) kind=required ;; esac
+		echo "$name ${letter:--} $kind"
+	done
+}
+
+refused() {  # refused ERR-FILE : did a parser refuse an option?
+	grep -qE "unknown option|unrecognized option|invalid option|needs a value|requires an argument|takes no value|usage: pinbench" "$1"
+}
+
+for cmd in $commands; do
+	"$PINBENCH" "$cmd" --help > "$T/help" 2> "$T/err"
+	is "$?" "0" "$cmd --help exits 0"
+	head -1 "$T/help" > "$T/first"
+	contains "$T/first" "usage: pinbench $cmd" "$cmd --help starts with its usage line"
+	"$PINBENCH" "$cmd" -h > "$T/help2" 2>&1
+	check "$cmd -h prints the same" cmp -s "$T/help" "$T/help2"
+	"$PINBENCH" help "$cmd" > "$T/help2" 2>&1
+	check "pinbench help $cmd prints the same" cmp -s "$T/help" "$T/help2"
+	options "$T/help" > "$T/opts"
+	contains "$T/opts" "help h none" "$cmd --help lists --help"
+	case $cmd in agent | help | version) ;; *)
+		contains "$T/opts" "config c required" "$cmd --help lists the shared options" ;;
+	esac
+	listed=0
+	while read -r name letter kind; do
+		[ "$name" = help ] && continue
+		listed=$((listed + 1))
+		case $kind in
+		none) long=(--"$name"); short=(-"$letter") ;;
+		required) long=(--"$name" 1); short=(-"$letter" 1) ;;
+		optional) long=(--"$name=$T/opt"); short=() ;;
+		esac
+		timeout 60 "$PINBENCH" "$cmd" "${long[@]}" $(rest "$cmd") > /dev/null 2> "$T/err" < /dev/null
+		! refused "$T/err"
+		ok $? "$cmd accepts --$name"
+		refused "$T/err" && sed 's/^/#   /' "$T/err" | head -3
+		if [ "$letter" != - ] && [ ${#short[@]} -gt 0 ]; then
+			timeout 60 "$PINBENCH" "$cmd" "${short[@]}" $(rest "$cmd") > /dev/null 2> "$T/err" < /dev/null
+			! refused "$T/err"
+			ok $? "$cmd accepts -$letter"
+		fi
+	done < "$T/opts"
+	echo "# $cmd: $listed options of its own and shared"
+
+	"$PINBENCH" "$cmd" --no-such-option > "$T/out" 2> "$T/err"
+	is "$?" "2" "$cmd --no-such-option exits 2"
+	is "$(wc -l < "$T/err")" "1" "with one line"
+	contains "$T/err" "$cmd: unknown option '--no-such-option'" "which names the option"
+	is "$(wc -c < "$T/out")" "0" "and nothing on stdout"
+	req=$(awk '$3 == "required" { print $1; exit }' "$T/opts")
+	if [ -n "$req" ]; then
+		"$PINBENCH" "$cmd" "--$req" > /dev/null 2> "$T/err"
+		is "$?" "2" "$cmd --$req without its value exits 2"
+		contains "$T/err" "option '--$req' needs a value" "saying so in one line ($(wc -l < "$T/err"))"
+	fi
+done
+
+# a usage error after the options were taken prints the usage line alone
+"$PINBENCH" db > /dev/null 2> "$T/err"
+is "$?" "2" "db without a subcommand exits 2"
+is "$(cat "$T/err")" "usage: pinbench db list | show RUN | export [--format json|csv] [RUN] (see 'pinbench db --help')" \
+	"with the usage line of the table"
+
+done_testing
