@@ -46,7 +46,7 @@ DEB_KERNEL_DEPS := linux-source-6.12 linux-source-6.1 git patch xz-utils flex bi
                    libssl-dev ccache cpio lz4
 # reports: plots; tests: a real browser, a real SMTP server, an HTML/XML checker
 DEB_REPORT_DEPS := gnuplot-nox
-DEB_TEST_DEPS  := valgrind perl python3 chromium python3-aiosmtpd libxml2-utils
+DEB_TEST_DEPS  := valgrind perl python3 chromium python3-aiosmtpd libxml2-utils strace openssl
 
 # keep objects of tests and benchmarks between runs
 .SECONDARY:
