@@ -125,25 +125,35 @@ void report_verdict_phrase(const struct comparison *c, struct strbuf *out)
 
 /* --- JSON ----------------------------------------------------------------------------- */
 
+/*
+ * A number, or null where it is not one: JSON has no NaN, and jansson's
+ * json_real(NAN) is NULL, which would drop the whole row (a CV of one
+ * repetition is NaN): every stored row is shown.
+ */
+static json_t *json_num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
 static json_t *row_json(const struct compare_row *r)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:s}",
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:s}",
 			      "job", r->job_name, "metric", r->metric, "unit", r->unit,
 			      "kind", r->kind == COMPARE_EXACT ? "exact" : "noisy",
 			      "n_a", (json_int_t)r->na, "n_b", (json_int_t)r->nb,
-			      "median_a", r->median_a, "median_b", r->median_b,
-			      "cv_a_pct", r->cv_a, "cv_b_pct", r->cv_b,
+			      "median_a", json_num(r->median_a), "median_b", json_num(r->median_b),
+			      "cv_a_pct", json_num(r->cv_a), "cv_b_pct", json_num(r->cv_b),
 			      "verdict", compare_verdict_word(r));
 
 	if (r->kind == COMPARE_EXACT) {
-		json_object_set_new(o, "delta", json_real(r->delta));
+		json_object_set_new(o, "delta", json_num(r->delta));
 		return o;
 	}
-	json_object_set_new(o, "ratio", json_real(r->ci.ratio));
-	json_object_set_new(o, "ci_lo", json_real(r->ci.lo));
-	json_object_set_new(o, "ci_hi", json_real(r->ci.hi));
-	json_object_set_new(o, "p", json_real(r->p));
-	json_object_set_new(o, "q", json_real(r->q));
+	json_object_set_new(o, "ratio", json_num(r->ci.ratio));
+	json_object_set_new(o, "ci_lo", json_num(r->ci.lo));
+	json_object_set_new(o, "ci_hi", json_num(r->ci.hi));
+	json_object_set_new(o, "p", json_num(r->p));
+	json_object_set_new(o, "q", json_num(r->q));
 	if (r->reps_needed)
 		json_object_set_new(o, "reps_needed", json_integer(r->reps_needed));
 	return o;
@@ -159,9 +169,10 @@ static json_t *balance_json(const struct pin_balances *b)
 
 		if (!e->reps)
 			continue;
-		json_array_append_new(a, json_pack("{s:s, s:f, s:f, s:f, s:f, s:I, s:b}",
-			"job", e->job_name, "acquired", e->acquired, "released", e->released,
-			"ios", e->ios, "net_per_io", pin_balance_per_io(e),
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:I, s:b}",
+			"job", e->job_name, "acquired", json_num(e->acquired),
+			"released", json_num(e->released), "ios", json_num(e->ios),
+			"net_per_io", json_num(pin_balance_per_io(e)),
 			"reps", (json_int_t)e->reps, "leak", e->leak));
 	}
 	return a;
@@ -174,11 +185,12 @@ static json_t *settings_json(const struct comparison *c)
 
 	if (!c->opts_known)
 		return json_null();
-	return json_pack("{s:f, s:f, s:f, s:f, s:I, s:I, s:f}",
-			 "throughput_threshold", o->throughput_threshold,
-			 "latency_threshold", o->latency_threshold, "alpha", o->alpha,
-			 "confidence", o->confidence, "resamples", (json_int_t)o->resamples,
-			 "seed", (json_int_t)o->seed, "exact_tolerance", o->exact_tolerance);
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:o}",
+			 "throughput_threshold", json_num(o->throughput_threshold),
+			 "latency_threshold", json_num(o->latency_threshold),
+			 "alpha", json_num(o->alpha), "confidence", json_num(o->confidence),
+			 "resamples", (json_int_t)o->resamples, "seed", (json_int_t)o->seed,
+			 "exact_tolerance", json_num(o->exact_tolerance));
 }
 
 int report_json(const struct comparison *c, FILE *out)

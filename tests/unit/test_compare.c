@@ -6,6 +6,7 @@
  * comparison read back is the one decided, under the settings stored with
  * it, whatever the settings of the day.
  */
+#include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "common/strbuf.h"
 #include "db/db.h"
 #include "reports/compare.h"
+#include "reports/report.h"
 #include "tests/tap.h"
 
 static const struct machine_info machine = { "fp", "box", "cpu", 2, 1 << 20, "qemu-tcg", "[]" };
@@ -166,6 +168,29 @@ static const struct compare_row *row(const struct comparison *c, const char *met
 	return NULL;
 }
 
+/* A row whose CV is not a number (one repetition a side) is still in the JSON, with null. */
+static void test_json_not_a_number(struct comparison *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	double saved = c->rows[0].cv_a;
+	json_t *doc, *rows;
+
+	c->rows[0].cv_a = NAN;
+	is_int(report_json(c, out), 0, "report_json with a NaN CV");
+	fclose(out);
+	c->rows[0].cv_a = saved;
+	doc = json_loads(text ? text : "", 0, NULL);
+	ok(doc != NULL, "its output parses as JSON");
+	rows = json_object_get(doc, "rows");
+	is_int(json_array_size(rows), c->nr, "every row is in it");
+	ok(json_is_null(json_object_get(json_array_get(rows, 0), "cv_a_pct")),
+	   "the NaN CV is null");
+	json_decref(doc);
+	free(text);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/pinbench-test-compare.XXXXXX";
@@ -192,6 +217,7 @@ int main(void)
 	add_run(db, kid, mid, jid, 1000, 2e6, 3.0, &aa);
 
 	is_int(compare_runs(db, a, b, &o, &c), 0, "two runs compare");
+	test_json_not_a_number(&c);
 	r = row(&c, "fio.read.iops");
 	ok(r && r->kind == COMPARE_NOISY, "IOPS is a noisy metric");
 	ok(r && fabs(r->ci.ratio - 0.9) < 1e-6, "the ratio of medians is 0.9");
