@@ -108,6 +108,8 @@ static const struct cli_option report_options[] = {
 	{ "text", required_argument, 't', "COMPARISON",
 	  "the text report of a stored comparison (as compare\n"
 	  "printed it; the body of its mail)" },
+	{ "json", required_argument, 'j', "COMPARISON",
+	  "the same stored comparison as one JSON document on stdout" },
 	{ "html", optional_argument, 0, "DIR",
 	  "the static site of the database into DIR (default\n"
 	  "[report] html_dir): index, a page per comparison and per\n"
@@ -172,7 +174,7 @@ static const struct command commands[] = {
 	  "exit: 0 measured, 2 usage, 3 a build, boot or run failed" },
 	{ "report", cmd_report, CMD_COMMON,
 	  "a stored comparison's text report, or the static HTML site of the database",
-	  "--text COMPARISON | --html[=DIR]", report_options, NULL },
+	  "--text COMPARISON | --json COMPARISON | --html[=DIR]", report_options, NULL },
 	{ "post", cmd_post, CMD_COMMON,
 	  "the result mail of a comparison: an .eml, or sent over SMTP (--send)",
 	  "COMPARISON [--send] [-o FILE] | --retry", post_options,
