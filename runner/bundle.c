@@ -481,6 +481,22 @@ int bundle_check_record(const json_t *rec, const struct bundle_expect *x, struct
 	}
 }
 
+const char *bundle_order_take(struct bundle_order *o, const char *type)
+{
+	if (o->ended)
+		return "a record after the end record";
+	if (!strcmp(type, "hello")) {
+		if (o->hello)
+			return "a second hello";
+		o->hello = 1;
+		return NULL;
+	}
+	if (!o->hello)
+		return "a record before the hello";
+	o->ended = !strcmp(type, "end");
+	return NULL;
+}
+
 static int check_job(const json_t *rec, const struct bundle_expect *x, struct strbuf *why)
 {
 	const char *hash = json_string_value(json_object_get(rec, "job"));

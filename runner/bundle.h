@@ -94,6 +94,16 @@ struct bundle_expect {
 int bundle_check_record(const json_t *rec, const struct bundle_expect *x, struct strbuf *why);
 
 /*
+ * The order the agent writes records in: hello first and once, nothing
+ * after end. NULL when a record of this type may come now (and it is
+ * noted), else why not.
+ */
+struct bundle_order {
+	int hello, ended;
+};
+const char *bundle_order_take(struct bundle_order *o, const char *type);
+
+/*
  * Reading a bundle that may still grow: each call reads what was appended
  * since the last one and hands every complete line to fn as a parsed
  * object (a line that is not a JSON object goes to fn as NULL with the

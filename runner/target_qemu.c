@@ -91,6 +91,7 @@ struct boot {
 	FILE *log;
 	struct bundle_reader br;
 	struct bundle_expect expect;
+	struct bundle_order order;
 	unsigned char *seen;		/* per job, per repetition first_rep-1..last_rep: stored */
 	int hello, ended, refused;
 	struct strbuf end_state, end_reason;
@@ -274,16 +275,6 @@ static void take_probe(struct boot *b, json_t *rec)
 	strbuf_release(&line);
 }
 
-/* Records in the order the agent writes them: hello, the rest, end. */
-static const char *out_of_order(const struct boot *b, const char *type)
-{
-	if (b->ended)
-		return "a record after the end record";
-	if (!strcmp(type, "hello"))
-		return b->hello ? "a second hello" : NULL;
-	return b->hello ? NULL : "a record before the hello";
-}
-
 static int take_record(json_t *rec, unsigned line, void *data)
 {
 	struct boot *b = data;
@@ -303,7 +294,7 @@ static int take_record(json_t *rec, unsigned line, void *data)
 	}
 	strbuf_release(&why);
 	type = json_string_value(json_object_get(rec, "t"));
-	order = out_of_order(b, type);
+	order = bundle_order_take(&b->order, type);
 	if (order)
 		return refuse_record(b, line, order);
 	if (!strcmp(type, "hello"))

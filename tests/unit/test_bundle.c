@@ -371,6 +371,20 @@ static void test_writer_nan(void)
 	strbuf_release(&why);
 }
 
+static void test_order(void)
+{
+	struct bundle_order o = { 0, 0 };
+
+	is_str(bundle_order_take(&o, "rep"), "a record before the hello",
+	       "a repetition before the hello is refused");
+	ok(!bundle_order_take(&o, "hello"), "the hello comes first");
+	is_str(bundle_order_take(&o, "hello"), "a second hello", "and once");
+	ok(!bundle_order_take(&o, "rep") && !bundle_order_take(&o, "flag") &&
+	   !bundle_order_take(&o, "end"), "then the rest, then the end");
+	is_str(bundle_order_take(&o, "rep"), "a record after the end record",
+	       "nothing is taken after the end");
+}
+
 static void test_hostile_file(const char *dir)
 {
 	struct bundle_reader r;
@@ -431,6 +445,7 @@ int main(void)
 	test_clean();
 	test_records();
 	test_writer_nan();
+	test_order();
 	test_hostile_file(dir);
 	remove_tree(dir);
 	return done_testing();
