@@ -154,6 +154,38 @@ case "$qemu_seen" in *"path=/,"*) r=1 ;; *) r=0 ;; esac
 ok $r "and not the host's /"
 rm -rf "$secrets"
 
+# --- what the guest writes back is checked: a hostile record fails the boot ---
+# The guest can write its work share; here the test writes into it while the
+# guest runs, a record that tries to publish a secret as a metric name.
+qemu_config "$T/config7.ini" hostile.db vfat 4k 2 "disks = nvme" randread
+"$PINBENCH" run --config "$T/config7.ini" --target qemu --kernel baseline \
+	> "$T/out7" 2> "$T/err7" &
+pid=$!
+db7="$T/hostile.db"
+bundle=
+while kill -0 $pid 2>/dev/null; do
+	work=$(ps -ww -o args= -C qemu-system-x86_64 | grep -F -- "$T/img/" |
+		sed -n 's/.*pinbench\.work=\([^ ]*\).*/\1/p' | head -1)
+	bundle=$(ls "$work"/bundle-*.jsonl 2>/dev/null | head -1)
+	[ -n "$bundle" ] && grep -q '"t":"hello"' "$bundle" && break
+	sleep 0.2
+done
+hash=$(q "$db7" "select hash from job")
+printf '{"t":"rep","job":"%s","name":"x","rep":2,"samples":[["fio.read.iops",1,"IO/s"],["root:$y$j9T$secret<script>",1,"count"]]}\n' \
+	"$hash" >> "$bundle"
+wait $pid
+is "$?" "3" "a run whose guest sent a hostile record ends with exit 3"
+no_crash "$T/err7" "without a crash"
+is "$(q "$db7" "select state from run")" "agent_failed" "the run is marked agent_failed"
+contains <(q "$db7" "select reason from run") \
+	"was refused: sample 1: 'root:\$y\$j9T\$secret<script>' is not a metric name" \
+	"the reason names the refused record and why"
+contains "$T/err7" "is not a metric name" "the terminal says it"
+is "$(q "$db7" "select count(*) from sample where metric like 'root%'")" "0" \
+	"the secret is not stored as a metric"
+is "$(q "$db7" "select count(*) from rep where rep = 2")" "0" \
+	"not even its other sample: a refused record is refused whole"
+
 # --- two kernels, two boots each: A B A B; 6.1 takes references, not pins;
 # ext2 is legacy direct I/O on 6.1 only (6.12 moved it to iomap) ---
 qemu_config "$T/config2.ini" two.db "vfat, ext2" 4k 2 "disks = nvme"
