@@ -179,6 +179,34 @@ int guestroot_find_program(const char *name, struct strbuf *path)
 	return -1;
 }
 
+int guestroot_add_dir(struct guestroot *gr, const char *dir, int missing_ok)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir(dir);
+	int ret = 0;
+
+	if (!d)
+		return missing_ok && errno == ENOENT ? 0 :
+			error("cannot add '%s' to the guest's tree: %s", dir, errstr());
+	while (!ret && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, de->d_name);
+		if (lstat(path.buf, &st))
+			ret = error("cannot add '%s' to the guest's tree: %s", path.buf, errstr());
+		else if (S_ISDIR(st.st_mode))
+			ret = guestroot_add_dir(gr, path.buf, 0);
+		else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
+			ret = guestroot_add_file(gr, path.buf, 0);
+	}
+	closedir(d);
+	strbuf_release(&path);
+	return ret;
+}
+
 /* The ELF interpreter (PT_INTERP) of a 64-bit ELF; 0 and an empty interp when static. */
 static int elf_interp(const char *path, int fd, struct strbuf *interp)
 {
@@ -413,12 +441,16 @@ void guestroot_key(struct guestroot *gr, char key[17])
 	strbuf_release(&line);
 }
 
-/* A cache directory we may build in: ours, and nobody else can write it. */
-static int check_owned(const char *dir)
+/*
+ * A cache directory we may build in: ours, and nobody else can write it.
+ * The cache itself may be reached through a symlink (~/.cache elsewhere);
+ * what we make inside it may not.
+ */
+static int check_owned(const char *dir, int follow)
 {
 	struct stat st;
 
-	if (lstat(dir, &st))
+	if (follow ? stat(dir, &st) : lstat(dir, &st))
 		return error("cannot use the cache directory '%s': %s", dir, errstr());
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
 		return error("refusing the cache directory '%s': it is %s", dir,
@@ -524,9 +556,9 @@ int guestroot_get(struct guestroot *gr, const char *cache_dir, struct strbuf *di
 		ret = error("cannot create '%s': %s", base.buf, errstr());
 		goto out;
 	}
-	ret = check_owned(cache_dir);
+	ret = check_owned(cache_dir, 1);
 	if (!ret)
-		ret = check_owned(base.buf);
+		ret = check_owned(base.buf, 0);
 	if (ret)
 		goto out;
 	guestroot_key(gr, key);
@@ -538,7 +570,7 @@ int guestroot_get(struct guestroot *gr, const char *cache_dir, struct strbuf *di
 		ret = build_tree(gr, base.buf, dir->buf);
 	}
 	if (!ret)
-		ret = check_owned(dir->buf);
+		ret = check_owned(dir->buf, 0);
 out:
 	strbuf_release(&base);
 	return ret;

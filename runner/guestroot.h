@@ -12,7 +12,8 @@
  * public list could read keys and password files there), but a read-only
  * tree holding exactly the programs the agent runs (fio, perf, the mkfs
  * tools) and the shared libraries they and pinbench load, ld.so and its
- * cache included, at the paths they have on the host (symlinks such as
+ * cache included, and the few data files they read (the C.UTF-8 locale,
+ * mke2fs.conf), at the paths they have on the host (symlinks such as
  * /lib -> usr/lib kept as symlinks), plus the empty directories the guest
  * init mounts on (dev proc sys tmp run). pinbench itself reaches the guest
  * through the work directory.
@@ -59,6 +60,8 @@ int guestroot_add_program(struct guestroot *gr, const char *program);
 int guestroot_add_libraries(struct guestroot *gr, const char *binary);
 /* One host file (and the symlinks on its way); missing_ok: absent is fine. */
 int guestroot_add_file(struct guestroot *gr, const char *path, int missing_ok);
+/* Every file below a host directory (a locale); missing_ok: absent is fine. */
+int guestroot_add_dir(struct guestroot *gr, const char *dir, int missing_ok);
 
 /* The tree's key: 16 hex digits and a NUL. */
 void guestroot_key(struct guestroot *gr, char key[17]);

@@ -765,7 +765,8 @@ static void probes_from_env(struct qemu_run *qr)
 /*
  * The guest's tools tree: fio, perf when there is one, the mkfs of every
  * filesystem of the run, the libraries pinbench (the agent) loads, ld.so's
- * cache and mke2fs's defaults. Nothing else of the host reaches the guest.
+ * cache, mke2fs's defaults and the C.UTF-8 locale. Nothing else of the
+ * host reaches the guest.
  */
 static int make_tree(struct qemu_run *qr, const char *cache)
 {
@@ -792,6 +793,9 @@ static int make_tree(struct qemu_run *qr, const char *cache)
 		ret = guestroot_add_file(&gr, "/etc/ld.so.cache", 1);
 	if (!ret)
 		ret = guestroot_add_file(&gr, "/etc/mke2fs.conf", 1);
+	/* the agent runs with LANG=C.UTF-8: mkfs.exfat and mkudffs want its codeset */
+	if (!ret)
+		ret = guestroot_add_dir(&gr, "/usr/lib/locale/C.utf8", 1);
 	if (!ret)
 		ret = guestroot_get(&gr, cache, &dir);
 	if (!ret) {
