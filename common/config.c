@@ -98,6 +98,9 @@ static const struct key_def keys[] = {
 	  "seconds from starting QEMU until the agent reports in" },
 	{ "target qemu", "run_timeout", KEY_UINT, OFF(qemu.run_timeout), "0", NULL, 0, 7 * 86400,
 	  "seconds one boot may take in all (0: from the plan, jobs x (runtime + timeout))" },
+	{ "target qemu", "user", KEY_STRING, OFF(qemu.user), "nobody", NULL, 0, 0,
+	  "when pinbench runs as root, QEMU drops to this user once its files are open "
+	  "(-runas); empty: QEMU stays root" },
 
 	{ "collectors", "vmstat", KEY_BOOL, OFF(vmstat), "on", NULL, 0, 0,
 	  "/proc/vmstat deltas around each repetition" },

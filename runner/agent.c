@@ -6,12 +6,17 @@
  * host target and appends every event to the results bundle as it happens.
  * It never opens the database: the host stores what the bundle says.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "runner/agent.h"
@@ -31,6 +36,7 @@ struct agent_plan {
 	unsigned boot, first_rep, last_rep;
 	int one_off;		/* the proof and profile passes: in one boot only */
 	struct strvec filesystems;
+	struct strvec probes;	/* paths to try to read (the export test), usually none */
 	struct device_cfg *devs;
 	size_t ndevs;
 };
@@ -46,28 +52,31 @@ static void plan_release(struct agent_plan *p)
 	}
 	free(p->devs);
 	strvec_clear(&p->filesystems);
+	strvec_clear(&p->probes);
 	json_decref(p->root);
 }
 
 static int load_plan(const char *path, struct agent_plan *p)
 {
 	json_error_t jerr;
-	json_t *devs = NULL, *fss = NULL, *item;
+	json_t *devs = NULL, *fss = NULL, *probes = NULL, *item;
 	const char *fs;
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
 	p->filesystems = (struct strvec)STRVEC_INIT;
+	p->probes = (struct strvec)STRVEC_INIT;
 	p->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!p->root)
 		return error("%s:%d: %s", path, jerr.line, jerr.text);
 	p->one_off = 1;
-	if (json_unpack_ex(p->root, &jerr, 0, "{s?s, s:s, s:s, s?s, s?b, s:i, s:i, s:i, s:o, s:o}",
+	if (json_unpack_ex(p->root, &jerr, 0,
+			   "{s?s, s:s, s:s, s?s, s?b, s:i, s:i, s:i, s:o, s:o, s?o}",
 			   "config", &p->config, "bundle", &p->bundle, "mnt", &p->mnt,
 			   "expect_release", &p->expect_release, "one_off", &p->one_off,
 			   "boot", &p->boot,
 			   "first_rep", &p->first_rep, "last_rep", &p->last_rep,
-			   "devices", &devs, "filesystems", &fss))
+			   "devices", &devs, "filesystems", &fss, "probe", &probes))
 		return error("%s: %s", path, jerr.text);
 	if (!p->first_rep || p->last_rep < p->first_rep)
 		return error("%s: repetitions %u..%u make no sense", path, p->first_rep,
@@ -77,6 +86,11 @@ static int load_plan(const char *path, struct agent_plan *p)
 		if (!fs)
 			return error("%s: filesystems[%zu] is not a string", path, i);
 		strvec_push(&p->filesystems, fs);
+	}
+	json_array_foreach(probes, i, item) {
+		if (!json_string_value(item) || json_string_value(item)[0] != '/')
+			return error("%s: probe[%zu] is not an absolute path", path, i);
+		strvec_push(&p->probes, json_string_value(item));
 	}
 	p->devs = xcalloc(json_array_size(devs) + 1, sizeof(*p->devs));
 	json_array_foreach(devs, i, item) {
@@ -93,18 +107,37 @@ static int load_plan(const char *path, struct agent_plan *p)
 
 /* --- the bundle as the execution's sink ----------------------------------- */
 
+/* A string as the host accepts it (runner/bundle.h): one clean line, capped. */
+static json_t *clean_string(const char *text, size_t max)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *s;
+
+	bundle_clean_text(&sb, text, max);
+	s = json_string(sb.len ? sb.buf : "?");
+	strbuf_release(&sb);
+	return s;
+}
+
 static json_t *job_record(const char *type, const struct job_spec *job)
 {
-	return json_pack("{s:s, s:s, s:s}", "t", type, "job", job->hash, "name", job->name);
+	json_t *rec = json_pack("{s:s, s:s}", "t", type, "job", job->hash);
+
+	json_object_set_new(rec, "name", clean_string(job->name, 256));
+	return rec;
 }
 
 static int bundle_store(void *data, const struct job_spec *job, unsigned rep,
 			const struct sample_set *samples)
 {
 	json_t *rec = job_record("rep", job);
+	size_t dropped = 0;
 
 	json_object_set_new(rec, "rep", json_integer(rep));
-	json_object_set_new(rec, "samples", bundle_samples_json(samples));
+	json_object_set_new(rec, "samples", bundle_samples_json(samples, &dropped));
+	if (dropped)
+		warning("%s rep %u: %zu samples left out: their names or units are not ones the "
+			"host accepts", job->name, rep, dropped);
 	return bundle_put(data, rec);
 }
 
@@ -114,7 +147,7 @@ static int bundle_failed(void *data, const struct job_spec *job, unsigned rep,
 	json_t *rec = job_record("failed", job);
 
 	json_object_set_new(rec, "rep", json_integer(rep));
-	json_object_set_new(rec, "message", json_string(message));
+	json_object_set_new(rec, "message", clean_string(message, BUNDLE_TEXT_MAX));
 	return bundle_put(data, rec);
 }
 
@@ -124,8 +157,81 @@ static int bundle_flag(void *data, const struct job_spec *job, const char *kind,
 	json_t *rec = job_record("flag", job);
 
 	json_object_set_new(rec, "kind", json_string(kind));
-	json_object_set_new(rec, "message", json_string(message));
+	json_object_set_new(rec, "message", clean_string(message, BUNDLE_TEXT_MAX));
 	return bundle_put(data, rec);
+}
+
+/* --- probes: what of the host this guest can read ----------------------------- */
+
+static size_t probe_files;
+
+static int count_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)st;
+	(void)ftw;
+	probe_files += type == FTW_F;
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory's names (sorted, at most 256) and its regular files on this file system. */
+static int probe_dir(const char *path, json_t *rec)
+{
+	struct strvec names = STRVEC_INIT;
+	json_t *entries = json_array();
+	struct dirent *de;
+	DIR *d = opendir(path);
+	size_t i;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			strvec_push(&names, de->d_name);
+	closedir(d);
+	qsort(names.v, names.nr, sizeof(*names.v), by_name);
+	for (i = 0; i < names.nr && i < 256; i++)
+		json_array_append_new(entries, clean_string(names.v[i], 255));
+	json_object_set_new(rec, "entries", entries);
+	strvec_clear(&names);
+	probe_files = 0;
+	nftw(path, count_file, 16, FTW_PHYS | FTW_MOUNT);
+	json_object_set_new(rec, "files", json_integer((json_int_t)probe_files));
+	return 0;
+}
+
+static int probe_path(struct bundle_writer *w, const char *path)
+{
+	json_t *rec = json_pack("{s:s}", "t", "probe");
+	struct strbuf result = STRBUF_INIT;
+	struct stat st;
+	char byte;
+	int fd, ret;
+
+	json_object_set_new(rec, "path", clean_string(path, BUNDLE_TEXT_MAX));
+	if (stat(path, &st)) {
+		strbuf_addf(&result, "error: %s", strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		strbuf_addstr(&result, probe_dir(path, rec) ? strerror(errno) : "readable");
+	} else {
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 || read(fd, &byte, 1) < 0)
+			strbuf_addf(&result, "error: %s", strerror(errno));
+		else
+			strbuf_addstr(&result, "readable");
+		if (fd >= 0)
+			close(fd);
+	}
+	json_object_set_new(rec, "result", json_string(result.buf));
+	info("agent: probe %s: %s", path, result.buf);
+	ret = bundle_put(w, rec);
+	strbuf_release(&result);
+	return ret;
 }
 
 /* --- hello: which kernel, which disks ---------------------------------------- */
@@ -147,9 +253,11 @@ static int find_devices(struct agent_plan *p, struct safe_device *safe, json_t *
 		/* the same checks as on the host: the serial matches, nothing holds it */
 		ret = device_check(&p->devs[i], &safe[i]);
 		if (!ret)
-			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "name",
-				safe[i].name, "path", safe[i].path, "model", safe[i].model,
-				"serial", safe[i].serial));
+			json_array_append_new(list, json_pack("{s:o, s:o, s:o, s:o}",
+				"name", clean_string(safe[i].name, 256),
+				"path", clean_string(safe[i].path, 256),
+				"model", clean_string(safe[i].model, 256),
+				"serial", clean_string(safe[i].serial, 256)));
 	}
 	strbuf_release(&path);
 	return ret;
@@ -166,8 +274,10 @@ static json_t *hello_record(const struct agent_plan *p)
 	if (strbuf_read_file(&version, "/proc/version", 4096))
 		strbuf_reset(&version);
 	strbuf_rtrim(&version);
-	rec = json_pack("{s:s, s:s, s:s, s:i}", "t", "hello", "release", u.release,
-			"version", version.buf, "boot", (int)p->boot);
+	rec = json_pack("{s:s, s:s, s:i}", "t", "hello", "release", u.release,
+			"boot", (int)p->boot);
+	if (version.len)
+		json_object_set_new(rec, "version", clean_string(version.buf, 512));
 	strbuf_release(&version);
 	return rec;
 }
@@ -175,9 +285,13 @@ static json_t *hello_record(const struct agent_plan *p)
 static int end_record(struct bundle_writer *w, const struct exec_state *es, const char *state,
 		      const char *reason)
 {
-	return bundle_put(w, json_pack("{s:s, s:s, s:s?, s:I, s:I}", "t", "end", "state", state,
-				       "reason", reason, "reps_done", (json_int_t)es->reps_done,
-				       "reps_failed", (json_int_t)es->reps_failed));
+	json_t *rec = json_pack("{s:s, s:s, s:I, s:I}", "t", "end", "state", state,
+				"reps_done", (json_int_t)es->reps_done,
+				"reps_failed", (json_int_t)es->reps_failed);
+
+	json_object_set_new(rec, "reason", reason && *reason ?
+			    clean_string(reason, BUNDLE_TEXT_MAX) : json_null());
+	return bundle_put(w, rec);
 }
 
 static int agent_run(struct agent_plan *p, struct config *cfg)
@@ -215,6 +329,9 @@ static int agent_run(struct agent_plan *p, struct config *cfg)
 	}
 	if (bundle_put(&w, hello))
 		goto out;
+	for (i = 0; i < p->probes.nr; i++)
+		if (probe_path(&w, p->probes.v[i]))
+			goto out;
 	for (i = 0; i < p->ndevs; i++)
 		strvec_push(&names, p->devs[i].name);
 	matrix_expand_on(cfg, &names, &p->filesystems, "none", &m);

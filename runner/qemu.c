@@ -2,8 +2,9 @@
 /*
  * QEMU command lines and console reading for the qemu target. DESIGN.md
  * has the measurements behind the choices: TCG with thread=multi (icount
- * stalls), images on tmpfs with cache=none,aio=native, the host root over
- * 9p with cache=loose (fio and perf start in 0.5 s instead of 2-8 s).
+ * stalls), images on tmpfs with cache=none,aio=native, the tools tree over
+ * 9p with cache=loose (fio and perf start in 0.5 s instead of 2-8 s), QEMU
+ * itself sandboxed and, started as root, running as an unprivileged user.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,18 +20,23 @@
 
 #define KVM_PROBE_TIMEOUT_S 60
 
+/* QEMU's option syntax doubles a comma inside a value */
+static void add_value(struct strbuf *sb, const char *value)
+{
+	for (const char *p = value; *p; p++) {
+		if (*p == ',')
+			strbuf_addch(sb, ',');
+		strbuf_addch(sb, *p);
+	}
+}
+
 static void add_disk(struct strvec *argv, const struct qemu_disk *d, unsigned index,
 		     unsigned *ahci_port)
 {
 	struct strbuf drive = STRBUF_INIT, dev = STRBUF_INIT;
 
 	strbuf_addstr(&drive, "file=");
-	/* QEMU's option syntax doubles a comma inside a value */
-	for (const char *p = d->file; *p; p++) {
-		if (*p == ',')
-			strbuf_addch(&drive, ',');
-		strbuf_addch(&drive, *p);
-	}
+	add_value(&drive, d->file);
 	strbuf_addf(&drive, ",if=none,id=disk%u,format=raw,%s", index,
 		    d->direct ? "cache=none,aio=native" : "cache=writeback,aio=threads");
 	if (!strcmp(d->bus, "nvme"))
@@ -41,6 +47,37 @@ static void add_disk(struct strvec *argv, const struct qemu_disk *d, unsigned in
 	strvec_pushl(argv, "-drive", drive.buf, "-device", dev.buf, NULL);
 	strbuf_release(&drive);
 	strbuf_release(&dev);
+}
+
+static void add_share(struct strvec *argv, const char *dir, const char *tag, int readonly)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, "local,path=");
+	add_value(&sb, dir);
+	strbuf_addf(&sb, ",mount_tag=%s,security_model=none%s,multidevs=remap", tag,
+		    readonly ? ",readonly=on" : "");
+	strvec_pushl(argv, "-virtfs", sb.buf, NULL);
+	strbuf_release(&sb);
+}
+
+/*
+ * The guest is untrusted: QEMU gets no system call it does not need
+ * (no fork or exec, no obsolete calls, no scheduler or resource
+ * changes), and drops root with -runas once its files are open. With
+ * -runas, QEMU's own setuid() must stay allowed: elevateprivileges=deny
+ * only where there is no user to change to (QEMU was never root).
+ */
+static void add_confinement(struct strvec *argv, const struct qemu_spec *s)
+{
+	int runas = s->run_as && *s->run_as;
+
+	strvec_pushl(argv, "-sandbox", runas ?
+		     "on,obsolete=deny,spawn=deny,resourcecontrol=deny" :
+		     "on,obsolete=deny,spawn=deny,resourcecontrol=deny,elevateprivileges=deny",
+		     NULL);
+	if (runas)
+		strvec_pushl(argv, "-runas", s->run_as, NULL);
 }
 
 void qemu_argv(const struct qemu_spec *s, struct strvec *argv)
@@ -62,13 +99,12 @@ void qemu_argv(const struct qemu_spec *s, struct strvec *argv)
 	strvec_pushl(argv, "-display", "none", "-monitor", "none", "-serial", "stdio",
 		     "-no-reboot", "-kernel", s->kernel, "-initrd", s->initrd,
 		     "-append", s->append, NULL);
-	strvec_pushl(argv, "-virtfs",
-		     "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap", NULL);
-	if (s->work_dir) {
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "local,path=%s,mount_tag=pbwork,security_model=none,multidevs=remap", s->work_dir);
-		strvec_pushl(argv, "-virtfs", sb.buf, NULL);
-	}
+	add_confinement(argv, s);
+	/* never the host's /: the guest sees the tools tree (runner/guestroot.h) */
+	if (s->tree)
+		add_share(argv, s->tree, "pbroot", 1);
+	if (s->work_dir)
+		add_share(argv, s->work_dir, "pbwork", 0);
 	for (i = 0; i < s->ndisks; i++) {
 		if (!strcmp(s->disks[i].bus, "sata")) {
 			strvec_pushl(argv, "-device", "ahci,id=ahci0", NULL);
@@ -129,11 +165,13 @@ static void probe_output(const char *buf, size_t len, void *data)
 	console_scan_feed(data, buf, len);
 }
 
-static int kvm_probe_boot(const char *binary, const char *kernel, const char *initrd)
+static int kvm_probe_boot(const char *binary, const char *kernel, const char *initrd,
+			  const char *run_as)
 {
 	struct console_scan cs;
 	struct strbuf append = STRBUF_INIT;
-	struct qemu_spec spec = { binary, "kvm", 256, 1, kernel, initrd, NULL, NULL, NULL, 0 };
+	struct qemu_spec spec = { .binary = binary, .accel = "kvm", .memory_mb = 256, .cpus = 1,
+				  .kernel = kernel, .initrd = initrd, .run_as = run_as };
 	struct child c = CHILD_INIT;
 	int ok;
 
@@ -153,7 +191,7 @@ static int kvm_probe_boot(const char *binary, const char *kernel, const char *in
 }
 
 const char *qemu_pick_accel(const char *binary, const char *kernel, const char *initrd,
-			    const char *cache_dir)
+			    const char *cache_dir, const char *run_as)
 {
 	struct strbuf path = STRBUF_INIT, id = STRBUF_INIT, cached = STRBUF_INIT, line = STRBUF_INIT;
 	const char *accel = "tcg";
@@ -169,7 +207,7 @@ const char *qemu_pick_accel(const char *binary, const char *kernel, const char *
 		goto out;
 	}
 	info("qemu: /dev/kvm is there; checking that a guest really runs under KVM");
-	accel = kvm_probe_boot(binary, kernel, initrd) ? "kvm" : "tcg";
+	accel = kvm_probe_boot(binary, kernel, initrd, run_as) ? "kvm" : "tcg";
 	if (!strcmp(accel, "tcg"))
 		info("qemu: KVM cannot run this guest here: using TCG (slower, and noisier)");
 	strbuf_addf(&line, "%s %s\n", id.buf, accel);

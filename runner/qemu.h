@@ -7,8 +7,9 @@
 
 /*
  * QEMU for the qemu target: the command line (q35, the disks on NVMe and
- * AHCI, the host's root read-only and the work directory writable over
- * 9p, the serial console on stdout), the accelerator choice, and reading
+ * AHCI, the guest's tools tree read-only and the work directory writable
+ * over 9p, the serial console on stdout, -sandbox, -runas), the
+ * accelerator choice, and reading
  * the console for the guest init's markers and for panics.
  */
 struct qemu_disk {
@@ -27,6 +28,8 @@ struct qemu_spec {
 	const char *work_dir;	/* shared writable as "pbwork" */
 	const struct qemu_disk *disks;
 	size_t ndisks;
+	const char *tree;	/* shared read-only as "pbroot" (runner/guestroot.h) */
+	const char *run_as;	/* -runas USER, or NULL/"" (QEMU keeps our user) */
 };
 
 void qemu_argv(const struct qemu_spec *s, struct strvec *argv);
@@ -49,7 +52,7 @@ int qemu_file_takes_direct(const char *path);
  * in cache_dir/qemu/kvm-probe for the host's current boot (boot_id).
  */
 const char *qemu_pick_accel(const char *binary, const char *kernel, const char *initrd,
-			    const char *cache_dir);
+			    const char *cache_dir, const char *run_as);
 
 /*
  * The serial console, read as it arrives: the init's markers, the first

@@ -18,9 +18,11 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +35,7 @@
 #include "reports/pinbalance.h"
 #include "reports/summary.h"
 #include "runner/bundle.h"
+#include "runner/guestroot.h"
 #include "runner/host.h"
 #include "runner/initramfs.h"
 #include "runner/machine.h"
@@ -67,7 +70,9 @@ struct qemu_run {
 	size_t ndisks;
 	struct safe_device *passthrough;	/* checked host devices, by disk index */
 	struct strvec filesystems;
-	char *work, *initrd, *agent, *config_file;
+	struct strvec probes;		/* $PINBENCH_GUEST_PROBE: paths the agent tries to read */
+	char *work, *initrd, *agent, *config_file, *tree;
+	const char *run_as;		/* QEMU's -runas, NULL when it keeps our user */
 	double noise_threshold;		/* run_options' */
 	const char *accel;
 	unsigned reps, boots;
@@ -85,7 +90,10 @@ struct boot {
 	struct console_scan cs;
 	FILE *log;
 	struct bundle_reader br;
-	int hello, ended;
+	struct bundle_expect expect;
+	struct bundle_order order;
+	unsigned char *seen;		/* per job, per repetition first_rep-1..last_rep: stored */
+	int hello, ended, refused;
 	struct strbuf end_state, end_reason;
 	double t0, last_record;
 	unsigned idle_timeout, run_timeout;
@@ -139,11 +147,27 @@ static void rep_progress(struct boot *b, const struct job_spec *job, unsigned re
 	strbuf_release(&line);
 }
 
-/* The database id of the job a record names (0: not one of ours). */
+/* The database id of the job a record names (checked already: one of ours). */
 static long long job_id_of(struct boot *b, const char *hash, const struct job_spec **job)
 {
-	*job = hash ? matrix_find(&b->qr->m, hash) : NULL;
+	*job = matrix_find(&b->qr->m, hash);
 	return *job ? b->qr->job_ids[*job - b->qr->m.jobs] : 0;
+}
+
+static int job_known(const char *hash, void *data)
+{
+	const struct boot *b = data;
+
+	return matrix_find(&b->qr->m, hash) != NULL;
+}
+
+/* Refuse a record: nothing more from this boot is stored, QEMU is stopped. */
+static int refuse_record(struct boot *b, unsigned line, const char *why)
+{
+	b->refused = 1;
+	stop_boot(b, "agent_failed", "the guest's results bundle, line %u, was refused: %s",
+		  line, why);
+	return 0;
 }
 
 static int take_hello(struct boot *b, json_t *rec)
@@ -153,40 +177,52 @@ static int take_hello(struct boot *b, json_t *rec)
 
 	b->hello = 1;
 	info("%s boot %u: agent up %.1f s after QEMU started (kernel %s)", b->k->name, b->index,
-	     now_s() - b->t0, release ? release : "?");
-	if (version && *version && db_kernel_set_version(b->qr->db, b->k->kernel_id, version))
+	     now_s() - b->t0, release);
+	if (version && db_kernel_set_version(b->qr->db, b->k->kernel_id, version))
 		return -1;
 	return 0;
 }
 
-static int take_rep(struct boot *b, json_t *rec, int failed)
+/* Was this repetition of this job stored already in this boot? Marks it. */
+static int seen_before(struct boot *b, const struct job_spec *job, unsigned rep)
+{
+	unsigned per_job = b->last_rep - b->first_rep + 2;
+	size_t slot = (size_t)(job - b->qr->m.jobs) * per_job + (rep ? rep - b->first_rep + 1 : 0);
+
+	if (b->seen[slot])
+		return 1;
+	b->seen[slot] = 1;
+	return 0;
+}
+
+static int take_rep(struct boot *b, json_t *rec, unsigned line, int failed)
 {
 	struct sample_set s = SAMPLE_SET_INIT;
 	struct strbuf why = STRBUF_INIT;
 	const struct job_spec *job = NULL;
 	long long job_id = job_id_of(b, json_string_value(json_object_get(rec, "job")), &job);
-	json_int_t rep = json_integer_value(json_object_get(rec, "rep"));
+	unsigned rep = (unsigned)json_integer_value(json_object_get(rec, "rep"));
 	const char *message = json_string_value(json_object_get(rec, "message"));
 	int ret;
 
-	if (!job_id || rep < 0 || rep > b->last_rep) {
-		stop_boot(b, "agent_failed", "the agent reported a job or repetition it was not "
-			  "given (job %s, rep %lld)",
-			  json_string_value(json_object_get(rec, "job")) ?: "?", (long long)rep);
+	if (seen_before(b, job, rep)) {
+		strbuf_addf(&why, "repetition %u of %s comes twice", rep, job->name);
+		refuse_record(b, line, why.buf);
+		strbuf_release(&why);
 		return 0;
 	}
 	if (failed) {
 		ret = db_rep_failed_in_boot(b->qr->db, b->k->run, job_id, (int)rep, (int)b->index,
-					    message ? message : "unknown failure");
-		if (!ret && rep > 0) {
+					    message);
+		if (!ret) {
 			b->k->reps_failed++;
 			b->qr->reps_seen++;
-			rep_progress(b, job, (unsigned)rep, NULL, message ? message : "?");
+			rep_progress(b, job, rep, NULL, message);
 		}
 		return ret;
 	}
 	if (bundle_samples_parse(json_object_get(rec, "samples"), &s, &why)) {
-		stop_boot(b, "agent_failed", "the agent sent a malformed repetition: %s", why.buf);
+		refuse_record(b, line, why.buf);
 		ret = 0;
 		goto out;
 	}
@@ -198,7 +234,7 @@ static int take_rep(struct boot *b, json_t *rec, int failed)
 	if (!ret && rep > 0) {
 		b->k->reps_done++;
 		b->qr->reps_seen++;
-		rep_progress(b, job, (unsigned)rep, &s, NULL);
+		rep_progress(b, job, rep, &s, NULL);
 	}
 out:
 	sample_set_clear(&s);
@@ -213,33 +249,65 @@ static int take_flag(struct boot *b, json_t *rec)
 	const char *kind = json_string_value(json_object_get(rec, "kind"));
 	const char *message = json_string_value(json_object_get(rec, "message"));
 
-	if (!kind || !message)
-		return 0;
-	warning("%s %s: %s", b->k->name, job ? job->name : "", message);
+	warning("%s %s: %s", b->k->name, job->name, message);
 	return db_flag_add(b->qr->db, b->k->run, job_id, kind, message);
+}
+
+/* What the agent found when it tried to read a path: said, never stored. */
+static void take_probe(struct boot *b, json_t *rec)
+{
+	const json_t *entries = json_object_get(rec, "entries"), *item;
+	struct strbuf line = STRBUF_INIT;
+	size_t i;
+
+	strbuf_addf(&line, "%s boot %u: guest probe %s: %s", b->k->name, b->index,
+		    json_string_value(json_object_get(rec, "path")),
+		    json_string_value(json_object_get(rec, "result")));
+	if (json_object_get(rec, "files"))
+		strbuf_addf(&line, ", %lld files",
+			    (long long)json_integer_value(json_object_get(rec, "files")));
+	if (entries) {
+		strbuf_addstr(&line, ", entries:");
+		json_array_foreach(entries, i, item)
+			strbuf_addf(&line, " %s", json_string_value(item));
+	}
+	info("%s", line.buf);
+	strbuf_release(&line);
 }
 
 static int take_record(json_t *rec, unsigned line, void *data)
 {
 	struct boot *b = data;
-	const char *type = json_string_value(json_object_get(rec, "t"));
+	struct strbuf why = STRBUF_INIT;
+	const char *type, *order;
 	int ret = 0;
 
 	b->last_record = now_s();
-	if (!rec || !type) {
-		warning("%s boot %u: bundle line %u is not a record: ignored", b->k->name,
-			b->index, line);
+	if (b->refused)
+		return 0;	/* nothing after a refused record is believed */
+	if (!rec)
+		return refuse_record(b, line, "not a JSON object (or longer than 1 MiB)");
+	if (bundle_check_record(rec, &b->expect, &why)) {
+		refuse_record(b, line, why.buf);
+		strbuf_release(&why);
 		return 0;
 	}
+	strbuf_release(&why);
+	type = json_string_value(json_object_get(rec, "t"));
+	order = bundle_order_take(&b->order, type);
+	if (order)
+		return refuse_record(b, line, order);
 	if (!strcmp(type, "hello"))
 		ret = take_hello(b, rec);
 	else if (!strcmp(type, "rep") || !strcmp(type, "failed"))
-		ret = take_rep(b, rec, !strcmp(type, "failed"));
+		ret = take_rep(b, rec, line, !strcmp(type, "failed"));
 	else if (!strcmp(type, "flag"))
 		ret = take_flag(b, rec);
+	else if (!strcmp(type, "probe"))
+		take_probe(b, rec);
 	else if (!strcmp(type, "end")) {
 		b->ended = 1;
-		strbuf_addstr(&b->end_state, json_string_value(json_object_get(rec, "state")) ?: "");
+		strbuf_addstr(&b->end_state, json_string_value(json_object_get(rec, "state")));
 		strbuf_addstr(&b->end_reason,
 			      json_string_value(json_object_get(rec, "reason")) ?: "");
 	}
@@ -259,12 +327,20 @@ static void on_console(const char *buf, size_t len, void *data)
 	console_scan_feed(&b->cs, buf, len);
 }
 
+static void read_bundle(struct boot *b)
+{
+	if (!b->refused && bundle_read_new(&b->br, take_record, b) < 0) {
+		b->refused = 1;
+		stop_boot(b, "agent_failed", "the guest's results bundle cannot be read");
+	}
+}
+
 static void on_tick(void *data)
 {
 	struct boot *b = data;
 	double t = now_s();
 
-	bundle_read_new(&b->br, take_record, b);
+	read_bundle(b);
 	if (!b->hello && t - b->t0 > b->qr->cfg->qemu.boot_timeout)
 		stop_boot(b, "boot_failed", "no agent %u s after QEMU started (%s)",
 			  b->qr->cfg->qemu.boot_timeout, b->cs.init_up_s < 0 ?
@@ -287,12 +363,21 @@ static json_t *plan_json(const struct boot *b, const char *bundle)
 						      "serial", qr->disks[i].serial));
 	for (i = 0; i < qr->filesystems.nr; i++)
 		json_array_append_new(fss, json_string(qr->filesystems.v[i]));
-	return json_pack("{s:s?, s:s, s:s, s:s, s:b, s:i, s:i, s:i, s:o, s:o}",
-			 "config", qr->config_file, "bundle", bundle, "mnt", "/tmp/pinbench-agent",
-			 "expect_release", b->k->art.release, "one_off", b->index == 1,
-			 "boot", (int)b->index,
-			 "first_rep", (int)b->first_rep, "last_rep", (int)b->last_rep,
-			 "devices", devs, "filesystems", fss);
+	json_t *plan = json_pack("{s:s?, s:s, s:s, s:s, s:b, s:i, s:i, s:i, s:o, s:o}",
+				 "config", qr->config_file, "bundle", bundle,
+				 "mnt", "/tmp/pinbench-agent", "expect_release", b->k->art.release,
+				 "one_off", b->index == 1, "boot", (int)b->index,
+				 "first_rep", (int)b->first_rep, "last_rep", (int)b->last_rep,
+				 "devices", devs, "filesystems", fss);
+
+	if (qr->probes.nr) {
+		json_t *probes = json_array();
+
+		for (i = 0; i < qr->probes.nr; i++)
+			json_array_append_new(probes, json_string(qr->probes.v[i]));
+		json_object_set_new(plan, "probe", probes);
+	}
+	return plan;
 }
 
 /* Fresh, sparse image files: every boot starts from the same state. */
@@ -415,13 +500,17 @@ static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
 	int ret = -1;
 
 	console_scan_init(&b.cs);
+	b.expect = (struct bundle_expect){ k->art.release, index, first_rep, last_rep,
+					   index == 1, &qr->probes, job_known, &b };
+	b.seen = xcalloc(qr->m.nr + 1, last_rep - first_rep + 2);
 	/* by run: calibrate boots one kernel as both sides */
 	strbuf_addf(&plan, "%s/plan-%lld-%u.json", qr->work, k->run, index);
 	strbuf_addf(&bundle, "%s/bundle-%lld-%u.jsonl", qr->work, k->run, index);
 	strbuf_addf(&log, "%s/boot-%u.console.log", k->log_dir, index);
 	bundle_reader_init(&b.br, bundle.buf);
 	pj = plan_json(&b, bundle.buf);
-	if (json_dump_file(pj, plan.buf, JSON_INDENT(1))) {
+	/* QEMU reads it as qr->run_as, whatever our umask */
+	if (json_dump_file(pj, plan.buf, JSON_INDENT(1)) || chmod(plan.buf, 0644)) {
 		json_decref(pj);
 		k->state = "failed";
 		strbuf_addf(&k->reason, "cannot write the plan '%s'", plan.buf);
@@ -439,7 +528,7 @@ static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
 		warning("cannot write the console log '%s': %s", log.buf, errstr());
 	spec = (struct qemu_spec){ qr->cfg->qemu.binary, qr->accel, qr->cfg->qemu.memory_mb,
 				   qr->cfg->qemu.cpus, k->art.bzimage, qr->initrd, append.buf,
-				   qr->work, qr->disks, qr->ndisks };
+				   qr->work, qr->disks, qr->ndisks, qr->tree, qr->run_as };
 	qemu_argv(&spec, &c.args);
 	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
 	c.on_output = on_console;
@@ -457,7 +546,7 @@ static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
 		goto out;
 	}
 	console_scan_finish(&b.cs);
-	bundle_read_new(&b.br, take_record, &b);
+	read_bundle(&b);
 	strbuf_rtrim(&c.err);
 	ret = judge_boot(&b);
 	if (ret)
@@ -469,6 +558,7 @@ out:
 		fclose(b.log);
 	bundle_reader_release(&b.br);
 	console_scan_release(&b.cs);
+	free(b.seen);
 	child_release(&c);
 	strbuf_release(&b.end_state);
 	strbuf_release(&b.end_reason);
@@ -654,6 +744,95 @@ out:
 	return ret;
 }
 
+/* The export test's hook: PINBENCH_GUEST_PROBE=/etc/shadow:/root:/ */
+static void probes_from_env(struct qemu_run *qr)
+{
+	const char *env = getenv("PINBENCH_GUEST_PROBE");
+	struct strbuf one = STRBUF_INIT;
+
+	while (env && *env) {
+		const char *end = strchrnul(env, ':');
+
+		strbuf_reset(&one);
+		strbuf_add(&one, env, (size_t)(end - env));
+		if (one.buf[0] == '/')
+			strvec_push(&qr->probes, one.buf);
+		env = *end ? end + 1 : end;
+	}
+	strbuf_release(&one);
+}
+
+/*
+ * The guest's tools tree: fio, perf when there is one, the mkfs of every
+ * filesystem of the run, the libraries pinbench (the agent) loads, ld.so's
+ * cache, mke2fs's defaults and the C.UTF-8 locale. Nothing else of the
+ * host reaches the guest.
+ */
+static int make_tree(struct qemu_run *qr, const char *cache)
+{
+	struct guestroot gr = GUESTROOT_INIT;
+	struct strbuf dir = STRBUF_INIT, perf = STRBUF_INIT;
+	char exe[PATH_MAX];
+	size_t i;
+	int ret;
+
+	ret = guestroot_add_program(&gr, "fio");
+	if (!ret && !guestroot_find_program("perf", &perf))
+		ret = guestroot_add_program(&gr, perf.buf);
+	for (i = 0; i < qr->filesystems.nr && !ret; i++) {
+		const char *program, *package;
+
+		host_mkfs_installed(qr->filesystems.v[i], &program, &package);
+		ret = guestroot_add_program(&gr, program);
+	}
+	if (!ret && !realpath("/proc/self/exe", exe))
+		ret = error("cannot resolve /proc/self/exe: %s", errstr());
+	if (!ret)
+		ret = guestroot_add_libraries(&gr, exe);
+	if (!ret)
+		ret = guestroot_add_file(&gr, "/etc/ld.so.cache", 1);
+	if (!ret)
+		ret = guestroot_add_file(&gr, "/etc/mke2fs.conf", 1);
+	/* the agent runs with LANG=C.UTF-8: mkfs.exfat and mkudffs want its codeset */
+	if (!ret)
+		ret = guestroot_add_dir(&gr, "/usr/lib/locale/C.utf8", 1);
+	if (!ret)
+		ret = guestroot_get(&gr, cache, &dir);
+	if (!ret) {
+		info("qemu: the guest sees %s read-only (%zu files and links), not the host's /",
+		     dir.buf, gr.nr);
+		qr->tree = strbuf_detach(&dir, NULL);
+	}
+	guestroot_release(&gr);
+	strbuf_release(&dir);
+	strbuf_release(&perf);
+	return ret;
+}
+
+/*
+ * As root, QEMU runs as [target qemu] user once it has opened the kernel,
+ * the images, the devices and the two shares; what the guest writes into
+ * the work directory it writes as that user, so the directory is its.
+ */
+static int drop_root(struct qemu_run *qr)
+{
+	const char *user = qr->cfg->qemu.user;
+	struct passwd *pw;
+
+	if (geteuid() || !user || !*user)
+		return 0;
+	pw = getpwnam(user);
+	if (!pw)
+		return error("[target qemu] user '%s' does not exist here (QEMU runs as it)", user);
+	if (!pw->pw_uid)
+		return error("[target qemu] user '%s' is root: name an unprivileged user, or leave "
+			     "it empty to keep QEMU root", user);
+	if (chown(qr->work, pw->pw_uid, pw->pw_gid))
+		return error("cannot give '%s' to user '%s': %s", qr->work, user, errstr());
+	qr->run_as = user;
+	return 0;
+}
+
 static int prepare(struct qemu_run *qr)
 {
 	struct strbuf init = STRBUF_INIT, initrd = STRBUF_INIT, path = STRBUF_INIT;
@@ -674,21 +853,22 @@ static int prepare(struct qemu_run *qr)
 		goto out;
 	}
 	qr->work = xstrdup(tmpl);
+	if (make_tree(qr, cache) || drop_root(qr))
+		goto out;
+	probes_from_env(qr);
 	/*
 	 * The agent is this very binary, copied into the work directory: the
 	 * guest mounts fresh tmpfs on /tmp and /run, so a pinbench that lives
 	 * under them (a checkout in /tmp) would not be there otherwise.
 	 */
 	strbuf_addf(&path, "%s/pinbench-agent", qr->work);
-	if (!realpath("/proc/self/exe", real) || copy_file(real, path.buf, 0755)) {
+	if (!realpath("/proc/self/exe", real) || copy_file(real, path.buf, 0755) ||
+	    chmod(path.buf, 0755)) {
 		error("cannot copy pinbench's own binary to '%s': %s", path.buf, errstr());
 		goto out;
 	}
 	qr->agent = strbuf_detach(&path, NULL);
-	/*
-	 * The agent reads the config from the work directory: the guest sees
-	 * the host's files, but not what lives on the host's tmpfs mounts.
-	 */
+	/* the agent reads the config from the work directory: the guest sees no other host file */
 	if (qr->cfg->file) {
 		char *text = run_config_text(qr->cfg);
 
@@ -703,7 +883,7 @@ static int prepare(struct qemu_run *qr)
 	}
 	if (!strcmp(qr->cfg->qemu.accel, "auto"))
 		qr->accel = qemu_pick_accel(qr->cfg->qemu.binary, qr->k[0].art.bzimage, qr->initrd,
-					    cache);
+					    cache, qr->run_as);
 	else
 		qr->accel = qr->cfg->qemu.accel;
 	ret = 0;
@@ -787,13 +967,16 @@ static void qemu_run_release(struct qemu_run *qr)
 	free(qr->initrd);
 	free(qr->agent);
 	free(qr->config_file);
+	free(qr->tree);
+	strvec_clear(&qr->probes);
 	if (qr->db)
 		db_close(qr->db);
 }
 
 int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 {
-	struct qemu_run qr = { .cli = cli, .cfg = &cli->cfg, .filesystems = STRVEC_INIT };
+	struct qemu_run qr = { .cli = cli, .cfg = &cli->cfg, .filesystems = STRVEC_INIT,
+			       .probes = STRVEC_INIT };
 	struct strvec disk_names = STRVEC_INIT;
 	unsigned b, first, last;
 	size_t i;

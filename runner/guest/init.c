@@ -4,9 +4,11 @@
  * initramfs (runner/initramfs.c). A separate static program on purpose: it
  * must run before any root file system exists, so it uses nothing but libc.
  *
- * It mounts the host's root read-only over 9p, the work directory writable
- * over 9p, chroots into the host's root and runs `pinbench agent` there, so
- * the guest sees the same fio, perf and libraries as the host. Every line it
+ * It mounts the tools tree read-only over 9p (the host's fio, perf, mkfs
+ * and their libraries at their host paths, nothing else: runner/guestroot.h),
+ * the work directory writable over 9p, chroots into the tree and runs
+ * `pinbench agent` there, so the guest runs the same programs and libraries
+ * as the host without seeing the rest of the host's files. Every line it
  * prints starts with "pinbench-init: " and the host parses them: keep them
  * as they are. Whatever happens, it ends by powering the machine off (QEMU
  * runs with -no-reboot), so a broken guest never hangs a benchmark run.
@@ -26,6 +28,7 @@
 #define NINEP_OPTS "trans=virtio,version=9p2000.L"
 #define NINEP_MSIZE ",msize=262144"
 
+/* PATH is GUEST_PATH of runner/guestroot.h: the tree holds what it finds */
 static char *const agent_env[] = {
 	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	"HOME=/tmp",
@@ -177,11 +180,11 @@ static void mount_host(const char *work)
 {
 	char dir[4096];
 
-	/* 1. the host's root, read-only; an old 9p may refuse a large msize */
+	/* 1. the tools tree, read-only; an old 9p may refuse a large msize */
 	if (make_dir("/host"))
 		die("mkdir /host: %s", strerror(errno));
-	if (mount("hostroot", "/host", "9p", MS_RDONLY, NINEP_OPTS ",cache=loose" NINEP_MSIZE))
-		must_mount("hostroot", "/host", "9p", MS_RDONLY, NINEP_OPTS ",cache=loose");
+	if (mount("pbroot", "/host", "9p", MS_RDONLY, NINEP_OPTS ",cache=loose" NINEP_MSIZE))
+		must_mount("pbroot", "/host", "9p", MS_RDONLY, NINEP_OPTS ",cache=loose");
 
 	/* 2. the guest's own kernel file systems inside it */
 	must_mount("proc", "/host/proc", "proc", 0, NULL);
@@ -210,12 +213,9 @@ static void mount_host(const char *work)
 	/* 4. from here on the guest sees the host's programs and libraries */
 	if (chroot("/host") || chdir("/"))
 		die("chroot /host: %s", strerror(errno));
-	/*
-	 * The host's /proc, /sys and /dev roots share inode 1: unless QEMU
-	 * remaps them, 9p aliases their directories and our mounts vanish.
-	 */
+	/* 9p aliases directories of equal inode numbers unless QEMU remaps them */
 	if (access("/proc/uptime", R_OK))
-		die("/proc lost after chroot: export hostroot with multidevs=remap");
+		die("/proc lost after chroot: export pbroot with multidevs=remap");
 }
 
 static void run_agent(const char *agent, const char *plan)

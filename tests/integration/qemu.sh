@@ -13,14 +13,14 @@ for f in /usr/src/linux-source-6.12.tar.xz /usr/src/linux-source-6.1.tar.xz; do
 	fi
 done
 
-# qemu_config FILE DATABASE FILESYSTEMS BS REPETITIONS [target qemu lines]
+# qemu_config FILE DATABASE FILESYSTEMS BS REPETITIONS [target qemu lines] [rw]
 qemu_config() {
 	cat > "$1" <<EOC
 [store]
 database = $2
 [matrix]
 filesystems = $3
-rw = randread, randwrite
+rw = ${7:-randread, randwrite}
 bs = $4
 size = 16M
 runtime = 1
@@ -43,6 +43,11 @@ configs = $REPO_DIR/kernels/configs/qemu.config $REPO_DIR/kernels/configs/qemu-6
 EOC
 }
 mkdir -p "$T/img"
+
+# no_crash FILE NAME: no sanitizer report, no crash in a run's stderr
+no_crash() {
+	check "$2" test -z "$(grep -E -e 'Sanitizer|runtime error:|Segmentation fault|core dumped|Aborted' "$1")"
+}
 
 # --- 6.12: vfat and exfat on NVMe and SATA, pins and the legacy-DIO proof ---
 qemu_config "$T/config.ini" qemu.db "vfat, exfat" "4k, 128k" 1
@@ -86,6 +91,101 @@ contains "$logdir/boot-1.console.log" "pinbench-init: starting agent" "and holds
 "$PINBENCH" db show 1 --db "$db" > "$T/show" 2>&1
 contains "$T/show" "logs: $logdir" "db show names the log directory"
 check "no image file left behind" test -z "$(ls "$T/img")"
+
+# --- the guest is untrusted: it sees its tools tree, not the host's files ---
+# A password file the way a user keeps one, under /root, named by [mail]; the
+# agent itself, inside the booted guest, tries to read it and the host's
+# secrets through the real 9p export (PINBENCH_GUEST_PROBE), and says what the
+# guest's / and /etc hold.
+secrets=$(mktemp -d /root/pinbench-it.XXXXXX)
+trap 'rm -rf "$secrets"; [ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
+printf 'hunter2\n' > "$secrets/smtp-password"
+chmod 600 "$secrets/smtp-password"
+qemu_config "$T/config6.ini" probe.db vfat 4k 1 "disks = nvme" randread
+printf '[mail]\npassword_file = %s\n' "$secrets/smtp-password" >> "$T/config6.ini"
+check "the host itself can read /etc/shadow and the password file (the probe means something)" \
+	test -r /etc/shadow -a -r "$secrets/smtp-password" -a -d /root
+PINBENCH_GUEST_PROBE="/root:/etc/shadow:$secrets/smtp-password:$secrets:/usr/bin/fio:/etc:/" \
+	"$PINBENCH" run --config "$T/config6.ini" --target qemu --kernel baseline \
+	> "$T/out6" 2> "$T/err6" &
+pid=$!
+qemu_seen=
+while kill -0 $pid 2>/dev/null; do
+	qemu_seen=$(ps -ww -o user=,args= -C qemu-system-x86_64 | grep -F -- "$T/img/")
+	[ -n "$qemu_seen" ] && break
+	sleep 0.2
+done
+wait $pid
+ok $? "a run whose guest has only the tools tree works (one job, one repetition)"
+no_crash "$T/err6" "and nothing crashed"
+db6="$T/probe.db"
+is "$(q "$db6" "select count(*) from sample where rep = 1 and metric = 'fio.total_ios'
+	and value > 0")" "1" "fio ran in the guest from the tree"
+ok "$([ "$(q "$db6" "select count(*) from sample where rep = 1 and metric like 'perf.%'
+	and value is not null")" -gt 0 ]; echo $?)" "so did perf (its libraries are in the tree)"
+contains "$T/err6" "guest probe /root: error: No such file or directory" \
+	"/root is not readable from the guest"
+contains "$T/err6" "guest probe /etc/shadow: error: No such file or directory" \
+	"/etc/shadow is not"
+contains "$T/err6" "guest probe $secrets/smtp-password: error: No such file or directory" \
+	"the [mail] password file is not"
+contains "$T/err6" "guest probe $secrets: error: No such file or directory" \
+	"nor its directory"
+contains "$T/err6" "guest probe /usr/bin/fio: readable" \
+	"while the probe reads what is there (fio)"
+tree=$(sed -n 's/.*the guest sees \(.*\) read-only (.*/\1/p' "$T/err6" | head -1)
+check "the export is a tree in the cache, not /" test -n "$tree" -a -d "$tree" -a "$tree" != /
+contains "$T/err6" "guest probe /: readable, $(find "$tree" -xdev -type f | wc -l) files, entries: $(LC_ALL=C ls -A "$tree" | tr '\n' ' ' | sed 's/ $//')" \
+	"the guest's / is exactly that tree: its names and its number of files"
+contains "$T/err6" "guest probe /etc: readable, $(find "$tree/etc" -type f | wc -l) files, entries: $(LC_ALL=C ls -A "$tree/etc" | tr '\n' ' ' | sed 's/ $//')" \
+	"and its /etc is the tree's"
+is "$(LC_ALL=C ls -A "$tree/etc" | tr '\n' ' ')" "ld.so.cache mke2fs.conf " \
+	"which holds ld.so's cache and mke2fs's defaults only"
+is "$(find "$tree" -type f | grep -v -e '\.so' -e '/s\?bin/' -e '/etc/ld\.so\.cache$' \
+	-e '/etc/mke2fs\.conf$' -e '/usr/lib/locale/C\.utf8/')" "" \
+	"every file of the tree is a program, a shared library or the C.UTF-8 locale"
+check "no set-uid file in it" test -z "$(find "$tree" -type f -perm /6000)"
+case "$qemu_seen" in "nobody "*) r=0 ;; *) r=1 ;; esac
+ok $r "QEMU ran as nobody (${qemu_seen%% *})"
+case "$qemu_seen" in *" -sandbox on,obsolete=deny,spawn=deny,resourcecontrol=deny "*) r=0 ;; *) r=1 ;; esac
+ok $r "QEMU ran sandboxed"
+case "$qemu_seen" in *"path=$tree,mount_tag=pbroot,"*) r=0 ;; *) r=1 ;; esac
+ok $r "QEMU exported the tree"
+case "$qemu_seen" in *"path=/,"*) r=1 ;; *) r=0 ;; esac
+ok $r "and not the host's /"
+rm -rf "$secrets"
+
+# --- what the guest writes back is checked: a hostile record fails the boot ---
+# The guest can write its work share; here the test writes into it while the
+# guest runs, a record that tries to publish a secret as a metric name.
+qemu_config "$T/config7.ini" hostile.db vfat 4k 2 "disks = nvme" randread
+"$PINBENCH" run --config "$T/config7.ini" --target qemu --kernel baseline \
+	> "$T/out7" 2> "$T/err7" &
+pid=$!
+db7="$T/hostile.db"
+bundle=
+while kill -0 $pid 2>/dev/null; do
+	work=$(ps -ww -o args= -C qemu-system-x86_64 | grep -F -- "$T/img/" |
+		sed -n 's/.*pinbench\.work=\([^ ]*\).*/\1/p' | head -1)
+	bundle=$(ls "$work"/bundle-*.jsonl 2>/dev/null | head -1)
+	[ -n "$bundle" ] && grep -q '"t":"hello"' "$bundle" && break
+	sleep 0.2
+done
+hash=$(q "$db7" "select hash from job")
+printf '{"t":"rep","job":"%s","name":"x","rep":2,"samples":[["fio.read.iops",1,"IO/s"],["root:$y$j9T$secret<script>",1,"count"]]}\n' \
+	"$hash" >> "$bundle"
+wait $pid
+is "$?" "3" "a run whose guest sent a hostile record ends with exit 3"
+no_crash "$T/err7" "without a crash"
+is "$(q "$db7" "select state from run")" "agent_failed" "the run is marked agent_failed"
+contains <(q "$db7" "select reason from run") \
+	"was refused: sample 1: 'root:\$y\$j9T\$secret<script>' is not a metric name" \
+	"the reason names the refused record and why"
+contains "$T/err7" "is not a metric name" "the terminal says it"
+is "$(q "$db7" "select count(*) from sample where metric like 'root%'")" "0" \
+	"the secret is not stored as a metric"
+is "$(q "$db7" "select count(*) from rep where rep = 2")" "0" \
+	"not even its other sample: a refused record is refused whole"
 
 # --- two kernels, two boots each: A B A B; 6.1 takes references, not pins;
 # ext2 is legacy direct I/O on 6.1 only (6.12 moved it to iomap) ---
@@ -168,9 +268,11 @@ else
 	"$PINBENCH" run --config "$T/config5.ini" --target qemu --kernel baseline \
 		> "$T/out5" 2> "$T/err5"
 	is "$?" "2" "a device whose serial does not match is refused (exit 2)"
-	contains "$T/err5" "refusing" "saying why"
-	is "$(q "$T/lab.db" "select count(*) from run" 2>/dev/null || echo 0)" "0" \
-		"and nothing was booted"
+	contains "$T/err5" "device 'lab': '$loop' reports serial '$T/lab.img' but the config allow-lists '$T/wrong.img': refusing" \
+		"saying why: the serial it reports and the one allowed"
+	no_crash "$T/err5" "a refusal, not a crash"
+	check "and nothing was booted" test -z "$(grep -e 'booting' -e 'agent up' "$T/err5")"
+	check "nor any database written" test ! -e "$T/lab.db"
 	sed -i "s|^serial = $T/wrong.img$|serial = $T/lab.img|" "$T/config5.ini"
 	# from a copy under /tmp, which the guest covers with its own tmpfs
 	mkdir -p "$T/bin"

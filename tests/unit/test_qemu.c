@@ -30,7 +30,8 @@ static void test_argv(void)
 		{ "lab", "sata", "/dev/sdz", "pb-lab", 1 },
 	};
 	struct qemu_spec spec = { "qemu-system-x86_64", "tcg", 1024, 2, "/k/bzImage", "/k/init.cpio",
-				  "console=ttyS0", "/tmp/w", disks, 3 };
+				  "console=ttyS0", "/tmp/w", disks, 3, "/c/guestroot/0123,abcd",
+				  "nobody" };
 	struct strvec argv = STRVEC_INIT;
 	size_t i, ahci = 0;
 
@@ -44,8 +45,17 @@ static void test_argv(void)
 	ok(has_pair(&argv, "-kernel", "/k/bzImage") && has_pair(&argv, "-initrd", "/k/init.cpio"),
 	   "kernel and initramfs");
 	ok(has_pair(&argv, "-virtfs",
-		    "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"),
-	   "the host root is shared read-only");
+		    "local,path=/c/guestroot/0123,,abcd,mount_tag=pbroot,security_model=none,"
+		    "readonly=on,multidevs=remap"),
+	   "the tools tree is shared read-only, a comma in its path doubled");
+	for (i = 0; i < argv.nr; i++)
+		if (!strcmp(argv.v[i], "-virtfs") && i + 1 < argv.nr &&
+		    strstr(argv.v[i + 1], "path=/,"))
+			break;
+	ok(i == argv.nr, "the host's / is not shared");
+	ok(has_pair(&argv, "-sandbox", "on,obsolete=deny,spawn=deny,resourcecontrol=deny"),
+	   "QEMU runs sandboxed: no fork/exec, no obsolete or resource-control calls");
+	ok(has_pair(&argv, "-runas", "nobody"), "and drops root to the configured user");
 	ok(has_pair(&argv, "-virtfs",
 		    "local,path=/tmp/w,mount_tag=pbwork,security_model=none,multidevs=remap"),
 	   "the work directory writable");
@@ -70,9 +80,16 @@ static void test_argv(void)
 	spec.accel = "kvm";
 	spec.ndisks = 0;
 	spec.work_dir = NULL;
+	spec.tree = NULL;
+	spec.run_as = NULL;
 	qemu_argv(&spec, &argv);
 	ok(has_pair(&argv, "-accel", "kvm") && has_pair(&argv, "-cpu", "host"), "KVM uses the host CPU");
 	ok(!strvec_contains(&argv, "ahci,id=ahci0"), "no AHCI controller without SATA disks");
+	ok(!strvec_contains(&argv, "-virtfs"), "no share at all for the probe boot");
+	ok(has_pair(&argv, "-sandbox",
+		    "on,obsolete=deny,spawn=deny,resourcecontrol=deny,elevateprivileges=deny") &&
+	   !strvec_contains(&argv, "-runas"),
+	   "without a user to change to, QEMU may not change its privileges either");
 	strvec_clear(&argv);
 }
 
