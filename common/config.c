@@ -100,7 +100,7 @@ static const struct key_def keys[] = {
 	  "seconds one boot may take in all (0: from the plan, jobs x (runtime + timeout))" },
 	{ "target qemu", "user", KEY_STRING, OFF(qemu.user), "nobody", NULL, 0, 0,
 	  "when pinbench runs as root, QEMU drops to this user once its files are open "
-	  "(-runas); empty: QEMU stays root" },
+	  "(-runas); root: QEMU stays root" },
 
 	{ "collectors", "vmstat", KEY_BOOL, OFF(vmstat), "on", NULL, 0, 0,
 	  "/proc/vmstat deltas around each repetition" },

@@ -70,7 +70,7 @@ struct config {
 		char *cmdline;
 		unsigned boot_timeout;
 		unsigned run_timeout;	/* 0: computed from the plan */
-		char *user;		/* QEMU's -runas when pinbench is root; "" keeps root */
+		char *user;		/* QEMU's -runas when pinbench is root; root keeps it */
 	} qemu;
 
 	/* [collectors] */

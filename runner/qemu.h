@@ -29,7 +29,7 @@ struct qemu_spec {
 	const struct qemu_disk *disks;
 	size_t ndisks;
 	const char *tree;	/* shared read-only as "pbroot" (runner/guestroot.h) */
-	const char *run_as;	/* -runas USER, or NULL/"" (QEMU keeps our user) */
+	const char *run_as;	/* -runas USER, or NULL (QEMU keeps our user) */
 };
 
 void qemu_argv(const struct qemu_spec *s, struct strvec *argv);

@@ -109,10 +109,12 @@ PINBENCH_GUEST_PROBE="/root:/etc/shadow:$secrets/smtp-password:$secrets:/usr/bin
 	"$PINBENCH" run --config "$T/config6.ini" --target qemu --kernel baseline \
 	> "$T/out6" 2> "$T/err6" &
 pid=$!
+# QEMU starts as root and drops to the user once its files are open: watch it until it has
 qemu_seen=
 while kill -0 $pid 2>/dev/null; do
-	qemu_seen=$(ps -ww -o user=,args= -C qemu-system-x86_64 | grep -F -- "$T/img/")
-	[ -n "$qemu_seen" ] && break
+	line=$(ps -ww -o user=,args= -C qemu-system-x86_64 | grep -F -- "$T/img/")
+	[ -n "$line" ] && qemu_seen=$line
+	case "$qemu_seen" in "nobody "*) break ;; esac
 	sleep 0.2
 done
 wait $pid
