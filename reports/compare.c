@@ -74,8 +74,9 @@ static int classify(const char *metric)
 	return metric_direction(metric) ? COMPARE_NOISY : -1;
 }
 
-static struct compare_row *add_row(struct comparison *c, const struct series *a,
-				   const struct series *b, enum compare_kind kind)
+/* A zeroed row at the end of c, its names copied. */
+static struct compare_row *new_row(struct comparison *c, long long job, const char *job_name,
+				   const char *metric, const char *unit, enum compare_kind kind)
 {
 	struct compare_row *r;
 
@@ -85,11 +86,19 @@ static struct compare_row *add_row(struct comparison *c, const struct series *a,
 	}
 	r = &c->rows[c->nr++];
 	memset(r, 0, sizeof(*r));
-	r->job = a->job;
-	r->job_name = xstrdup(a->job_name);
-	r->metric = xstrdup(a->metric);
-	r->unit = xstrdup(a->unit);
+	r->job = job;
+	r->job_name = xstrdup(job_name);
+	r->metric = xstrdup(metric);
+	r->unit = xstrdup(unit);
 	r->kind = kind;
+	return r;
+}
+
+static struct compare_row *add_row(struct comparison *c, const struct series *a,
+				   const struct series *b, enum compare_kind kind)
+{
+	struct compare_row *r = new_row(c, a->job, a->job_name, a->metric, a->unit, kind);
+
 	r->na = a->n;
 	r->nb = b->n;
 	r->median_a = stats_median(a->values, a->n);
@@ -331,19 +340,9 @@ static double nan_to_zero(double v)
 static int load_row(const struct db_verdict *v, const char *job_name, void *data)
 {
 	struct comparison *c = data;
-	struct compare_row *r;
+	struct compare_row *r = new_row(c, v->job, job_name, v->metric, v->unit,
+					!strcmp(v->kind, "exact") ? COMPARE_EXACT : COMPARE_NOISY);
 
-	if (c->nr == c->alloc) {
-		c->alloc = c->alloc ? 2 * c->alloc : 64;
-		c->rows = xrealloc(c->rows, c->alloc * sizeof(*c->rows));
-	}
-	r = &c->rows[c->nr++];
-	memset(r, 0, sizeof(*r));
-	r->job = v->job;
-	r->job_name = xstrdup(job_name);
-	r->metric = xstrdup(v->metric);
-	r->unit = xstrdup(v->unit);
-	r->kind = !strcmp(v->kind, "exact") ? COMPARE_EXACT : COMPARE_NOISY;
 	r->na = (size_t)v->n_a;
 	r->nb = (size_t)v->n_b;
 	r->median_a = v->median_a;
