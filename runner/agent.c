@@ -367,19 +367,17 @@ out:
 
 int cmd_agent(int argc, char **argv, struct cli *cli)
 {
-	static const struct option opts[] = {
-		{ "plan", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option opts[CLI_MAX_OPTIONS + 1];
+	char shortopts[CLI_SHORT_MAX];
 	struct agent_plan plan;
 	struct config cfg;
 	const char *plan_path = NULL;
 	int opt, code;
 
 	(void)cli;
+	cli_getopt_tables("agent", opts, shortopts);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			plan_path = optarg;

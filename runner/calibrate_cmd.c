@@ -30,16 +30,13 @@ struct calibrate_cli {
 static int parse_calibrate_options(int argc, char **argv, struct cli *cli,
 				   struct calibrate_cli *o)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		CLI_PLAN_OPTIONS,
-		{ "kernel", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option opts[CLI_MAX_OPTIONS + 1];
+	char shortopts[CLI_SHORT_MAX];
 	int opt, r;
 
+	cli_getopt_tables("calibrate", opts, shortopts);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT CLI_PLAN_SHORT "k:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "calibrate");
 		if (r < 0)
 			return 1;

@@ -14,9 +14,9 @@
  * help', 'pinbench CMD --help' and the usage line of a usage error are
  * printed from those tables, and main refuses, in one line and before the
  * command runs, every option that its table does not list. The commands
- * then parse their arguments with getopt_long() and tables of their own
- * (runner/run.c, agent.c and the *_cmd.c files); tests/integration/cli.sh
- * checks that each accepts every option its help lists.
+ * then parse their arguments with getopt_long() and the tables that
+ * cli_getopt_tables() makes from the same option table, as git's
+ * parse-options does: one table per command, for parsing and for help.
  */
 struct cli {
 	const char *config_path;	/* --config, or NULL for ./config.ini */
@@ -34,26 +34,22 @@ struct cli_option {
 	int letter;		/* -letter as well, or 0 */
 	const char *arg;	/* the value's name in the help ("FILE"), or NULL */
 	const char *help;	/* lines separated by '\n' */
+	int val;		/* what getopt_long() returns for it without a letter */
 };
 
 #define CLI_MAX_OPTIONS 32
 
-/* Long options every command accepts; commands append their own. */
-#define CLI_COMMON_OPTIONS \
-	{ "config", required_argument, NULL, 'c' }, \
-	{ "db", required_argument, NULL, 'd' }, \
-	{ "quiet", no_argument, NULL, 'q' }, \
-	{ "help", no_argument, NULL, 'h' }
+/* room for getopt_long()'s tables of one command: cli_getopt_tables() */
+#define CLI_SHORT_MAX (3 * CLI_MAX_OPTIONS + 2)
 
-#define CLI_COMMON_SHORT "c:d:qh"
-
-/* --repetitions (--reps) N and --boots N: run, compare and calibrate take them */
-#define CLI_PLAN_OPTIONS \
-	{ "repetitions", required_argument, NULL, 'r' }, \
-	{ "reps", required_argument, NULL, 'r' }, \
-	{ "boots", required_argument, NULL, 'b' }
-
-#define CLI_PLAN_SHORT "r:b:"
+/*
+ * The getopt_long() tables of command cmd, made from its option table in
+ * runner/main.c (the one its help is printed from), the common options
+ * and --help included: longopts has room for CLI_MAX_OPTIONS + 1 entries,
+ * shortopts for CLI_SHORT_MAX bytes. getopt_long() returns an option's
+ * letter, else its val.
+ */
+void cli_getopt_tables(const char *cmd, struct option *longopts, char *shortopts);
 
 struct db;
 /* Open the database of a command that only reads: an exit code (missing: 2, error printed). */

@@ -83,21 +83,13 @@ static int check_names(struct cli *cli, struct compare_cli *o)
 /* Returns 0 to go on, 1 after --help, -1 on a usage error (printed). */
 static int parse_compare_options(int argc, char **argv, struct cli *cli, struct compare_cli *o)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		CLI_PLAN_OPTIONS,
-		{ "baseline", required_argument, NULL, 'A' },
-		{ "patched", required_argument, NULL, 'B' },
-		{ "patch", required_argument, NULL, 'p' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "from-db", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option opts[CLI_MAX_OPTIONS + 1];
+	char shortopts[CLI_SHORT_MAX];
 	int opt, r;
 
+	cli_getopt_tables("compare", opts, shortopts);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT CLI_PLAN_SHORT "A:B:p:n:fj", opts,
+	while ((opt = getopt_long(argc, argv, shortopts, opts,
 				  NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "compare");
 		if (r < 0)

@@ -66,19 +66,16 @@ static int db_export_cmd(struct db *db, const char *format, const char *outfile,
 
 int cmd_db(int argc, char **argv, struct cli *cli)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option opts[CLI_MAX_OPTIONS + 1];
+	char shortopts[CLI_SHORT_MAX];
 	const char *format = "json", *outfile = NULL, *sub;
 	long long run = 0;
 	struct db *db = NULL;
 	int opt, r, code;
 
+	cli_getopt_tables("db", opts, shortopts);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "f:o:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "db");
 		if (r < 0)
 			return EXIT_OK;

@@ -364,20 +364,15 @@ static int parse_jobs(const char *s, unsigned *jobs)
 
 int cmd_kernel(int argc, char **argv, struct cli *cli)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "from", required_argument, NULL, 'F' },
-		{ "patch", required_argument, NULL, 'p' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option opts[CLI_MAX_OPTIONS + 1];
+	char shortopts[CLI_SHORT_MAX];
 	struct kernel_options ko = { .extra_patches = STRVEC_INIT };
 	const char *sub;
 	int opt, r, ret = EXIT_USAGE;
 
+	cli_getopt_tables("kernel", opts, shortopts);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "F:p:n:j:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "kernel");
 		if (r < 0) {
 			ret = EXIT_OK;

@@ -44,106 +44,106 @@ static void print_option(FILE *out, const struct cli_option *o);
 
 static const struct cli_option common_options[] = {
 	{ "config", required_argument, 'c', "FILE",
-	  "config file (default ./config.ini; built-in defaults without one)" },
+	  "config file (default ./config.ini; built-in defaults without one)", 0 },
 	{ "db", required_argument, 'd', "PATH",
-	  "database to use instead of the config's [store] database" },
-	{ "quiet", no_argument, 'q', NULL, "no progress lines" },
+	  "database to use instead of the config's [store] database", 0 },
+	{ "quiet", no_argument, 'q', NULL, "no progress lines", 0 },
 	{ NULL },
 };
 
 /* every command takes it, as every git command takes -h */
-static const struct cli_option help_option = { "help", no_argument, 'h', NULL, "this help" };
+static const struct cli_option help_option = { "help", no_argument, 'h', NULL, "this help", 0 };
 
 static const struct cli_option run_options[] = {
 	{ "target", required_argument, 't', "host|qemu",
 	  "host: the running kernel, on [matrix] devices (default)\n"
 	  "qemu: boot each --kernel (a [kernel NAME], built or taken\n"
-	  "from the cache) in QEMU with the [target qemu] disks" },
+	  "from the cache) in QEMU with the [target qemu] disks", 0 },
 	{ "kernel", required_argument, 'k', "NAME",
 	  "the kernel to boot; give it twice and boots alternate\n"
-	  "A B A B ..., one run stored per kernel" },
+	  "A B A B ..., one run stored per kernel", 0 },
 	{ "boots", required_argument, 'b', "N",
-	  "boots per kernel; the repetitions are spread over them" },
-	{ "repetitions", required_argument, 'r', "N", "override [matrix] repetitions" },
-	{ "reps", required_argument, 0, "N", "the same as --repetitions" },
+	  "boots per kernel; the repetitions are spread over them", 0 },
+	{ "repetitions", required_argument, 'r', "N", "override [matrix] repetitions", 0 },
+	{ "reps", required_argument, 0, "N", "the same as --repetitions", 'r' },
 	{ NULL },
 };
 
 static const struct cli_option compare_options[] = {
 	{ "baseline", required_argument, 'A', "NAME",
 	  "[kernel NAME] section of the baseline: built (or taken\n"
-	  "from the cache) and booted A B A B ... in QEMU" },
-	{ "patched", required_argument, 'B', "NAME", "[kernel NAME] section of the patched side" },
+	  "from the cache) and booted A B A B ... in QEMU", 0 },
+	{ "patched", required_argument, 'B', "NAME", "[kernel NAME] section of the patched side", 0 },
 	{ "patch", required_argument, 'p', "SPEC",
 	  "instead of --patched: the baseline plus SPEC (a patch,\n"
 	  "mbox, directory or lore:MSGID; repeatable), named\n"
-	  "NAME+patch or --name NEW" },
-	{ "name", required_argument, 'n', "NEW", "the name of the baseline plus --patch" },
-	{ "boots", required_argument, 'b', "N", "boots per kernel (default 1)" },
+	  "NAME+patch or --name NEW", 0 },
+	{ "name", required_argument, 'n', "NEW", "the name of the baseline plus --patch", 0 },
+	{ "boots", required_argument, 'b', "N", "boots per kernel (default 1)", 0 },
 	{ "repetitions", required_argument, 'r', "N",
 	  "per job and kernel; default: what this machine's A/A\n"
 	  "noise (calibrate) needs to see the [compare] thresholds,\n"
-	  "up to max_repetitions, and at least [matrix] repetitions" },
-	{ "reps", required_argument, 0, "N", "the same as --repetitions" },
+	  "up to max_repetitions, and at least [matrix] repetitions", 0 },
+	{ "reps", required_argument, 0, "N", "the same as --repetitions", 'r' },
 	{ "from-db", no_argument, 'f', NULL,
 	  "compare two stored runs RUN_A RUN_B, running nothing;\n"
-	  "with --baseline/--patched names: their newest finished runs" },
-	{ "json", no_argument, 'j', NULL, "the whole comparison as JSON" },
+	  "with --baseline/--patched names: their newest finished runs", 0 },
+	{ "json", no_argument, 'j', NULL, "the whole comparison as JSON", 0 },
 	{ NULL },
 };
 
 static const struct cli_option calibrate_options[] = {
 	{ "kernel", required_argument, 'k', "NAME",
 	  "the [kernel NAME] to boot as both sides (two runs,\n"
-	  "boots interleaved A A' A A' ...)" },
+	  "boots interleaved A A' A A' ...)", 0 },
 	{ "boots", required_argument, 'b', "N",
-	  "boots per side (default 2: between-boot noise counts)" },
+	  "boots per side (default 2: between-boot noise counts)", 0 },
 	{ "repetitions", required_argument, 'r', "N",
-	  "per job and side (default: [matrix] repetitions, at least 10)" },
-	{ "reps", required_argument, 0, "N", "the same as --repetitions" },
+	  "per job and side (default: [matrix] repetitions, at least 10)", 0 },
+	{ "reps", required_argument, 0, "N", "the same as --repetitions", 'r' },
 	{ NULL },
 };
 
 static const struct cli_option report_options[] = {
 	{ "text", required_argument, 't', "COMPARISON",
 	  "the text report of a stored comparison (as compare\n"
-	  "printed it; the body of its mail)" },
+	  "printed it; the body of its mail)", 0 },
 	{ "json", required_argument, 'j', "COMPARISON",
-	  "the same stored comparison as one JSON document on stdout" },
+	  "the same stored comparison as one JSON document on stdout", 0 },
 	{ "html", optional_argument, 0, "DIR",
 	  "the static site of the database into DIR (default\n"
 	  "[report] html_dir): index, a page per comparison and per\n"
 	  "job x key metric, plots, an Atom feed of regressions;\n"
-	  "only what changed is rewritten" },
+	  "only what changed is rewritten", 'H' },
 	{ NULL },
 };
 
 static const struct cli_option post_options[] = {
 	{ "send", no_argument, 0, NULL,
 	  "also send it over SMTP ([mail] smtp_url); a mail that\n"
-	  "fails stays queued; a sent mail is never sent again" },
-	{ "retry", no_argument, 0, NULL, "send every queued mail" },
+	  "fails stays queued; a sent mail is never sent again", 's' },
+	{ "retry", no_argument, 0, NULL, "send every queued mail", 'r' },
 	{ "output", required_argument, 'o', "FILE",
-	  "write the mail to FILE instead of\n[store] reports/comparison-N.eml" },
+	  "write the mail to FILE instead of\n[store] reports/comparison-N.eml", 0 },
 	{ NULL },
 };
 
 static const struct cli_option kernel_options[] = {
-	{ "from", required_argument, 'F', "NAME", "build: NAME plus --patch, without editing config.ini" },
-	{ "patch", required_argument, 'p', "SPEC", "build --from: one more patch (repeatable)" },
-	{ "name", required_argument, 'n', "NEW", "build --from: the new kernel's name" },
-	{ "jobs", required_argument, 'j', "N", "make -j N (default: [kernels] jobs, else all CPUs)" },
+	{ "from", required_argument, 'F', "NAME", "build: NAME plus --patch, without editing config.ini", 0 },
+	{ "patch", required_argument, 'p', "SPEC", "build --from: one more patch (repeatable)", 0 },
+	{ "name", required_argument, 'n', "NEW", "build --from: the new kernel's name", 0 },
+	{ "jobs", required_argument, 'j', "N", "make -j N (default: [kernels] jobs, else all CPUs)", 0 },
 	{ NULL },
 };
 
 static const struct cli_option db_options[] = {
-	{ "format", required_argument, 'f', "json|csv", "export: the format (default json)" },
-	{ "output", required_argument, 'o', "FILE", "export: write FILE instead of stdout" },
+	{ "format", required_argument, 'f', "json|csv", "export: the format (default json)", 0 },
+	{ "output", required_argument, 'o', "FILE", "export: write FILE instead of stdout", 0 },
 	{ NULL },
 };
 
 static const struct cli_option agent_options[] = {
-	{ "plan", required_argument, 'p', "FILE", "the plan the host wrote" },
+	{ "plan", required_argument, 'p', "FILE", "the plan the host wrote", 0 },
 	{ NULL },
 };
 
@@ -306,17 +306,21 @@ void cli_usage(const char *cmd, FILE *out)
 
 /*
  * The getopt_long() tables of command c, from its option table: an option
- * with a letter returns the letter, one without returns 256 + its index.
+ * returns its letter, else its val, else 256 + its index. With strict, a
+ * missing value returns ':' rather than '?' (check_options tells them apart).
  */
 static size_t getopt_tables(const struct command *c, const struct cli_option **all,
-			    struct option *longopts, char *shortopts)
+			    struct option *longopts, char *shortopts, int strict)
 {
 	size_t i, n = command_options(c, all, CLI_MAX_OPTIONS);
 
-	*shortopts++ = ':';	/* a missing value returns ':', not '?' */
+	if (strict)
+		*shortopts++ = ':';
 	for (i = 0; i < n; i++) {
+		int val = all[i]->letter ? all[i]->letter : all[i]->val;
+
 		longopts[i] = (struct option){ all[i]->name, all[i]->has_arg, NULL,
-					       all[i]->letter ? all[i]->letter : 256 + (int)i };
+					       val ? val : 256 + (int)i };
 		if (!all[i]->letter)
 			continue;
 		*shortopts++ = (char)all[i]->letter;
@@ -328,6 +332,18 @@ static size_t getopt_tables(const struct command *c, const struct cli_option **a
 	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
 	*shortopts = '\0';
 	return n;
+}
+
+void cli_getopt_tables(const char *cmd, struct option *longopts, char *shortopts)
+{
+	const struct cli_option *all[CLI_MAX_OPTIONS];
+	const struct command *c = find_command(cmd);
+
+	if (!c) {	/* a programming error: every parser names its own command */
+		error("bug: no command '%s' in the command table", cmd);
+		abort();
+	}
+	getopt_tables(c, all, longopts, shortopts, 0);
 }
 
 /* One line for what getopt_long() refused in argv (opt is '?' or ':'). */
@@ -359,11 +375,11 @@ static int check_options(const struct command *c, int argc, char **argv)
 {
 	const struct cli_option *all[CLI_MAX_OPTIONS];
 	struct option longopts[CLI_MAX_OPTIONS + 1];
-	char shortopts[3 * CLI_MAX_OPTIONS + 2];
+	char shortopts[CLI_SHORT_MAX];
 	char **copy = xmalloc((argc + 1) * sizeof(*copy));
 	int opt, ret = 0;
 
-	getopt_tables(c, all, longopts, shortopts);
+	getopt_tables(c, all, longopts, shortopts, 1);
 	memcpy(copy, argv, (argc + 1) * sizeof(*copy));
 	optind = 1;
 	opterr = 0;	/* option_error() says it, in one line */

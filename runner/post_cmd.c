@@ -42,17 +42,13 @@ struct post_cli {
 
 static int parse_post_options(int argc, char **argv, struct cli *cli, struct post_cli *o)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "send", no_argument, NULL, 's' },
-		{ "retry", no_argument, NULL, 'r' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option opts[CLI_MAX_OPTIONS + 1];
+	char shortopts[CLI_SHORT_MAX];
 	int opt, r;
 
+	cli_getopt_tables("post", opts, shortopts);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "post");
 		if (r < 0)
 			return 1;

@@ -31,17 +31,13 @@ struct report_cli {
 
 static int parse_report_options(int argc, char **argv, struct cli *cli, struct report_cli *o)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "text", required_argument, NULL, 't' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "html", optional_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option opts[CLI_MAX_OPTIONS + 1];
+	char shortopts[CLI_SHORT_MAX];
 	int opt, r;
 
+	cli_getopt_tables("report", opts, shortopts);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "t:j:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "report");
 		if (r < 0)
 			return 1;

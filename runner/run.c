@@ -238,17 +238,13 @@ static int finish(struct db_sink *sink, const struct exec_state *es, enum rep_ou
 
 static int parse_run_options(int argc, char **argv, struct cli *cli, struct run_options *o)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		CLI_PLAN_OPTIONS,
-		{ "target", required_argument, NULL, 't' },
-		{ "kernel", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option opts[CLI_MAX_OPTIONS + 1];
+	char shortopts[CLI_SHORT_MAX];
 	int opt, r;
 
+	cli_getopt_tables("run", opts, shortopts);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT CLI_PLAN_SHORT "t:k:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
 		r = cli_common_option(cli, opt, optarg, "run");
 		if (r < 0)
 			return 1;
