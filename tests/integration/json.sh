@@ -8,24 +8,8 @@
 . "$(dirname "$0")/lib.bash"
 
 REPO=$T/linux
-mkdir -p "$REPO/fs" "$T/img"
-cat > "$REPO/Makefile" <<'EOM'
-O ?= .
-tinyconfig:
-	@mkdir -p $(O) && printf 'CONFIG_64BIT=y\n' > $(O)/.config
-olddefconfig:
-	@cat $(O)/.config > /dev/null
-kernelrelease:
-	@echo 6.99.0-fake
-bzImage:
-	@for f in fs/*.c; do o=$(O)/$${f%.c}.o; mkdir -p $(O)/fs; \
-		echo "  CC      $${f%.c}.o"; cp $$f $$o; done
-	@mkdir -p $(O)/arch/x86/boot
-	@cat $(O)/fs/*.o > $(O)/arch/x86/boot/bzImage
-	@echo "ffffffff81000000 T _text" > $(O)/System.map
-EOM
-echo 'config 64BIT' > "$REPO/Kconfig"
-echo 'int dio = 1;' > "$REPO/fs/direct-io.c"
+mkdir -p "$T/img"
+fake_kernel_tree "$REPO"
 git -C "$REPO" init -q
 git -C "$REPO" add -A
 git -C "$REPO" -c user.name=t -c user.email=t@t commit -qm base

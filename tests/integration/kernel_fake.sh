@@ -6,31 +6,8 @@
 
 CACHE=$T/cache
 REPO=$T/linux
-mkdir -p "$REPO/fs" "$REPO/scripts/kconfig"
-# A Makefile with the targets pinbench uses; "CC" lines like Kbuild's.
-cat > "$REPO/Makefile" <<'EOM'
-O ?= .
-tinyconfig:
-	@mkdir -p $(O) && printf 'CONFIG_64BIT=y\n' > $(O)/.config
-olddefconfig:
-	@cat $(O)/.config > /dev/null
-kernelrelease:
-	@echo 6.99.0-fake
-bzImage:
-	@sleep $${FAKE_BUILD_SLEEP:-0}
-	@for f in fs/*.c; do \
-		o=$(O)/$${f%.c}.o; mkdir -p $(O)/fs; \
-		if [ ! -e $$o ] || [ $$f -nt $$o ]; then echo "  CC      $${f%.c}.o"; \
-			grep -q BROKEN $$f && { echo "$$f:1:1: error: BROKEN is not C" >&2; exit 1; }; \
-			cp $$f $$o; fi; \
-	done
-	@mkdir -p $(O)/arch/x86/boot
-	@cat $(O)/fs/*.o > $(O)/arch/x86/boot/bzImage
-	@echo "ffffffff81000000 T _text" > $(O)/System.map
-EOM
-echo 'config 64BIT' > "$REPO/Kconfig"
+fake_kernel_tree "$REPO"
 for i in 1 2 3 4 5 6 7 8 9 10; do echo "int f$i;" > "$REPO/fs/f$i.c"; done
-echo 'int dio = 1;' > "$REPO/fs/direct-io.c"
 git -C "$REPO" init -q
 git -C "$REPO" add -A
 git -C "$REPO" -c user.name=t -c user.email=t@t commit -qm base

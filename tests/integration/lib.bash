@@ -113,3 +113,33 @@ done_testing() {
 	echo "1..$n"
 	[ "$failed" -eq 0 ]
 }
+
+# A tiny fake kernel tree in DIR: a Makefile with the targets pinbench uses
+# (its "CC" lines like Kbuild's, rebuilding only what changed; a file holding
+# BROKEN fails to compile; FAKE_BUILD_SLEEP delays the build), a Kconfig and
+# fs/direct-io.c. The caller adds files and makes it a git tree if it likes.
+fake_kernel_tree() {  # fake_kernel_tree DIR
+	mkdir -p "$1/fs" "$1/scripts/kconfig"
+	cat > "$1/Makefile" <<'EOM'
+O ?= .
+tinyconfig:
+	@mkdir -p $(O) && printf 'CONFIG_64BIT=y\n' > $(O)/.config
+olddefconfig:
+	@cat $(O)/.config > /dev/null
+kernelrelease:
+	@echo 6.99.0-fake
+bzImage:
+	@sleep $${FAKE_BUILD_SLEEP:-0}
+	@for f in fs/*.c; do \
+		o=$(O)/$${f%.c}.o; mkdir -p $(O)/fs; \
+		if [ ! -e $$o ] || [ $$f -nt $$o ]; then echo "  CC      $${f%.c}.o"; \
+			grep -q BROKEN $$f && { echo "$$f:1:1: error: BROKEN is not C" >&2; exit 1; }; \
+			cp $$f $$o; fi; \
+	done
+	@mkdir -p $(O)/arch/x86/boot
+	@cat $(O)/fs/*.o > $(O)/arch/x86/boot/bzImage
+	@echo "ffffffff81000000 T _text" > $(O)/System.map
+EOM
+	echo 'config 64BIT' > "$1/Kconfig"
+	echo 'int dio = 1;' > "$1/fs/direct-io.c"
+}
