@@ -51,9 +51,17 @@ DEB_TEST_DEPS  := valgrind perl python3 chromium python3-aiosmtpd libxml2-utils 
 # keep objects of tests and benchmarks between runs
 .SECONDARY:
 
-.PHONY: all help deps demo test unit unit-asan valgrind integration asan bench e2e clean
+.PHONY: all help deps demo test unit unit-asan valgrind integration asan bench e2e clean no-plugin
 
-all: pinbench pinbench-init
+# The TCG plugin of counting boots (runner/plugin/count.c) needs QEMU's
+# qemu-plugin.h, which Debian ships only in its qemu source package: `make
+# deps` fetches it (scripts/qemu-plugin-header). Without it the rest builds
+# and runs say they have no cost rows.
+QEMU_PLUGIN_H := $(shell scripts/qemu-plugin-header --cached 2>/dev/null)
+PLUGIN := $(if $(QEMU_PLUGIN_H),pinbench-count.so,no-plugin)
+PLUGIN_A := $(if $(QEMU_PLUGIN_H),$(BA)/pinbench-count.so,no-plugin)
+
+all: pinbench pinbench-init $(PLUGIN)
 
 help:
 	@echo "make demo        deps, build, then compare the shipped baseline and example patch"
@@ -70,6 +78,7 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		$(DEB_BUILD_DEPS) $(DEB_RUN_DEPS) $(DEB_KERNEL_DEPS) $(DEB_REPORT_DEPS) \
 		$(DEB_TEST_DEPS)
+	scripts/qemu-plugin-header
 
 # The first command on a fresh machine: everything installed and built, then
 # the shipped baseline against the example patch (exit 1 from compare is the
@@ -94,6 +103,22 @@ pinbench-init: $(B)/pinbench-init
 $(B)/pinbench-init: runner/guest/init.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra $(WERROR) -static -o $@ $<
+
+pinbench-count.so: $(B)/pinbench-count.so
+	cp $< $@.tmp && mv -f $@.tmp $@
+
+$(B)/pinbench-count.so: runner/plugin/count.c $(QEMU_PLUGIN_H)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra $(WERROR) -shared -fPIC \
+		-I$(dir $(QEMU_PLUGIN_H)) -o $@ $<
+
+$(BA)/pinbench-count.so: $(B)/pinbench-count.so
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+no-plugin:
+	@echo "note: no qemu-plugin.h (make deps fetches it): pinbench-count.so not built," \
+		"runs under TCG will have no cost rows"
 
 $(BA)/pinbench-init: $(B)/pinbench-init
 	@mkdir -p $(dir $@)
@@ -144,7 +169,7 @@ unit-asan: $(UNIT_BIN_A)
 		$(PROVE) -e '' $(UNIT_BIN_A)
 
 # Integration tests drive the real binary (ASan+UBSan build) with real fio, perf and SQLite.
-integration: $(BA)/pinbench $(BA)/pinbench-init pinbench
+integration: $(BA)/pinbench $(BA)/pinbench-init $(PLUGIN_A) pinbench
 	PINBENCH=$(CURDIR)/$(BA)/pinbench ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 \
 		$(PROVE) -e bash tests/integration/*.sh
 
@@ -152,7 +177,7 @@ integration: $(BA)/pinbench $(BA)/pinbench-init pinbench
 # printed at the end, failed run or not.
 SKIP_LOG := $(CURDIR)/$(B)/skips.log
 
-test: pinbench
+test: pinbench $(PLUGIN)
 	@mkdir -p $(B) && : > $(SKIP_LOG)
 	@export PINBENCH_SKIP_LOG=$(SKIP_LOG); \
 	$(MAKE) --no-print-directory valgrind && \
@@ -184,6 +209,6 @@ e2e: pinbench
 	echo "e2e: $$(($$(wc -l < $$tmp/e2e.csv) - 1)) samples exported" && rm -rf $$tmp
 
 clean:
-	rm -rf build pinbench pinbench-init
+	rm -rf build pinbench pinbench-init pinbench-count.so
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -32,6 +32,8 @@ void fio_job_argv(const struct fio_job *job, struct strvec *argv)
 		strvec_pushf(argv, "--ioengine=%s", job->ioengine);
 	if (job->size)
 		strvec_pushf(argv, "--size=%llu", job->size);
+	if (job->io_size)
+		strvec_pushf(argv, "--io_size=%llu", job->io_size);
 	strvec_push(argv, "--direct=1");
 	/* start from a cold page cache and stop the whole run on the first error */
 	strvec_push(argv, "--invalidate=1");

@@ -17,6 +17,7 @@ struct fio_job {
 	unsigned numjobs;
 	const char *ioengine;		/* psync libaio io_uring ... */
 	unsigned long long size;	/* bytes per job file */
+	unsigned long long io_size;	/* bytes of I/O per job, 0: size (or runtime) decides */
 	unsigned runtime_s;		/* 0: run until size is done */
 	unsigned ramp_s;
 	const char *directory;		/* files are created here, or ... */

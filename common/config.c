@@ -102,6 +102,21 @@ static const struct key_def keys[] = {
 	  "when pinbench runs as root, QEMU drops to this user once its files are open "
 	  "(-runas); root: QEMU stays root" },
 
+	{ "cost", "mode", KEY_ENUM, OFF(cost.mode), "auto", "auto off", 0, 0,
+	  "auto: under TCG one extra counting boot per kernel (-smp 1, the pinbench-count plugin) "
+	  "gives cost.* rows; off: none" },
+	{ "cost", "repetitions", KEY_UINT, OFF(cost.repetitions), "1", NULL, 1, 100,
+	  "counted repetitions per job in the counting boot (counts are exact: one is enough)" },
+	{ "cost", "functions", KEY_LIST, OFF(cost.functions),
+	  "folio_add_pin unpin_user_page unpin_user_pages gup_put_folio try_grab_folio "
+	  "try_grab_page iov_iter_extract_pages iov_iter_get_pages2 __blockdev_direct_IO "
+	  "dio_send_cur_page submit_page_section dio_bio_complete bio_release_pages submit_bio "
+	  "get_page put_page __folio_put", NULL, 0, 0,
+	  "kernel functions whose instructions are counted on their own (cost.fn.NAME_insns_per_io; "
+	  "one the kernel does not have, e.g. inlined, is unavailable)" },
+	{ "cost", "plugin", KEY_OPT_STRING, OFF(cost.plugin), "", NULL, 0, 0,
+	  "the TCG plugin (empty: pinbench-count.so beside the pinbench binary)" },
+
 	{ "collectors", "vmstat", KEY_BOOL, OFF(vmstat), "on", NULL, 0, 0,
 	  "/proc/vmstat deltas around each repetition" },
 	{ "collectors", "vmstat_counters", KEY_LIST, OFF(vmstat_counters),
@@ -131,6 +146,10 @@ static const struct key_def keys[] = {
 	  "exclude 0 %)" },
 	{ "compare", "latency_threshold", KEY_PERCENT, OFF(latency_threshold), "5%", NULL, 0, 100,
 	  "smallest change of a latency (mean, percentiles) that counts" },
+	{ "compare", "cost_tolerance", KEY_PERCENT, OFF(cost_tolerance), "0.5%", NULL, 0, 100,
+	  "cost rows (instructions per I/O, counted): a change up to this is not a change" },
+	{ "compare", "cost_fn_tolerance", KEY_PERCENT, OFF(cost_fn_tolerance), "0.1%", NULL, 0, 100,
+	  "the same for the rows of single kernel functions (cost.fn.*, cost.role.*)" },
 	{ "compare", "max_repetitions", KEY_UINT, OFF(max_repetitions), "30", NULL, 1, 1000,
 	  "without --repetitions, compare takes as many as the machine's A/A noise (pinbench "
 	  "calibrate) needs to see the thresholds, up to this many per side" },

@@ -73,6 +73,16 @@ struct config {
 		char *user;		/* QEMU's -runas when pinbench is root; root keeps it */
 	} qemu;
 
+	/* [cost]: instructions counted per I/O (runner/cost.h) */
+	struct {
+		char *mode;		/* auto | off */
+		unsigned repetitions;	/* counted repetitions per job and kernel */
+		struct strvec functions;	/* kernel functions counted on their own */
+		char *plugin;		/* the TCG plugin; empty: pinbench-count.so beside pinbench */
+	} cost;
+	double cost_tolerance;		/* [compare], fractions of the baseline's value */
+	double cost_fn_tolerance;
+
 	/* [collectors] */
 	int dio_proof;
 	struct {

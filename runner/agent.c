@@ -24,6 +24,7 @@
 #include "runner/cli.h"
 #include "runner/device.h"
 #include "runner/execute.h"
+#include "runner/marker.h"
 #include "runner/matrix.h"
 #include "runner/run.h"
 
@@ -39,6 +40,7 @@ struct agent_plan {
 	struct strvec probes;	/* paths to try to read (the export test), usually none */
 	struct device_cfg *devs;
 	size_t ndevs;
+	json_int_t marker;	/* a counting boot's marker address (runner/marker.h), 0: none */
 };
 
 static void plan_release(struct agent_plan *p)
@@ -59,7 +61,7 @@ static void plan_release(struct agent_plan *p)
 static int load_plan(const char *path, struct agent_plan *p)
 {
 	json_error_t jerr;
-	json_t *devs = NULL, *fss = NULL, *probes = NULL, *item;
+	json_t *devs = NULL, *fss = NULL, *probes = NULL, *count = NULL, *item;
 	const char *fs;
 	size_t i;
 
@@ -71,13 +73,17 @@ static int load_plan(const char *path, struct agent_plan *p)
 		return error("%s:%d: %s", path, jerr.line, jerr.text);
 	p->one_off = 1;
 	if (json_unpack_ex(p->root, &jerr, 0,
-			   "{s?s, s:s, s:s, s?s, s?b, s:i, s:i, s:i, s:o, s:o, s?o}",
+			   "{s?s, s:s, s:s, s?s, s?b, s:i, s:i, s:i, s:o, s:o, s?o, s?o}",
 			   "config", &p->config, "bundle", &p->bundle, "mnt", &p->mnt,
 			   "expect_release", &p->expect_release, "one_off", &p->one_off,
 			   "boot", &p->boot,
 			   "first_rep", &p->first_rep, "last_rep", &p->last_rep,
-			   "devices", &devs, "filesystems", &fss, "probe", &probes))
+			   "devices", &devs, "filesystems", &fss, "probe", &probes,
+			   "count", &count))
 		return error("%s: %s", path, jerr.text);
+	if (count && (json_unpack_ex(count, &jerr, JSON_STRICT, "{s:I}", "marker", &p->marker) ||
+		      !marker_addr_ok((uint64_t)p->marker)))
+		return error("%s: count: wants {\"marker\": a page-aligned user address}", path);
 	if (!p->first_rep || p->last_rep < p->first_rep)
 		return error("%s: repetitions %u..%u make no sense", path, p->first_rep,
 			     p->last_rep);
@@ -289,6 +295,9 @@ static int end_record(struct bundle_writer *w, const struct exec_state *es, cons
 				"reps_done", (json_int_t)es->reps_done,
 				"reps_failed", (json_int_t)es->reps_failed);
 
+	if (es->marker)
+		json_object_set_new(rec, "marks", json_integer((json_int_t)es->marker->hits));
+
 	json_object_set_new(rec, "reason", reason && *reason ?
 			    clean_string(reason, BUNDLE_TEXT_MAX) : json_null());
 	return bundle_put(w, rec);
@@ -302,6 +311,7 @@ static int agent_run(struct agent_plan *p, struct config *cfg)
 	struct strvec names = STRVEC_INIT;
 	struct strbuf reason = STRBUF_INIT;
 	struct exec_state es = { 0 };
+	struct marker mk = { NULL, 0, 0 };
 	struct matrix m = { 0 };
 	const char *state = "failed";
 	json_t *hello;
@@ -341,6 +351,13 @@ static int agent_run(struct agent_plan *p, struct config *cfg)
 		goto end;
 	}
 	es.one_off = p->one_off;
+	if (p->marker) {
+		if (marker_map(&mk, (uint64_t)p->marker)) {
+			strbuf_addstr(&reason, "cannot map the counting marker");
+			goto end;
+		}
+		es.marker = &mk;
+	}
 	/* a fresh guest has translated nothing yet: warm every job up, in every boot */
 	es.warmup = 1;
 	es.reps_total = m.nr * (p->last_rep - p->first_rep + 1);
@@ -356,6 +373,7 @@ end:
 out:
 	bundle_close(&w);
 	exec_release(&es);
+	marker_unmap(&mk);
 	matrix_release(&m);
 	for (i = 0; i < p->ndevs; i++)
 		safe_device_release(&safe[i]);

@@ -13,7 +13,8 @@
  *    "one_off": true (the legacy-DIO proof and profile passes: in one boot only),
  *    "first_rep": 1, "last_rep": 3, "filesystems": ["vfat", "exfat"],
  *    "devices": [{"name": "nvme", "serial": "pinbench-nvme"}, ...],
- *    "probe": ["/etc/shadow", "/", ...] (optional)}
+ *    "probe": ["/etc/shadow", "/", ...] (optional),
+ *    "count": {"marker": ADDRESS} (optional: a counting boot, runner/cost.h)}
  *
  * "probe" is for testing what the guest can see of the host (the host puts
  * $PINBENCH_GUEST_PROBE there, paths separated by ':'): after its hello the

@@ -58,7 +58,7 @@ void bundle_close(struct bundle_writer *w)
 /* --- what the host accepts ------------------------------------------------ */
 
 static const char *const metric_prefixes[] = {
-	"fio.", "vmstat.", "pin.", "perf.", "dio.", "profile.", NULL,
+	"fio.", "vmstat.", "pin.", "perf.", "dio.", "profile.", "count.", NULL,
 };
 
 int bundle_metric_ok(const char *metric)
@@ -226,7 +226,7 @@ static const struct field flag_fields[] = {
 };
 static const struct field end_fields[] = {
 	{ "t", 's', 0 }, { "state", 's', 0 }, { "reason", 'n', 1 }, { "reps_done", 'i', 0 },
-	{ "reps_failed", 'i', 0 }, { NULL, 0, 0 },
+	{ "reps_failed", 'i', 0 }, { "marks", 'i', 1 }, { NULL, 0, 0 },
 };
 static const struct field probe_fields[] = {
 	{ "t", 's', 0 }, { "path", 's', 0 }, { "result", 's', 0 }, { "entries", 'a', 1 },
@@ -425,6 +425,8 @@ static int check_end(const json_t *rec, struct strbuf *why)
 	static const char *const states[] = { "done", "failed", "interrupted", NULL };
 
 	if (check_word(json_string_value(json_object_get(rec, "state")), states, "end state", why))
+		return -1;
+	if (json_object_get(rec, "marks") && check_int(rec, "marks", 0, 100000000, why))
 		return -1;
 	return check_int(rec, "reps_done", 0, 10000000, why) ||
 	       check_int(rec, "reps_failed", 0, 10000000, why) ? -1 : 0;

@@ -23,7 +23,7 @@
  *   {"t":"failed","job":HASH,"name":NAME,"rep":N,"message":TEXT}
  *   {"t":"flag","job":HASH,"name":NAME,"kind":KIND,"message":TEXT}
  *   {"t":"end","state":"done|failed|interrupted","reason":TEXT|null,
- *    "reps_done":N,"reps_failed":N}
+ *    "reps_done":N,"reps_failed":N,"marks":N}   (marks: in counting boots only)
  *   {"t":"probe","path":PATH,"result":"readable"|ERROR,"entries":[NAME,...],
  *    "files":N}   (only when the host asked for probes: runner/agent.h)
  *
@@ -64,7 +64,7 @@ int bundle_samples_parse(const json_t *array, struct sample_set *out, struct str
 
 /*
  * A metric name: one of the collectors' prefixes (fio. vmstat. pin. perf.
- * dio. profile.) and then letters, digits and _ . : @ + - only.
+ * dio. profile., and count. for the marks of a counting boot) and then letters, digits and _ . : @ + - only.
  */
 int bundle_metric_ok(const char *metric);
 /* A unit: 1..BUNDLE_UNIT_MAX letters, '%' and '/'. */

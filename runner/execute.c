@@ -116,8 +116,27 @@ static enum rep_outcome ramp_pass(struct exec_state *es, const struct job_spec *
 	return ret;
 }
 
+/* The base pass of a counting boot: what fio costs for one I/O per job. */
+struct count_base {
+	unsigned long long begin, end;
+	double ios;
+	int ok;
+};
+
+static void add_marks(struct sample_set *s, unsigned long long begin, unsigned long long end,
+		      const struct count_base *base)
+{
+	sample_set_add(s, "count.mark_begin", (double)begin, "mark");
+	sample_set_add(s, "count.mark_end", (double)end, "mark");
+	if (!base->ok)
+		return;
+	sample_set_add(s, "count.base_mark_begin", (double)base->begin, "mark");
+	sample_set_add(s, "count.base_mark_end", (double)base->end, "mark");
+	sample_set_add(s, "count.base_ios", base->ios, "io");
+}
+
 static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *job,
-				const char *dir, unsigned rep)
+				const char *dir, unsigned rep, const struct count_base *base)
 {
 	struct sample_set samples = SAMPLE_SET_INIT;
 	struct rep_ctx ctx = { es->cfg, &es->perf, es->tmpdir, &samples, 0 };
@@ -128,6 +147,7 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	struct strbuf why = STRBUF_INIT;
 	struct fio_job fj;
 	enum rep_outcome ret = REP_OK;
+	unsigned long long mark_begin = 0, mark_end = 0;
 	size_t i;
 	int r;
 
@@ -140,7 +160,8 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		if (ret == REP_FAILED)
 			goto failed;
 	}
-	for (i = 0; collectors[i]; i++) {
+	/* counting: nothing of ours may run between the marks but fio */
+	for (i = 0; collectors[i] && !es->marker; i++) {
 		if (!collectors[i]->enabled(&ctx))
 			continue;
 		if (collectors[i]->before(&ctx, &priv[i])) {
@@ -156,7 +177,12 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		if (active[i] && collectors[i]->wrap)
 			collectors[i]->wrap(&ctx, priv[i], &argv);
 
-	if (run_workload(&c, &argv, job_timeout(es, job))) {
+	if (es->marker)
+		mark_begin = marker_hit(es->marker);
+	r = run_workload(&c, &argv, job_timeout(es, job));
+	if (es->marker)
+		mark_end = marker_hit(es->marker);
+	if (r) {
 		if (errno == ENOENT)
 			strbuf_addf(&es->fatal, "'%s' not found (Debian package %s)", argv.v[0],
 				    !strcmp(argv.v[0], "perf") ? "linux-perf" : "fio");
@@ -190,6 +216,8 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		goto failed;
 	}
 	ctx.total_ios = sample_set_value(&samples, "fio.total_ios", 0);
+	if (es->marker)
+		add_marks(&samples, mark_begin, mark_end, base);
 	for (i = 0; collectors[i]; i++) {
 		if (active[i] && collectors[i]->after(&ctx, priv[i])) {
 			strbuf_addf(&why, "collector %s: output could not be read", collectors[i]->name);
@@ -368,10 +396,54 @@ static enum rep_outcome warmup_pass(struct exec_state *es, const struct job_spec
 	return ret;
 }
 
+/*
+ * The part of a counted repetition that is not its I/O: fio's exec, file
+ * set-up and exit. The job as measured but with one I/O per fio job
+ * (--io_size=BS, no time limit), between its own marks; the host subtracts
+ * it and its I/Os from every counted repetition of the job.
+ */
+static enum rep_outcome base_pass(struct exec_state *es, const struct job_spec *job,
+				  const char *dir, struct count_base *base)
+{
+	struct sample_set fio = SAMPLE_SET_INIT;
+	struct strvec argv = STRVEC_INIT;
+	struct child c = CHILD_INIT;
+	struct strbuf why = STRBUF_INIT;
+	enum rep_outcome ret = REP_OK;
+	struct fio_job fj;
+
+	memset(base, 0, sizeof(*base));
+	job_spec_fio(job, dir, &fj);
+	fj.runtime_s = 0;
+	fj.ramp_s = 0;
+	fj.io_size = job->bs;
+	fio_job_argv(&fj, &argv);
+	base->begin = marker_hit(es->marker);
+	if (run_workload(&c, &argv, job_timeout(es, job)) || c.interrupted) {
+		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
+		goto out;
+	}
+	base->end = marker_hit(es->marker);
+	if (c.status || c.timed_out || c.out_truncated ||
+	    fio_parse(c.out.buf, c.out.len, &fio, &why) != FIO_OK) {
+		warning("%s: the counting base pass failed: no cost rows for this job", job->name);
+		goto out;
+	}
+	base->ios = sample_set_value(&fio, "fio.total_ios", 0);
+	base->ok = 1;
+out:
+	sample_set_clear(&fio);
+	strvec_clear(&argv);
+	child_release(&c);
+	strbuf_release(&why);
+	return ret;
+}
+
 static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *job,
 				 const char *dir)
 {
 	struct sample_set pass = SAMPLE_SET_INIT;
+	struct count_base base = { 0, 0, 0, 0 };
 	enum rep_outcome r = REP_OK;
 	unsigned rep;
 
@@ -379,8 +451,10 @@ static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *j
 		r = proof_pass(es, job, dir, &pass);
 	else if (es->warmup)
 		r = warmup_pass(es, job, dir);
+	if (es->marker && r == REP_OK)
+		r = base_pass(es, job, dir, &base);
 	for (rep = es->first_rep; rep <= es->last_rep && (r == REP_OK || r == REP_FAILED); rep++)
-		r = run_rep(es, job, dir, rep);
+		r = run_rep(es, job, dir, rep, &base);
 	if (r != REP_INTERRUPTED && r != REP_FATAL && es->one_off && es->cfg->perf_profile &&
 	    es->perf.usable)
 		r = profile_pass(es, job, dir, &pass);

@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/strbuf.h"
 #include "runner/device.h"
+#include "runner/marker.h"
 #include "runner/matrix.h"
 
 /*
@@ -46,6 +47,13 @@ struct exec_state {
 	int dio_proof;		/* the kprobe pass is possible here (set by exec_init) */
 	int one_off;		/* run the one-off passes (repetition 0): once per job and run */
 	int warmup;		/* a short unmeasured pass per job where no proof pass runs */
+	/*
+	 * A counting boot (runner/cost.h): each repetition is fio alone, no
+	 * collector, between two marks; a base pass per job (one I/O per fio
+	 * job) between two more, so the host can take fio's start and exit out.
+	 * Its samples are fio's and count.*; the host turns them into cost.*.
+	 */
+	struct marker *marker;
 	size_t reps_total, reps_done, reps_failed;
 	time_t started;
 	struct strbuf fatal;	/* why the run failed */

@@ -100,6 +100,8 @@ void qemu_argv(const struct qemu_spec *s, struct strvec *argv)
 		     "-no-reboot", "-kernel", s->kernel, "-initrd", s->initrd,
 		     "-append", s->append, NULL);
 	add_confinement(argv, s);
+	if (s->plugin)
+		strvec_pushl(argv, "-plugin", s->plugin, NULL);
 	/* never the host's /: the guest sees the tools tree (runner/guestroot.h) */
 	if (s->tree)
 		add_share(argv, s->tree, "pbroot", 1);

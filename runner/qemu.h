@@ -30,6 +30,7 @@ struct qemu_spec {
 	size_t ndisks;
 	const char *tree;	/* shared read-only as "pbroot" (runner/guestroot.h) */
 	const char *run_as;	/* -runas USER, or NULL (QEMU keeps our user) */
+	const char *plugin;	/* -plugin's argument (a counting boot, runner/cost.h), or NULL */
 };
 
 void qemu_argv(const struct qemu_spec *s, struct strvec *argv);

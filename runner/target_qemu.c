@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 #include "reports/pinbalance.h"
 #include "reports/summary.h"
 #include "runner/bundle.h"
+#include "runner/cost.h"
 #include "runner/guestroot.h"
 #include "runner/host.h"
 #include "runner/initramfs.h"
@@ -75,6 +77,7 @@ struct qemu_run {
 	const char *run_as;		/* QEMU's -runas, NULL when it keeps our user */
 	double noise_threshold;		/* run_options' */
 	const char *accel;
+	char *plugin;			/* the counting plugin; NULL: no counting boots */
 	unsigned reps, boots;
 	size_t reps_total, reps_seen;
 	time_t started;
@@ -99,6 +102,25 @@ struct boot {
 	unsigned idle_timeout, run_timeout;
 	const char *stop_state;		/* why we stopped QEMU ourselves */
 	struct strbuf stop_reason;
+	struct counting *count;		/* a counting boot (runner/cost.h), else NULL */
+};
+
+/* A counting boot's own state: its plugin files and the repetitions it holds back. */
+struct counting_rep {
+	long long job_id;
+	const struct job_spec *job;
+	unsigned rep;
+	struct sample_set samples;
+};
+
+struct counting {
+	uint64_t marker;
+	char *dir;			/* private: the guest never sees the plugin's files */
+	char *ranges, *out, *plugin_arg;
+	struct cost_plan plan;
+	struct counting_rep *reps;
+	size_t nr, alloc;
+	long long agent_marks;		/* from the agent's end record, -1: none */
 };
 
 static double now_s(void)
@@ -195,6 +217,18 @@ static int seen_before(struct boot *b, const struct job_spec *job, unsigned rep)
 	return 0;
 }
 
+/* Kept until QEMU is gone: only then are the plugin's marks complete and checked. */
+static void hold_counted(struct counting *ct, long long job_id, const struct job_spec *job,
+			 unsigned rep, struct sample_set *s)
+{
+	if (ct->nr == ct->alloc) {
+		ct->alloc = ct->alloc ? 2 * ct->alloc : 16;
+		ct->reps = xrealloc(ct->reps, ct->alloc * sizeof(*ct->reps));
+	}
+	ct->reps[ct->nr++] = (struct counting_rep){ job_id, job, rep, *s };
+	*s = (struct sample_set)SAMPLE_SET_INIT;
+}
+
 static int take_rep(struct boot *b, json_t *rec, unsigned line, int failed)
 {
 	struct sample_set s = SAMPLE_SET_INIT;
@@ -211,6 +245,11 @@ static int take_rep(struct boot *b, json_t *rec, unsigned line, int failed)
 		strbuf_release(&why);
 		return 0;
 	}
+	if (failed && b->count) {
+		warning("%s %s: counted repetition %u failed: %s", b->k->name, job->name, rep,
+			message);
+		return 0;
+	}
 	if (failed) {
 		ret = db_rep_failed_in_boot(b->qr->db, b->k->run, job_id, (int)rep, (int)b->index,
 					    message);
@@ -223,6 +262,17 @@ static int take_rep(struct boot *b, json_t *rec, unsigned line, int failed)
 	}
 	if (bundle_samples_parse(json_object_get(rec, "samples"), &s, &why)) {
 		refuse_record(b, line, why.buf);
+		ret = 0;
+		goto out;
+	}
+	if (!b->count != !sample_set_find(&s, "count.mark_begin")) {
+		refuse_record(b, line, b->count ? "a counted repetition without its marks" :
+			      "marks outside a counting boot");
+		ret = 0;
+		goto out;
+	}
+	if (b->count) {
+		hold_counted(b->count, job_id, job, rep, &s);
 		ret = 0;
 		goto out;
 	}
@@ -310,6 +360,8 @@ static int take_record(json_t *rec, unsigned line, void *data)
 		strbuf_addstr(&b->end_state, json_string_value(json_object_get(rec, "state")));
 		strbuf_addstr(&b->end_reason,
 			      json_string_value(json_object_get(rec, "reason")) ?: "");
+		if (b->count && json_object_get(rec, "marks"))
+			b->count->agent_marks = json_integer_value(json_object_get(rec, "marks"));
 	}
 	if (ret)
 		stop_boot(b, "failed", "cannot store the guest's results in the database");
@@ -370,6 +422,9 @@ static json_t *plan_json(const struct boot *b, const char *bundle)
 				 "first_rep", (int)b->first_rep, "last_rep", (int)b->last_rep,
 				 "devices", devs, "filesystems", fss);
 
+	if (b->count)
+		json_object_set_new(plan, "count", json_pack("{s:I}", "marker",
+							     (json_int_t)b->count->marker));
 	if (qr->probes.nr) {
 		json_t *probes = json_array();
 
@@ -487,13 +542,13 @@ static unsigned boot_run_timeout(const struct qemu_run *qr, unsigned reps)
 }
 
 static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
-		     unsigned first_rep, unsigned last_rep)
+		     unsigned first_rep, unsigned last_rep, struct counting *count)
 {
 	struct boot b = { .qr = qr, .k = k, .index = index, .first_rep = first_rep,
 			  .last_rep = last_rep, .end_state = STRBUF_INIT,
-			  .end_reason = STRBUF_INIT, .stop_reason = STRBUF_INIT };
+			  .end_reason = STRBUF_INIT, .stop_reason = STRBUF_INIT, .count = count };
 	struct strbuf plan = STRBUF_INIT, bundle = STRBUF_INIT, log = STRBUF_INIT,
-		      append = STRBUF_INIT;
+		      append = STRBUF_INIT, extra = STRBUF_INIT;
 	struct qemu_spec spec;
 	struct child c = CHILD_INIT;
 	json_t *pj;
@@ -501,7 +556,7 @@ static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
 
 	console_scan_init(&b.cs);
 	b.expect = (struct bundle_expect){ k->art.release, index, first_rep, last_rep,
-					   index == 1, &qr->probes, job_known, &b };
+					   index == 1 && !count, &qr->probes, job_known, &b };
 	b.seen = xcalloc(qr->m.nr + 1, last_rep - first_rep + 2);
 	/* by run: calibrate boots one kernel as both sides */
 	strbuf_addf(&plan, "%s/plan-%lld-%u.json", qr->work, k->run, index);
@@ -517,8 +572,17 @@ static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
 		goto out;
 	}
 	json_decref(pj);
+	/* counting: the link-time addresses of vmlinux must hold */
+	if (count) {
+		if (qr->cfg->qemu.cmdline && *qr->cfg->qemu.cmdline)
+			strbuf_addf(&extra, "%s nokaslr", qr->cfg->qemu.cmdline);
+		else
+			strbuf_addstr(&extra, "nokaslr");
+	} else if (qr->cfg->qemu.cmdline) {
+		strbuf_addstr(&extra, qr->cfg->qemu.cmdline);
+	}
 	if (make_images(qr) || qemu_append(&append, "agent", qr->work, qr->agent, plan.buf,
-					   qr->cfg->qemu.cmdline)) {
+					   extra.buf)) {
 		k->state = "failed";
 		strbuf_addstr(&k->reason, "cannot prepare the guest's disks or command line");
 		goto out;
@@ -526,9 +590,11 @@ static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
 	b.log = fopen(log.buf, "w");
 	if (!b.log)
 		warning("cannot write the console log '%s': %s", log.buf, errstr());
+	/* counting: one vCPU, so the plugin's counters need no atomics */
 	spec = (struct qemu_spec){ qr->cfg->qemu.binary, qr->accel, qr->cfg->qemu.memory_mb,
-				   qr->cfg->qemu.cpus, k->art.bzimage, qr->initrd, append.buf,
-				   qr->work, qr->disks, qr->ndisks, qr->tree, qr->run_as };
+				   count ? 1 : qr->cfg->qemu.cpus, k->art.bzimage, qr->initrd,
+				   append.buf, qr->work, qr->disks, qr->ndisks, qr->tree,
+				   qr->run_as, count ? count->plugin_arg : NULL };
 	qemu_argv(&spec, &c.args);
 	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
 	c.on_output = on_console;
@@ -537,8 +603,12 @@ static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
 	b.c = &c;
 	b.idle_timeout = 2 * (qr->cfg->ramp + qr->cfg->runtime + qr->cfg->timeout) + 120;
 	b.run_timeout = boot_run_timeout(qr, last_rep - first_rep + 1);
-	info("booting %s (%s) under %s, boot %u of %u: repetitions %u-%u", k->name,
-	     k->art.release, qr->accel, index, qr->boots, first_rep, last_rep);
+	if (count)
+		info("booting %s (%s) under %s to count instructions: repetitions %u-%u", k->name,
+		     k->art.release, qr->accel, first_rep, last_rep);
+	else
+		info("booting %s (%s) under %s, boot %u of %u: repetitions %u-%u", k->name,
+		     k->art.release, qr->accel, index, qr->boots, first_rep, last_rep);
 	b.t0 = b.last_record = now_s();
 	if (spawn_run(&c)) {
 		k->state = "boot_failed";
@@ -567,7 +637,170 @@ out:
 	strbuf_release(&bundle);
 	strbuf_release(&log);
 	strbuf_release(&append);
+	strbuf_release(&extra);
 	return ret;
+}
+
+/* --- counting boots (runner/cost.h) --------------------------------------------- */
+
+static void counting_release(struct counting *ct)
+{
+	size_t i;
+
+	for (i = 0; i < ct->nr; i++)
+		sample_set_clear(&ct->reps[i].samples);
+	free(ct->reps);
+	cost_plan_release(&ct->plan);
+	if (ct->ranges)
+		unlink(ct->ranges);
+	if (ct->out)
+		unlink(ct->out);
+	if (ct->dir && rmdir(ct->dir))
+		warning("cannot remove '%s': %s", ct->dir, errstr());
+	free(ct->ranges);
+	free(ct->out);
+	free(ct->plugin_arg);
+	free(ct->dir);
+}
+
+static void counted_progress(const struct qemu_kernel *k, const struct counting_rep *r,
+			     const struct sample_set *s)
+{
+	const struct sample *share = sample_set_find(s, "cost.pin_path_share_pct");
+
+	info("%s %s rep %u: %.0f kernel and %.0f user instructions per I/O, %.1f%% of them in "
+	     "the pin path%s", k->name, r->job->name, r->rep,
+	     sample_set_value(s, "cost.kernel_insns_per_io", NAN),
+	     sample_set_value(s, "cost.user_insns_per_io", NAN),
+	     share && share->available ? share->value : NAN,
+	     share && share->available ? "" : " (unavailable)");
+}
+
+/* QEMU is gone: check the plugin's marks against the agent's, store the cost rows. */
+static void store_counted(struct qemu_run *qr, struct qemu_kernel *k, struct counting *ct,
+			  unsigned boot)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct cost_marks m;
+	size_t i;
+
+	if (cost_marks_read(ct->out, ct->plan.fns.nr, &m, &why)) {
+		warning("%s: no cost rows: %s", k->name, why.buf);
+		strbuf_release(&why);
+		return;
+	}
+	if (!m.ended || ct->agent_marks < 0 || (unsigned long long)ct->agent_marks != m.nr) {
+		warning("%s: no cost rows: the plugin saw %zu marks%s, the agent says it made %lld",
+			k->name, m.nr, m.ended ? "" : " (and QEMU did not exit cleanly)",
+			ct->agent_marks);
+		goto out;
+	}
+	for (i = 0; i < ct->nr; i++) {
+		struct counting_rep *r = &ct->reps[i];
+		struct sample_set rows = SAMPLE_SET_INIT;
+
+		strbuf_reset(&why);
+		if (cost_rows(&m, &ct->plan, &qr->cfg->cost.functions, &r->samples, r->job->bs,
+			      &rows, &why))
+			warning("%s %s rep %u: no cost rows: %s", k->name, r->job->name, r->rep,
+				why.buf);
+		else if (db_rep_store_in_boot(qr->db, k->run, r->job_id, (int)r->rep, (int)boot,
+					      &rows))
+			warning("%s: cannot store the cost rows", k->name);
+		else
+			counted_progress(k, r, &rows);
+		sample_set_clear(&rows);
+	}
+out:
+	cost_marks_release(&m);
+	strbuf_release(&why);
+}
+
+/*
+ * After a kernel's measured boots, one more boot that counts instructions.
+ * Nothing in it can fail the run: without it there are no cost rows, and
+ * the warning says why.
+ */
+static void count_kernel(struct qemu_run *qr, struct qemu_kernel *k)
+{
+	const struct config *cfg = qr->cfg;
+	struct counting ct = { .agent_marks = -1 };
+	struct strbuf path = STRBUF_INIT, why = STRBUF_INIT;
+	char tmpl[] = "/tmp/pinbench-count.XXXXXX";
+	unsigned boot = qr->boots + 1;
+
+	if (!mkdtemp(tmpl)) {
+		warning("%s: no cost rows: cannot create a directory for the counts: %s", k->name,
+			errstr());
+		return;
+	}
+	ct.dir = xstrdup(tmpl);
+	strbuf_addf(&path, "%s/ranges", ct.dir);
+	ct.ranges = strbuf_detach(&path, NULL);
+	strbuf_addf(&path, "%s/counts", ct.dir);
+	ct.out = strbuf_detach(&path, NULL);
+	strbuf_addf(&path, "%s/vmlinux", k->art.dir);
+	if (cost_plan_write(path.buf, &cfg->cost.functions, ct.ranges, &ct.plan, &why)) {
+		warning("%s: no cost rows: %s", k->name, why.buf);
+		goto out;
+	}
+	if (ct.plan.missing.nr) {
+		char *names = strvec_join(&ct.plan.missing, ", ");
+
+		warning("%s: not functions of this kernel (inlined or absent), their cost rows are "
+			"unavailable: %s", k->name, names);
+		free(names);
+	}
+	ct.marker = cost_marker_address();
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s,out=%s,ranges=%s,marker=0x%llx", qr->plugin, ct.out, ct.ranges,
+		    (unsigned long long)ct.marker);
+	ct.plugin_arg = strbuf_detach(&path, NULL);
+	if (boot_once(qr, k, boot, qr->reps + 1, qr->reps + cfg->cost.repetitions, &ct)) {
+		warning("%s: the counting boot failed (%s): no cost rows", k->name, k->reason.buf);
+		k->state = NULL;
+		strbuf_reset(&k->reason);
+		goto out;
+	}
+	store_counted(qr, k, &ct, boot);
+out:
+	counting_release(&ct);
+	strbuf_release(&path);
+	strbuf_release(&why);
+}
+
+/* Does this run count instructions? Sets qr->plugin when it does. */
+static void pick_counting(struct qemu_run *qr, const char *exe)
+{
+	const struct config *cfg = qr->cfg;
+	struct strbuf path = STRBUF_INIT;
+	const char *slash;
+
+	if (!strcmp(cfg->cost.mode, "off"))
+		return;
+	if (!strcmp(qr->accel, "kvm")) {
+		info("cost rows: under KVM they come from the PMU (perf stat), no counting boot");
+		return;
+	}
+	if (cfg->cost.plugin && *cfg->cost.plugin) {
+		char *p = config_path(cfg, cfg->cost.plugin);
+
+		strbuf_addstr(&path, p);
+		free(p);
+	} else {
+		slash = strrchr(exe, '/');
+		strbuf_add(&path, exe, slash ? (size_t)(slash - exe) + 1 : 0);
+		strbuf_addstr(&path, "pinbench-count.so");
+	}
+	if (access(path.buf, R_OK))
+		warning("cost rows: the TCG plugin '%s' is missing (make builds it once make deps "
+			"has fetched qemu-plugin.h): no cost.* rows in this run", path.buf);
+	else if (strchr(path.buf, ','))
+		warning("cost rows: the plugin's path '%s' has a comma, which QEMU's -plugin cannot "
+			"take: no cost.* rows in this run", path.buf);
+	else
+		qr->plugin = strbuf_detach(&path, NULL);
+	strbuf_release(&path);
 }
 
 /* --- before the first boot ----------------------------------------------------- */
@@ -889,6 +1122,7 @@ static int prepare(struct qemu_run *qr)
 					    cache, qr->run_as);
 	else
 		qr->accel = qr->cfg->qemu.accel;
+	pick_counting(qr, real);
 	ret = 0;
 out:
 	strbuf_release(&init);
@@ -971,6 +1205,7 @@ static void qemu_run_release(struct qemu_run *qr)
 	free(qr->agent);
 	free(qr->config_file);
 	free(qr->tree);
+	free(qr->plugin);
 	strvec_clear(&qr->probes);
 	if (qr->db)
 		db_close(qr->db);
@@ -1032,10 +1267,12 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 	for (b = 1; b <= qr.boots; b++) {
 		boot_reps(qr.reps, qr.boots, b, &first, &last);
 		for (i = 0; i < qr.nk; i++) {
-			if (boot_once(&qr, &qr.k[i], b, first, last))
+			if (boot_once(&qr, &qr.k[i], b, first, last, NULL))
 				goto stopped;
 		}
 	}
+	for (i = 0; qr.plugin && i < qr.nk && !spawn_interrupted(); i++)
+		count_kernel(&qr, &qr.k[i]);
 stopped:
 	/* one kernel failing ends the interleaving: the others' runs are incomplete */
 	for (i = 0; i < qr.nk; i++) {

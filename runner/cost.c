@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The cost rows: the plugin's ranges from vmlinux, its marks back, and the
+ * per-I/O figures of each counted repetition (runner/cost.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "kernels/ksyms.h"
+#include "runner/cost.h"
+#include "runner/marker.h"
+
+#define PAGE_BYTES 4096.0
+#define UNIT(u) u ":" COST_SOURCE_TCG
+
+/* Where an interrupt's kernel work starts and ends (x86-64, 4.x to 6.x). */
+#define TIMER_ENTRY "asm_sysvec_apic_timer_interrupt"
+#define IRET "native_irq_return_iret"
+#define SYSCALL_ENTRY "entry_SYSCALL_64"
+
+static const struct {
+	const char *fn, *role;
+} roles[] = {
+	{ "try_grab_folio", "grab" }, { "try_grab_page", "grab" }, { "folio_add_pin", "grab" },
+	{ "get_page", "grab" },
+	{ "unpin_user_page", "release" }, { "unpin_user_pages", "release" },
+	{ "gup_put_folio", "release" }, { "put_page", "release" }, { "__folio_put", "release" },
+	{ "bio_release_pages", "release" },
+	{ "iov_iter_extract_pages", "extract" }, { "iov_iter_get_pages2", "extract" },
+	{ "__blockdev_direct_IO", "dio" }, { "dio_send_cur_page", "dio" },
+	{ "submit_page_section", "dio" }, { "dio_bio_complete", "dio" },
+	{ "submit_bio", "bio" },
+};
+static const char *const role_names[] = { "grab", "release", "extract", "dio", "bio" };
+#define NR_ROLES (sizeof(role_names) / sizeof(role_names[0]))
+
+const char *cost_role(const char *function)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (!strcmp(roles[i].fn, function))
+			return roles[i].role;
+	return NULL;
+}
+
+uint64_t cost_marker_address(void)
+{
+	uint64_t r = 0, pages = (MARKER_ADDR_MAX - MARKER_ADDR_MIN) >> 12;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ (uint64_t)time(NULL);
+	return MARKER_ADDR_MIN + (r % pages) * 4096;
+}
+
+/* Is it an interrupt or exception entry that returns through the common iret? */
+static int entry_stub(const char *name)
+{
+	if (!strcmp(name, "asm_exc_nmi") || !strcmp(name, "asm_exc_double_fault") ||
+	    !strcmp(name, TIMER_ENTRY))
+		return 0;	/* NMIs return on their own; a double fault does not return */
+	return starts_with(name, "asm_exc_") || starts_with(name, "asm_sysvec_") ||
+	       !strcmp(name, "asm_common_interrupt") || !strcmp(name, "asm_spurious_interrupt");
+}
+
+static int overlaps(const struct ksym *s, const struct ksym **taken, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s->addr < taken[i]->addr + taken[i]->size && taken[i]->addr < s->addr + s->size)
+			return 1;
+	return 0;
+}
+
+int cost_plan_write(const char *vmlinux, const struct strvec *functions, const char *path,
+		    struct cost_plan *plan, struct strbuf *why)
+{
+	static const char *const needed[] = { TIMER_ENTRY, IRET, SYSCALL_ENTRY };
+	const struct ksym **taken = xcalloc(functions->nr + 1, sizeof(*taken));
+	const struct ksym *points[3];
+	struct ksyms ks;
+	size_t i, n = 0;
+	FILE *f = NULL;
+	int ret = -1;
+
+	plan->fns = (struct strvec)STRVEC_INIT;
+	plan->missing = (struct strvec)STRVEC_INIT;
+	if (ksyms_load(vmlinux, &ks, why)) {
+		free(taken);
+		return -1;
+	}
+	for (i = 0; i < 3; i++) {
+		points[i] = ksyms_find(&ks, needed[i]);
+		if (!points[i]) {
+			strbuf_addf(why, "'%s' has no symbol %s: not an x86-64 kernel pinbench can "
+				    "count", vmlinux, needed[i]);
+			goto out;
+		}
+	}
+	for (i = 0; i < functions->nr; i++) {
+		const struct ksym *s = ksyms_find(&ks, functions->v[i]);
+
+		if (!s || !s->size || s->addr < 0xffff800000000000ull || overlaps(s, taken, n) ||
+		    strvec_contains(&plan->fns, functions->v[i])) {
+			strvec_push(&plan->missing, functions->v[i]);
+			continue;
+		}
+		taken[n++] = s;
+		strvec_push(&plan->fns, s->name);
+	}
+	f = fopen(path, "w");
+	if (!f) {
+		strbuf_addf(why, "cannot write '%s': %s", path, errstr());
+		goto out;
+	}
+	fprintf(f, "pinbench-ranges 1\n");
+	for (i = 0; i < n; i++)
+		fprintf(f, "fn 0x%" PRIx64 " 0x%" PRIx64 "\n", taken[i]->addr,
+			taken[i]->addr + taken[i]->size);
+	fprintf(f, "timer 0x%" PRIx64 "\niret 0x%" PRIx64 "\nsyscall 0x%" PRIx64 "\n",
+		points[0]->addr, points[1]->addr, points[2]->addr);
+	for (i = 0; i < ks.nr; i++)
+		if (entry_stub(ks.v[i].name) && (i == 0 || ks.v[i].addr != ks.v[i - 1].addr))
+			fprintf(f, "entry 0x%" PRIx64 "\n", ks.v[i].addr);
+	if (fclose(f)) {
+		strbuf_addf(why, "cannot write '%s': %s", path, errstr());
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret)
+		cost_plan_release(plan);
+	ksyms_release(&ks);
+	free(taken);
+	return ret;
+}
+
+void cost_plan_release(struct cost_plan *plan)
+{
+	strvec_clear(&plan->fns);
+	strvec_clear(&plan->missing);
+}
+
+/* --- the plugin's output ------------------------------------------------------ */
+
+static int bad_line(struct strbuf *why, const char *path, unsigned line, const char *what)
+{
+	strbuf_addf(why, "%s:%u: %s", path, line, what);
+	return -1;
+}
+
+static int parse_mark(char *s, size_t cols, unsigned long long want, uint64_t *row)
+{
+	char *end;
+	unsigned long long seq;
+	size_t i;
+
+	if (strncmp(s, "mark ", 5))
+		return -1;
+	errno = 0;
+	seq = strtoull(s + 5, &end, 10);
+	if (errno || end == s + 5 || seq != want)
+		return -1;
+	for (i = 0; i < cols; i++) {
+		s = end;
+		if (*s != ' ')
+			return -1;
+		row[i] = strtoull(s + 1, &end, 10);
+		if (errno || end == s + 1)
+			return -1;
+	}
+	return *end == '\n' || !*end ? 0 : -1;
+}
+
+int cost_marks_read(const char *path, size_t nfns, struct cost_marks *m, struct strbuf *why)
+{
+	size_t cols = 3 + nfns, alloc = 0, i;
+	char *line = NULL, header[64];
+	unsigned lineno = 0;
+	size_t cap = 0;
+	FILE *f;
+	int ret = -1;
+
+	memset(m, 0, sizeof(*m));
+	m->nfns = nfns;
+	f = fopen(path, "r");
+	if (!f) {
+		strbuf_addf(why, "cannot read the plugin's counts '%s': %s", path, errstr());
+		return -1;
+	}
+	snprintf(header, sizeof(header), "pinbench-count 1 fns %zu\n", nfns);
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		if (lineno == 1) {
+			if (strcmp(line, header)) {
+				bad_line(why, path, lineno, "not the counts of this plan's plugin");
+				goto out;
+			}
+			continue;
+		}
+		if (m->ended) {
+			bad_line(why, path, lineno, "a line after 'end'");
+			goto out;
+		}
+		if (!strncmp(line, "end ", 4)) {
+			char *end;
+
+			m->end_marks = strtoull(line + 4, &end, 10);
+			if (end == line + 4 || *end != '\n' || m->end_marks != m->nr) {
+				bad_line(why, path, lineno, "'end' does not give the number of marks");
+				goto out;
+			}
+			m->ended = 1;
+			continue;
+		}
+		if (m->nr == alloc) {
+			alloc = alloc ? 2 * alloc : 64;
+			m->v = xrealloc(m->v, alloc * cols * sizeof(*m->v));
+		}
+		if (parse_mark(line, cols, m->nr + 1, m->v + m->nr * cols)) {
+			bad_line(why, path, lineno, "not 'mark SEQ' and its counters");
+			goto out;
+		}
+		for (i = 0; m->nr && i < cols; i++)
+			if (m->v[m->nr * cols + i] < m->v[(m->nr - 1) * cols + i]) {
+				bad_line(why, path, lineno, "a counter went down");
+				goto out;
+			}
+		m->nr++;
+	}
+	if (!lineno) {
+		strbuf_addf(why, "%s is empty: the plugin did not start", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(line);
+	fclose(f);
+	if (ret)
+		cost_marks_release(m);
+	return ret;
+}
+
+void cost_marks_release(struct cost_marks *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+/* --- the rows ----------------------------------------------------------------- */
+
+enum { COL_KERNEL, COL_USER, COL_TIMER, COL_FN0 };
+
+/* Counter col between marks a and b (1-based, a < b, both seen). */
+static double between(const struct cost_marks *m, unsigned long long a, unsigned long long b,
+		      size_t col)
+{
+	size_t cols = 3 + m->nfns;
+
+	return (double)(m->v[(b - 1) * cols + col] - m->v[(a - 1) * cols + col]);
+}
+
+static int mark_pair(const struct cost_marks *m, const struct sample_set *rep, const char *begin,
+		     const char *end, unsigned long long *a, unsigned long long *b)
+{
+	const struct sample *sa = sample_set_find(rep, begin), *sb = sample_set_find(rep, end);
+
+	if (!sa || !sb || !sa->available || !sb->available)
+		return 1;	/* not there */
+	if (sa->value < 1 || sb->value <= sa->value || sb->value > (double)m->nr ||
+	    sa->value != (double)(unsigned long long)sa->value ||
+	    sb->value != (double)(unsigned long long)sb->value)
+		return -1;
+	*a = (unsigned long long)sa->value;
+	*b = (unsigned long long)sb->value;
+	return 0;
+}
+
+static void add_all_unavailable(const struct strvec *functions, struct sample_set *out)
+{
+	struct strbuf name = STRBUF_INIT;
+	size_t i;
+
+	sample_set_add_unavailable(out, "cost.kernel_insns_per_io", UNIT("insn/io"));
+	sample_set_add_unavailable(out, "cost.user_insns_per_io", UNIT("insn/io"));
+	for (i = 0; i < functions->nr; i++) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "cost.fn.%s_insns_per_io", functions->v[i]);
+		sample_set_add_unavailable(out, name.buf, UNIT("insn/io"));
+	}
+	sample_set_add_unavailable(out, "cost.pin_path_insns_per_io", UNIT("insn/io"));
+	sample_set_add_unavailable(out, "cost.pin_path_insns_per_page", UNIT("insn/page"));
+	sample_set_add_unavailable(out, "cost.pin_path_share_pct", UNIT("%"));
+	strbuf_release(&name);
+}
+
+static ssize_t column_of(const struct cost_plan *plan, const char *fn)
+{
+	size_t i;
+
+	for (i = 0; i < plan->fns.nr; i++)
+		if (!strcmp(plan->fns.v[i], fn))
+			return (ssize_t)i;
+	return -1;
+}
+
+int cost_rows(const struct cost_marks *m, const struct cost_plan *plan,
+	      const struct strvec *functions, const struct sample_set *rep,
+	      unsigned long long bs, struct sample_set *out, struct strbuf *why)
+{
+	unsigned long long a, b, ba, bb;
+	double ios, kernel, user, pin = 0, role_sum[NR_ROLES] = { 0 };
+	int role_seen[NR_ROLES] = { 0 }, r, rb, pin_seen = 0;
+	struct strbuf name = STRBUF_INIT;
+	size_t i, k;
+
+	r = mark_pair(m, rep, "count.mark_begin", "count.mark_end", &a, &b);
+	rb = mark_pair(m, rep, "count.base_mark_begin", "count.base_mark_end", &ba, &bb);
+	if (r < 0 || rb < 0) {
+		strbuf_addf(why, "the repetition names marks the plugin did not see (it saw %zu)",
+			    m->nr);
+		return -1;
+	}
+	ios = sample_set_value(rep, "fio.total_ios", 0) - sample_set_value(rep, "count.base_ios", 0);
+	if (r || rb || ios <= 0) {
+		add_all_unavailable(functions, out);
+		return 0;
+	}
+	kernel = (between(m, a, b, COL_KERNEL) - between(m, a, b, COL_TIMER)) -
+		 (between(m, ba, bb, COL_KERNEL) - between(m, ba, bb, COL_TIMER));
+	user = between(m, a, b, COL_USER) - between(m, ba, bb, COL_USER);
+	sample_set_add(out, "cost.kernel_insns_per_io", kernel / ios, UNIT("insn/io"));
+	sample_set_add(out, "cost.user_insns_per_io", user / ios, UNIT("insn/io"));
+	sample_set_add(out, "cost.base_kernel_insns",
+		       between(m, ba, bb, COL_KERNEL) - between(m, ba, bb, COL_TIMER), UNIT("insn"));
+	for (i = 0; i < functions->nr; i++) {
+		ssize_t col = column_of(plan, functions->v[i]);
+		const char *role = cost_role(functions->v[i]);
+		double v;
+
+		strbuf_reset(&name);
+		strbuf_addf(&name, "cost.fn.%s_insns_per_io", functions->v[i]);
+		if (col < 0) {
+			sample_set_add_unavailable(out, name.buf, UNIT("insn/io"));
+			continue;
+		}
+		v = (between(m, a, b, COL_FN0 + (size_t)col) -
+		     between(m, ba, bb, COL_FN0 + (size_t)col)) / ios;
+		sample_set_add(out, name.buf, v, UNIT("insn/io"));
+		pin += v;
+		pin_seen = 1;
+		for (k = 0; role && k < NR_ROLES; k++)
+			if (!strcmp(role, role_names[k])) {
+				role_sum[k] += v;
+				role_seen[k] = 1;
+			}
+	}
+	for (k = 0; k < NR_ROLES; k++) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "cost.role.%s_insns_per_io", role_names[k]);
+		if (role_seen[k])
+			sample_set_add(out, name.buf, role_sum[k], UNIT("insn/io"));
+	}
+	if (pin_seen) {
+		double pages = (double)bs / PAGE_BYTES;
+
+		sample_set_add(out, "cost.pin_path_insns_per_io", pin, UNIT("insn/io"));
+		sample_set_add(out, "cost.pin_path_insns_per_page", pin / (pages < 1 ? 1 : pages),
+			       UNIT("insn/page"));
+		if (kernel > 0)
+			sample_set_add(out, "cost.pin_path_share_pct", 100 * pin / kernel, UNIT("%"));
+		else
+			sample_set_add_unavailable(out, "cost.pin_path_share_pct", UNIT("%"));
+	} else {
+		sample_set_add_unavailable(out, "cost.pin_path_insns_per_io", UNIT("insn/io"));
+		sample_set_add_unavailable(out, "cost.pin_path_insns_per_page", UNIT("insn/page"));
+		sample_set_add_unavailable(out, "cost.pin_path_share_pct", UNIT("%"));
+	}
+	strbuf_release(&name);
+	return 0;
+}
