@@ -77,7 +77,7 @@ int metric_direction(const char *m)
 	if (ends_with(m, ".bw_bytes") || ends_with(m, ".iops"))
 		return 1;
 	if (strstr(m, ".clat_") || starts_with(m, "pin.") || starts_with(m, "profile.") ||
-	    ends_with(m, "_cpu") || starts_with(m, "perf."))
+	    ends_with(m, "_cpu") || starts_with(m, "perf.") || starts_with(m, "cost."))
 		return -1;
 	return 0;
 }

@@ -284,6 +284,7 @@ struct db_verdict {
  * compare_opts), stored with it:
  *   comparison(..., throughput_threshold, latency_threshold, alpha, confidence,
  *              resamples, seed, exact_tolerance)   NULL: stored before schema 7
+ *   comparison(cost_tolerance, cost_fn_tolerance)   NULL (NaN here): before schema 9
  */
 struct db_compare_settings {
 	double throughput_threshold, latency_threshold;	/* fractions */
@@ -291,6 +292,7 @@ struct db_compare_settings {
 	double confidence;	/* of the bootstrap CI: 0.95 */
 	long long resamples, seed;
 	double exact_tolerance;
+	double cost_tolerance, cost_fn_tolerance;	/* fractions */
 };
 
 struct db_comparison {

@@ -287,6 +287,15 @@ static const char *const migrations[] = {
 	"ALTER TABLE run ADD COLUMN pid_start INTEGER;\n"
 	"ALTER TABLE build ADD COLUMN pid_start INTEGER;\n"
 	"PRAGMA user_version = 8;\n",
+
+	/*
+	 * 9: the cost rows' tolerances (fractions of the baseline's value), so
+	 * a report shows their verdicts under the settings that made them.
+	 * NULL in a comparison stored before: it had no cost rows.
+	 */
+	"ALTER TABLE comparison ADD COLUMN cost_tolerance REAL;\n"
+	"ALTER TABLE comparison ADD COLUMN cost_fn_tolerance REAL;\n"
+	"PRAGMA user_version = 9;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

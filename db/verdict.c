@@ -58,8 +58,8 @@ int db_comparison_store(struct db *db, const struct db_comparison *c, long long 
 	st = db_stmt(db, STMT_COMPARISON_ADD,
 		"INSERT INTO comparison (run_a, run_b, command, regressions, improvements,"
 		" inconclusive, exact_changed, throughput_threshold, latency_threshold, alpha,"
-		" confidence, resamples, seed, exact_tolerance)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+		" confidence, resamples, seed, exact_tolerance, cost_tolerance, cost_fn_tolerance)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
 	if (!st)
 		goto out_rollback;
 	sqlite3_bind_int64(st, 1, c->run_a);
@@ -76,6 +76,8 @@ int db_comparison_store(struct db *db, const struct db_comparison *c, long long 
 	sqlite3_bind_int64(st, 12, c->settings.resamples);
 	sqlite3_bind_int64(st, 13, c->settings.seed);
 	bind_real(st, 14, c->settings.exact_tolerance);
+	bind_real(st, 15, c->settings.cost_tolerance);
+	bind_real(st, 16, c->settings.cost_fn_tolerance);
 	if (db_step_done(st) != SQLITE_DONE)
 		goto out_error;
 	*id = sqlite3_last_insert_rowid(db->sql);
@@ -130,6 +132,8 @@ static void read_settings(sqlite3_stmt *st, int col, struct db_comparison_stored
 	s->resamples = sqlite3_column_int64(st, col + 4);
 	s->seed = sqlite3_column_int64(st, col + 5);
 	s->exact_tolerance = sqlite3_column_double(st, col + 6);
+	s->cost_tolerance = real_or_nan(st, col + 7);
+	s->cost_fn_tolerance = real_or_nan(st, col + 8);
 }
 
 int db_comparison_get(struct db *db, long long comparison, struct db_comparison_stored *out)
@@ -137,7 +141,8 @@ int db_comparison_get(struct db *db, long long comparison, struct db_comparison_
 	sqlite3_stmt *st = prepare(db,
 		"SELECT run_a, run_b, regressions, improvements, inconclusive, exact_changed,"
 		" decided_at, throughput_threshold, latency_threshold, alpha, confidence,"
-		" resamples, seed, exact_tolerance FROM comparison WHERE id = ?1", comparison);
+		" resamples, seed, exact_tolerance, cost_tolerance, cost_fn_tolerance"
+		" FROM comparison WHERE id = ?1", comparison);
 	int rc;
 
 	memset(out, 0, sizeof(*out));

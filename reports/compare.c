@@ -64,7 +64,8 @@ static void series_list_release(struct series_list *l)
 /* -1: not compared; else the kind. */
 static int classify(const char *metric)
 {
-	if (starts_with(metric, "pin.") || starts_with(metric, "dio."))
+	if (starts_with(metric, "pin.") || starts_with(metric, "dio.") ||
+	    starts_with(metric, "cost."))
 		return COMPARE_EXACT;
 	/* these follow from how much I/O was done, not from how well */
 	if (starts_with(metric, "vmstat.") || ends_with(metric, "total_ios") ||
@@ -108,13 +109,27 @@ static struct compare_row *add_row(struct comparison *c, const struct series *a,
 	return r;
 }
 
+/*
+ * How far an exact row may move and still be no change: pins and calls are
+ * counts (other activity adds a little to them), cost rows are counted
+ * instructions per I/O, equal to a fraction of their size from run to run.
+ */
+static double exact_allowance(const struct compare_row *r, const struct compare_opts *o)
+{
+	if (!starts_with(r->metric, "cost."))
+		return o->exact_tolerance;
+	return fabs(r->median_a) * (starts_with(r->metric, "cost.fn.") ||
+				    starts_with(r->metric, "cost.role.") ?
+				    o->cost_fn_tolerance : o->cost_tolerance);
+}
+
 static void judge_exact(struct compare_row *r, const struct compare_opts *o)
 {
 	int better = metric_direction(r->metric);
 
 	r->delta = r->median_b - r->median_a;
 	r->verdict = STATS_NO_CHANGE;
-	if (fabs(r->delta) <= o->exact_tolerance)
+	if (fabs(r->delta) <= exact_allowance(r, o))
 		return;
 	/* a changed count is news even where neither direction is better */
 	if (!better || (better > 0) == (r->delta > 0))
@@ -223,7 +238,8 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 		int kind = classify(a.v[i].metric);
 		struct compare_row *r;
 
-		if (!sb || kind < 0)
+		/* rows of different sources (tcg-count, pmu: the unit says) are never compared */
+		if (!sb || kind < 0 || strcmp(a.v[i].unit, sb->unit))
 			continue;
 		r = add_row(out, &a.v[i], sb, (enum compare_kind)kind);
 		if (kind == COMPARE_EXACT) {
@@ -298,7 +314,8 @@ int compare_store(struct db *db, const struct comparison *c, const char *command
 		(long long)c->improvements, (long long)c->inconclusive,
 		(long long)c->changed_exact, v, c->nr,
 		{ o->throughput_threshold, o->latency_threshold, o->alpha, o->confidence,
-		  (long long)o->resamples, (long long)o->seed, o->exact_tolerance },
+		  (long long)o->resamples, (long long)o->seed, o->exact_tolerance,
+		  o->cost_tolerance, o->cost_fn_tolerance },
 	};
 	size_t i;
 	int ret;
@@ -408,6 +425,8 @@ static void opts_of_settings(const struct db_compare_settings *s, struct compare
 	o->resamples = (unsigned)s->resamples;
 	o->seed = (unsigned long)s->seed;
 	o->exact_tolerance = s->exact_tolerance;
+	o->cost_tolerance = s->cost_tolerance;
+	o->cost_fn_tolerance = s->cost_fn_tolerance;
 }
 
 int compare_load(struct db *db, long long comparison, struct comparison *out)
@@ -461,6 +480,9 @@ static void settings_text(const struct compare_opts *o, int known, struct strbuf
 		    "exact counters change beyond +-%g", o->confidence * 100, o->resamples,
 		    o->seed, o->throughput_threshold * 100, o->latency_threshold * 100, o->alpha,
 		    o->exact_tolerance);
+	if (!isnan(o->cost_tolerance))
+		strbuf_addf(out, ", counted instructions (cost rows) beyond +-%g%% (+-%g%% for "
+			    "single functions)", o->cost_tolerance * 100, o->cost_fn_tolerance * 100);
 }
 
 void compare_settings_text(const struct comparison *c, struct strbuf *out)

@@ -50,9 +50,16 @@ struct compare_opts {
 	unsigned long seed;
 	double exact_tolerance;		/* exact rows: |delta| up to this is other activity */
 	double confidence;		/* of the bootstrap CI */
+	/*
+	 * cost rows (instructions per I/O, counted: exact rows): a change up to
+	 * this fraction of the baseline's value is no change; the second for
+	 * single functions (cost.fn.*, cost.role.*). NaN: not stored (before
+	 * schema 9, when there were no cost rows).
+	 */
+	double cost_tolerance, cost_fn_tolerance;
 };
 
-#define COMPARE_OPTS_DEFAULT { 0.02, 0.05, 0.05, 2000, 1, 0.1, 0.95 }
+#define COMPARE_OPTS_DEFAULT { 0.02, 0.05, 0.05, 2000, 1, 0.1, 0.95, 0.005, 0.001 }
 
 struct comparison {
 	long long id;			/* once stored; 0 before */

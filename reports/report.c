@@ -185,12 +185,14 @@ static json_t *settings_json(const struct comparison *c)
 
 	if (!c->opts_known)
 		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:o}",
 			 "throughput_threshold", json_num(o->throughput_threshold),
 			 "latency_threshold", json_num(o->latency_threshold),
 			 "alpha", json_num(o->alpha), "confidence", json_num(o->confidence),
 			 "resamples", (json_int_t)o->resamples, "seed", (json_int_t)o->seed,
-			 "exact_tolerance", json_num(o->exact_tolerance));
+			 "exact_tolerance", json_num(o->exact_tolerance),
+			 "cost_tolerance", json_num(o->cost_tolerance),
+			 "cost_fn_tolerance", json_num(o->cost_fn_tolerance));
 }
 
 int report_json(const struct comparison *c, FILE *out)

@@ -72,6 +72,8 @@ static int report(struct cli *cli, long long run_a, long long run_b, unsigned re
 
 	opts.throughput_threshold = cli->cfg.throughput_threshold;
 	opts.latency_threshold = cli->cfg.latency_threshold;
+	opts.cost_tolerance = cli->cfg.cost_tolerance;
+	opts.cost_fn_tolerance = cli->cfg.cost_fn_tolerance;
 	if (db_open(cli->db_path, &db)) {
 		free(command);
 		return EXIT_INFRA;

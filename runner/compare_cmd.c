@@ -165,6 +165,8 @@ static int report(struct cli *cli, struct compare_cli *o, char **argv)
 
 	opts.throughput_threshold = cli->cfg.throughput_threshold;
 	opts.latency_threshold = cli->cfg.latency_threshold;
+	opts.cost_tolerance = cli->cfg.cost_tolerance;
+	opts.cost_fn_tolerance = cli->cfg.cost_fn_tolerance;
 	if (db_open(cli->db_path, &db))
 		return EXIT_INFRA;
 	if (o->from_db && o->baseline) {

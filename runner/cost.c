@@ -108,7 +108,7 @@ int cost_plan_write(const char *vmlinux, const struct strvec *functions, const c
 	for (i = 0; i < functions->nr; i++) {
 		const struct ksym *s = ksyms_find(&ks, functions->v[i]);
 
-		if (!s || !s->size || s->addr < 0xffff800000000000ull || overlaps(s, taken, n) ||
+		if (!s || !s->size || overlaps(s, taken, n) ||
 		    strvec_contains(&plan->fns, functions->v[i])) {
 			strvec_push(&plan->missing, functions->v[i]);
 			continue;
@@ -376,7 +376,8 @@ int cost_rows(const struct cost_marks *m, const struct cost_plan *plan,
 		sample_set_add(out, "cost.pin_path_insns_per_page", pin / (pages < 1 ? 1 : pages),
 			       UNIT("insn/page"));
 		if (kernel > 0)
-			sample_set_add(out, "cost.pin_path_share_pct", 100 * pin / kernel, UNIT("%"));
+			sample_set_add(out, "cost.pin_path_share_pct", 100 * pin / (kernel / ios),
+				       UNIT("%"));
 		else
 			sample_set_add_unavailable(out, "cost.pin_path_share_pct", UNIT("%"));
 	} else {

@@ -25,8 +25,16 @@ int marker_map(struct marker *mk, uint64_t addr)
 	if (!marker_addr_ok(addr))
 		return error("marker address 0x%llx is not a page-aligned user address",
 			     (unsigned long long)addr);
+	/*
+	 * MAP_FIXED_NOREPLACE: never over a mapping of ours. Where it is not
+	 * known (valgrind, kernels before 4.17) it is a hint, and the check
+	 * below refuses any other address.
+	 */
 	p = mmap((void *)(uintptr_t)addr, (size_t)page, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED && errno == EINVAL)
+		p = mmap((void *)(uintptr_t)addr, (size_t)page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED || p != (void *)(uintptr_t)addr) {
 		if (p != MAP_FAILED)
 			munmap(p, (size_t)page);	/* an old kernel took it as a hint */

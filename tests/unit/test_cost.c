@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "runner/cost.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/strbuf.h"
+#include "kernels/ksyms.h"
+#include "runner/marker.h"
+#include "tests/tap.h"
+
+/*
+ * Functions of this very binary under the kernel's names: its own symbol
+ * table (gcc's, real) stands in for a vmlinux.
+ */
+#define FAKE_FN(name) __attribute__((noinline, used)) int name(int x) { return x * 3 + 1; }
+FAKE_FN(asm_sysvec_apic_timer_interrupt)
+FAKE_FN(native_irq_return_iret)
+FAKE_FN(entry_SYSCALL_64)
+FAKE_FN(asm_exc_page_fault)
+FAKE_FN(asm_exc_nmi)
+FAKE_FN(folio_add_pin)
+FAKE_FN(submit_bio)
+
+static char tmp[] = "/tmp/pinbench-test-cost.XXXXXX";
+static char self[4096];
+static uint64_t bias;		/* where it runs minus where it was linked */	/* this binary: /proc/self/exe resolved (vmlinux is never a link) */
+
+static char *path_in_tmp(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s/%s", tmp, name);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_ksyms(void)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct ksyms ks;
+	const struct ksym *s, *t;
+	char *junk = path_in_tmp("junk");
+
+	is_int(ksyms_load(self, &ks, &why), 0, "this test's own ELF symbol table reads");
+	s = ksyms_find(&ks, "folio_add_pin");
+	t = ksyms_find(&ks, "submit_bio");
+	/* a PIE runs elsewhere than it was linked: the distance between two functions holds */
+	ok(s && t && s->addr - t->addr == (uintptr_t)folio_add_pin - (uintptr_t)submit_bio &&
+	   s->size > 0, "a function: its address and size");
+	bias = s ? (uintptr_t)folio_add_pin - s->addr : 0;
+	ok(!ksyms_find(&ks, "no_such_function_here"), "a name that is not there");
+	ksyms_release(&ks);
+	write_text(junk, "not an ELF file at all, just text\n");
+	is_int(ksyms_load(junk, &ks, &why), -1, "a text file is refused");
+	like(why.buf, "not an ELF64 file", "and says it is not ELF");
+	strbuf_reset(&why);
+	is_int(ksyms_load("/nonexistent/vmlinux", &ks, &why), -1, "a missing vmlinux is refused");
+	like(why.buf, "/nonexistent/vmlinux", "naming the file");
+	strbuf_release(&why);
+	free(junk);
+}
+
+static void test_plan(void)
+{
+	struct strvec fns = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT, text = STRBUF_INIT;
+	struct cost_plan plan;
+	char *ranges = path_in_tmp("ranges"), line[256];
+	FILE *f;
+	int timer = 0, iret = 0, sysc = 0, entries = 0, nmi = 0, nfn = 0;
+
+	strvec_pushl(&fns, "folio_add_pin", "get_page", "submit_bio", "folio_add_pin", NULL);
+	is_int(cost_plan_write(self, &fns, ranges, &plan, &why), 0,
+	       "ranges from a real symbol table");
+	is_int(plan.fns.nr, 2, "the two functions it has are counted");
+	is_str(plan.fns.v[0], "folio_add_pin", "in the config's order");
+	ok(plan.missing.nr == 2 && !strcmp(plan.missing.v[0], "get_page"),
+	   "get_page (not there) and the repeated name are missing");
+	f = fopen(ranges, "r");
+	ok(f && fgets(line, sizeof(line), f) && !strcmp(line, "pinbench-ranges 1\n"),
+	   "the ranges file starts with its header");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long a = strtoull(strchr(line, ' ') + 1, NULL, 16) + bias;
+
+		nfn += !strncmp(line, "fn ", 3);
+		timer += !strncmp(line, "timer ", 6) &&
+			 a == (uintptr_t)asm_sysvec_apic_timer_interrupt;
+		iret += !strncmp(line, "iret ", 5) && a == (uintptr_t)native_irq_return_iret;
+		sysc += !strncmp(line, "syscall ", 8) && a == (uintptr_t)entry_SYSCALL_64;
+		entries += !strncmp(line, "entry ", 6) && a == (uintptr_t)asm_exc_page_fault;
+		nmi += a == (uintptr_t)asm_exc_nmi;
+	}
+	if (f)
+		fclose(f);
+	ok(nfn == 2 && timer == 1 && iret == 1 && sysc == 1,
+	   "two ranges, the timer entry, the iret and the syscall entry at their addresses");
+	ok(entries == 1 && !nmi, "an exception entry is listed, the NMI's (own iret) is not");
+	cost_plan_release(&plan);
+	/* a kernel that lacks the entry points cannot be counted */
+	strbuf_reset(&why);
+	is_int(cost_plan_write("/bin/true", &fns, ranges, &plan, &why), -1,
+	       "a binary without the kernel's entry symbols is refused");
+	like(why.buf, "has no symbol", "saying which symbol is missing");
+	strvec_clear(&fns);
+	strbuf_release(&why);
+	strbuf_release(&text);
+	free(ranges);
+}
+
+/* The plugin's format: kernel, user, timer, then two functions. */
+static const char counts[] =
+	"pinbench-count 1 fns 2\n"
+	"mark 1 1000 500 0 10 0\n"		/* base begin */
+	"mark 2 6000 900 1000 30 5\n"		/* base end: 4000 kernel net, 400 user */
+	"mark 3 7000 1000 1000 30 5\n"		/* run begin */
+	"mark 4 1107000 201000 101000 20030 5005\n"	/* run end */
+	"end 4\n";
+
+static void add(struct sample_set *s, const char *m, double v)
+{
+	sample_set_add(s, m, v, "x");
+}
+
+static void test_rows(void)
+{
+	char *out = path_in_tmp("counts");
+	struct strbuf why = STRBUF_INIT;
+	struct strvec fns = STRVEC_INIT, cfg = STRVEC_INIT;
+	struct cost_plan plan = { STRVEC_INIT, STRVEC_INIT };
+	struct sample_set rep = SAMPLE_SET_INIT, rows = SAMPLE_SET_INIT;
+	struct cost_marks m;
+	const struct sample *s;
+
+	write_text(out, counts);
+	is_int(cost_marks_read(out, 2, &m, &why), 0, "the plugin's output reads");
+	ok(m.nr == 4 && m.ended && m.end_marks == 4, "four marks and the end");
+	strvec_pushl(&plan.fns, "folio_add_pin", "submit_bio", NULL);
+	strvec_pushl(&cfg, "folio_add_pin", "get_page", "submit_bio", NULL);
+	add(&rep, "count.mark_begin", 3);
+	add(&rep, "count.mark_end", 4);
+	add(&rep, "count.base_mark_begin", 1);
+	add(&rep, "count.base_mark_end", 2);
+	add(&rep, "count.base_ios", 1);
+	add(&rep, "fio.total_ios", 1001);
+	is_int(cost_rows(&m, &plan, &cfg, &rep, 8192, &rows, &why), 0, "rows of a repetition");
+	/* (1100000 - 100000) - 4000 over 1000 I/Os */
+	is_double(sample_set_value(&rows, "cost.kernel_insns_per_io", -1), 996.0, 1e-9,
+		  "kernel: timer work and the base pass taken out, per I/O beyond the base's");
+	is_double(sample_set_value(&rows, "cost.user_insns_per_io", -1), 199.6, 1e-9,
+		  "user: the base pass taken out");
+	is_double(sample_set_value(&rows, "cost.fn.folio_add_pin_insns_per_io", -1), 19.98, 1e-9,
+		  "a function's own instructions per I/O");
+	is_double(sample_set_value(&rows, "cost.fn.submit_bio_insns_per_io", -1), 4.995, 1e-9,
+		  "another (its base pass's share taken out too)");
+	s = sample_set_find(&rows, "cost.fn.get_page_insns_per_io");
+	ok(s && !s->available, "a function the kernel lacks is unavailable, never 0");
+	is_double(sample_set_value(&rows, "cost.pin_path_insns_per_io", -1), 24.975, 1e-9,
+		  "the pin path: the functions summed");
+	is_double(sample_set_value(&rows, "cost.pin_path_insns_per_page", -1), 12.4875, 1e-9,
+		  "per page: 8 KiB I/Os are two pages");
+	is_double(sample_set_value(&rows, "cost.pin_path_share_pct", -1), 100 * 24.975 / 996, 1e-9,
+		  "its share of the kernel's instructions");
+	is_double(sample_set_value(&rows, "cost.role.grab_insns_per_io", -1), 19.98, 1e-9,
+		  "folio_add_pin's role is grab");
+	is_double(sample_set_value(&rows, "cost.role.bio_insns_per_io", -1), 4.995, 1e-9,
+		  "submit_bio's is bio");
+	ok(!sample_set_find(&rows, "cost.role.extract_insns_per_io"),
+	   "a role none of the kernel's functions has is not a row");
+	s = sample_set_find(&rows, "cost.kernel_insns_per_io");
+	is_str(s ? s->unit : "", "insn/io:tcg-count", "the unit names the source");
+	sample_set_clear(&rows);
+
+	/* marks the plugin never saw: someone else's numbering */
+	add(&rep, "count.mark_end", 9);
+	is_int(cost_rows(&m, &plan, &cfg, &rep, 4096, &rows, &why), -1,
+	       "a repetition naming a mark beyond the plugin's is refused");
+	like(why.buf, "did not see", "and says so");
+	sample_set_clear(&rows);
+	/* no base pass (it failed): unavailable rows */
+	sample_set_clear(&rep);
+	add(&rep, "count.mark_begin", 3);
+	add(&rep, "count.mark_end", 4);
+	add(&rep, "fio.total_ios", 1001);
+	is_int(cost_rows(&m, &plan, &cfg, &rep, 4096, &rows, &why), 0, "without a base pass");
+	s = sample_set_find(&rows, "cost.kernel_insns_per_io");
+	ok(s && !s->available, "the rows are unavailable");
+	sample_set_clear(&rows);
+	sample_set_clear(&rep);
+	cost_marks_release(&m);
+	strvec_clear(&plan.fns);
+	strvec_clear(&fns);
+	strvec_clear(&cfg);
+	strbuf_release(&why);
+	free(out);
+}
+
+static void bad_counts(const char *text, size_t nfns, const char *want, const char *name)
+{
+	char *out = path_in_tmp("bad");
+	struct strbuf why = STRBUF_INIT;
+	struct cost_marks m;
+
+	write_text(out, text);
+	ok(cost_marks_read(out, nfns, &m, &why) == -1 && strstr(why.buf, want), name);
+	if (!strstr(why.buf, want))
+		fprintf(stderr, "# got: %s\n", why.buf);
+	strbuf_release(&why);
+	free(out);
+}
+
+static void test_bad_counts(void)
+{
+	bad_counts("", 0, "is empty", "an empty file: the plugin never started");
+	bad_counts("pinbench-count 1 fns 3\n", 2, ":1: not the counts",
+		   "a header for another number of functions");
+	bad_counts("pinbench-count 1 fns 0\nmark 2 1 1 1\n", 0, ":2: not 'mark SEQ'",
+		   "marks must be numbered from 1");
+	bad_counts("pinbench-count 1 fns 0\nmark 1 5 1 1\nmark 2 4 1 1\n", 0,
+		   ":3: a counter went down", "a counter that goes down");
+	bad_counts("pinbench-count 1 fns 1\nmark 1 5 1 1\n", 1, ":2: not 'mark SEQ'",
+		   "a mark short of a column");
+	bad_counts("pinbench-count 1 fns 0\nmark 1 5 1 1 7\n", 0, ":2: not 'mark SEQ'",
+		   "a mark with a column too many");
+	bad_counts("pinbench-count 1 fns 0\nmark 1 5 1 1\nend 2\n", 0, "number of marks",
+		   "an end that counts other marks");
+	bad_counts("pinbench-count 1 fns 0\nend 0\nmark 1 5 1 1\n", 0, "after 'end'",
+		   "nothing after the end");
+}
+
+static void test_marker(void)
+{
+	struct marker mk;
+	uint64_t a = cost_marker_address(), b = cost_marker_address();
+
+	ok(marker_addr_ok(a) && marker_addr_ok(b), "random marker addresses are page-aligned user "
+	   "addresses");
+	ok(a != b, "and differ from one boot to the next");
+	ok(!marker_addr_ok(0xffffffff81000000ull) && !marker_addr_ok(MARKER_ADDR_MIN + 1),
+	   "a kernel or unaligned address is not a marker");
+	is_int(marker_map(&mk, a), 0, "the marker page maps");
+	is_int((int)marker_hit(&mk), 1, "calling it is mark 1");
+	is_int((int)marker_hit(&mk), 2, "then mark 2");
+	is_int(marker_map(&(struct marker){ 0 }, a), -1, "never over an existing mapping");
+	marker_unmap(&mk);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmp) || !realpath("/proc/self/exe", self))
+		return 1;
+	test_ksyms();
+	test_plan();
+	test_rows();
+	test_bad_counts();
+	test_marker();
+	ok(!remove_tree(tmp), "the test's files are removed");
+	return done_testing();
+}
