@@ -34,6 +34,12 @@ void fio_job_argv(const struct fio_job *job, struct strvec *argv)
 		strvec_pushf(argv, "--size=%llu", job->size);
 	if (job->io_size)
 		strvec_pushf(argv, "--io_size=%llu", job->io_size);
+	if (job->rate_iops)
+		strvec_pushf(argv, "--rate_iops=%u", job->rate_iops);
+	if (job->no_disk_util)
+		strvec_push(argv, "--disk_util=0");
+	if (job->clock_gettime)
+		strvec_push(argv, "--clocksource=clock_gettime");
 	strvec_push(argv, "--direct=1");
 	/* start from a cold page cache and stop the whole run on the first error */
 	strvec_push(argv, "--invalidate=1");

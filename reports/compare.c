@@ -64,6 +64,9 @@ static void series_list_release(struct series_list *l)
 /* -1: not compared; else the kind. */
 static int classify(const char *metric)
 {
+	/* what runs per second, and fio's start and exit: counted, but no I/O's cost */
+	if (starts_with(metric, "cost.wall_") || starts_with(metric, "cost.base_"))
+		return -1;
 	if (starts_with(metric, "pin.") || starts_with(metric, "dio.") ||
 	    starts_with(metric, "cost."))
 		return COMPARE_EXACT;

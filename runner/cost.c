@@ -268,20 +268,73 @@ static double between(const struct cost_marks *m, unsigned long long a, unsigned
 	return (double)(m->v[(b - 1) * cols + col] - m->v[(a - 1) * cols + col]);
 }
 
-static int mark_pair(const struct cost_marks *m, const struct sample_set *rep, const char *begin,
-		     const char *end, unsigned long long *a, unsigned long long *b)
-{
-	const struct sample *sa = sample_set_find(rep, begin), *sb = sample_set_find(rep, end);
+/* One counted fio run of a repetition: its marks, seconds and I/Os. */
+struct span {
+	unsigned long long a, b;
+	double t, n;
+};
 
-	if (!sa || !sb || !sa->available || !sb->available)
-		return 1;	/* not there */
+/* 0 found, 1 not there (its pass failed), -1 marks the plugin did not see. */
+static int span_of(const struct cost_marks *m, const struct sample_set *rep, const char *prefix,
+		   const char *ios, struct span *sp)
+{
+	char begin[64], end[64], secs[64];
+	const struct sample *sa, *sb, *st, *sn;
+
+	snprintf(begin, sizeof(begin), "count.%smark_begin", prefix);
+	snprintf(end, sizeof(end), "count.%smark_end", prefix);
+	snprintf(secs, sizeof(secs), "count.%sseconds", prefix);
+	sa = sample_set_find(rep, begin);
+	sb = sample_set_find(rep, end);
+	st = sample_set_find(rep, secs);
+	sn = sample_set_find(rep, ios);
+	if (!sa || !sb || !st || !sn || !sa->available || !sb->available || !st->available ||
+	    !sn->available)
+		return 1;
 	if (sa->value < 1 || sb->value <= sa->value || sb->value > (double)m->nr ||
 	    sa->value != (double)(unsigned long long)sa->value ||
 	    sb->value != (double)(unsigned long long)sb->value)
 		return -1;
-	*a = (unsigned long long)sa->value;
-	*b = (unsigned long long)sb->value;
+	if (!(st->value >= 0) || !(sn->value >= 0))
+		return 1;
+	sp->a = (unsigned long long)sa->value;
+	sp->b = (unsigned long long)sb->value;
+	sp->t = st->value;
+	sp->n = sn->value;
 	return 0;
+}
+
+/* The three runs of a repetition and what solves them. */
+struct solve {
+	struct span run, base, idle;
+	double det;
+};
+
+/*
+ * A counter over a run is S + w t + c n: S what fio's start and exit cost
+ * (the base pass has it with n and t near 0), w what runs per second of
+ * wall time whatever the I/O (fio's own polling, the agent's, kernel
+ * threads; the idle pass is mostly that), c the cost of one I/O. Three
+ * runs, three unknowns: c, per I/O, and w, per second.
+ */
+static void solve_counter(const struct cost_marks *m, const struct solve *s, size_t col,
+			  int minus_timer, double *per_io, double *per_s)
+{
+	double cr = between(m, s->run.a, s->run.b, col), cb = between(m, s->base.a, s->base.b, col),
+	       ci = between(m, s->idle.a, s->idle.b, col);
+	double dcr, dci, dtr = s->run.t - s->base.t, dti = s->idle.t - s->base.t,
+	       dni = s->idle.n - s->base.n;
+
+	if (minus_timer) {
+		cr -= between(m, s->run.a, s->run.b, COL_TIMER);
+		cb -= between(m, s->base.a, s->base.b, COL_TIMER);
+		ci -= between(m, s->idle.a, s->idle.b, COL_TIMER);
+	}
+	dcr = cr - cb;
+	dci = ci - cb;
+	*per_io = (dcr * dti - dci * dtr) / s->det;
+	if (per_s)
+		*per_s = (dci - *per_io * dni) / dti;
 }
 
 static void add_all_unavailable(const struct strvec *functions, struct sample_set *out)
@@ -316,31 +369,35 @@ int cost_rows(const struct cost_marks *m, const struct cost_plan *plan,
 	      const struct strvec *functions, const struct sample_set *rep,
 	      unsigned long long bs, struct sample_set *out, struct strbuf *why)
 {
-	unsigned long long a, b, ba, bb;
-	double ios, kernel, user, pin = 0, role_sum[NR_ROLES] = { 0 };
-	int role_seen[NR_ROLES] = { 0 }, r, rb, pin_seen = 0;
+	double kernel, user, wall, pin = 0, role_sum[NR_ROLES] = { 0 };
+	int role_seen[NR_ROLES] = { 0 }, r[3], pin_seen = 0;
 	struct strbuf name = STRBUF_INIT;
+	struct solve sv;
 	size_t i, k;
 
-	r = mark_pair(m, rep, "count.mark_begin", "count.mark_end", &a, &b);
-	rb = mark_pair(m, rep, "count.base_mark_begin", "count.base_mark_end", &ba, &bb);
-	if (r < 0 || rb < 0) {
+	r[0] = span_of(m, rep, "", "fio.total_ios", &sv.run);
+	r[1] = span_of(m, rep, "base_", "count.base_ios", &sv.base);
+	r[2] = span_of(m, rep, "idle_", "count.idle_ios", &sv.idle);
+	if (r[0] < 0 || r[1] < 0 || r[2] < 0) {
 		strbuf_addf(why, "the repetition names marks the plugin did not see (it saw %zu)",
 			    m->nr);
 		return -1;
 	}
-	ios = sample_set_value(rep, "fio.total_ios", 0) - sample_set_value(rep, "count.base_ios", 0);
-	if (r || rb || ios <= 0) {
+	sv.det = (sv.run.n - sv.base.n) * (sv.idle.t - sv.base.t) -
+		 (sv.idle.n - sv.base.n) * (sv.run.t - sv.base.t);
+	/* an idle pass no longer than the base, or no more I/O than it: nothing to solve */
+	if (r[0] || r[1] || r[2] || !(sv.idle.t - sv.base.t > 0) || !(sv.det > 0)) {
 		add_all_unavailable(functions, out);
 		return 0;
 	}
-	kernel = (between(m, a, b, COL_KERNEL) - between(m, a, b, COL_TIMER)) -
-		 (between(m, ba, bb, COL_KERNEL) - between(m, ba, bb, COL_TIMER));
-	user = between(m, a, b, COL_USER) - between(m, ba, bb, COL_USER);
-	sample_set_add(out, "cost.kernel_insns_per_io", kernel / ios, UNIT("insn/io"));
-	sample_set_add(out, "cost.user_insns_per_io", user / ios, UNIT("insn/io"));
+	solve_counter(m, &sv, COL_KERNEL, 1, &kernel, &wall);
+	solve_counter(m, &sv, COL_USER, 0, &user, NULL);
+	sample_set_add(out, "cost.kernel_insns_per_io", kernel, UNIT("insn/io"));
+	sample_set_add(out, "cost.user_insns_per_io", user, UNIT("insn/io"));
+	sample_set_add(out, "cost.wall_kernel_insns_per_s", wall, UNIT("insn/s"));
 	sample_set_add(out, "cost.base_kernel_insns",
-		       between(m, ba, bb, COL_KERNEL) - between(m, ba, bb, COL_TIMER), UNIT("insn"));
+		       between(m, sv.base.a, sv.base.b, COL_KERNEL) -
+		       between(m, sv.base.a, sv.base.b, COL_TIMER), UNIT("insn"));
 	for (i = 0; i < functions->nr; i++) {
 		ssize_t col = column_of(plan, functions->v[i]);
 		const char *role = cost_role(functions->v[i]);
@@ -352,8 +409,7 @@ int cost_rows(const struct cost_marks *m, const struct cost_plan *plan,
 			sample_set_add_unavailable(out, name.buf, UNIT("insn/io"));
 			continue;
 		}
-		v = (between(m, a, b, COL_FN0 + (size_t)col) -
-		     between(m, ba, bb, COL_FN0 + (size_t)col)) / ios;
+		solve_counter(m, &sv, COL_FN0 + (size_t)col, 0, &v, NULL);
 		sample_set_add(out, name.buf, v, UNIT("insn/io"));
 		pin += v;
 		pin_seen = 1;
@@ -376,8 +432,7 @@ int cost_rows(const struct cost_marks *m, const struct cost_plan *plan,
 		sample_set_add(out, "cost.pin_path_insns_per_page", pin / (pages < 1 ? 1 : pages),
 			       UNIT("insn/page"));
 		if (kernel > 0)
-			sample_set_add(out, "cost.pin_path_share_pct", 100 * pin / (kernel / ios),
-				       UNIT("%"));
+			sample_set_add(out, "cost.pin_path_share_pct", 100 * pin / kernel, UNIT("%"));
 		else
 			sample_set_add_unavailable(out, "cost.pin_path_share_pct", UNIT("%"));
 	} else {

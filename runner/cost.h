@@ -17,12 +17,16 @@
  * (runner/plugin/count.c) counting kernel and user instructions, the
  * instructions inside chosen kernel functions (their ranges from vmlinux)
  * and the kernel instructions of timer interrupts. The agent marks the
- * start and end of each counted fio run and of a base pass per job (one
- * I/O per fio job: fio's exec, set-up and exit); the host turns the marks
- * into, per job and counted repetition,
+ * start and end of each counted fio run, of a base pass per job (one I/O
+ * per fio job: fio's exec, set-up and exit) and of an idle pass (as long
+ * as a repetition at one I/O per second: what runs per second of wall
+ * time whatever the I/O). A counter over a run is S + w t + c n (start and
+ * exit, wall-time work, I/Os); the three runs give c, and the host stores,
+ * per job and counted repetition,
  *
- *   cost.kernel_insns_per_io   ((kernel - timer) of the run - of the base) / (I/Os - base's)
+ *   cost.kernel_insns_per_io   c of the kernel's instructions, timer interrupts left out
  *   cost.user_insns_per_io     the same for user mode
+ *   cost.wall_kernel_insns_per_s  w of the kernel's (shown, not compared: it is no I/O's)
  *   cost.fn.NAME_insns_per_io  per function of [cost] functions (unavailable: not in vmlinux)
  *   cost.role.ROLE_insns_per_io  the functions of one role summed (grab, release, extract,
  *                                dio, bio): kernels whose function names differ line up
@@ -30,6 +34,7 @@
  *   cost.pin_path_insns_per_page (cost.pin_path_insns_per_io / pages per I/O)
  *   cost.pin_path_share_pct      of the kernel's instructions per I/O
  *   cost.base_kernel_insns       what the base pass cost: fio's start and exit, left out
+ *                                (shown, not compared)
  *
  * Units end in the source, ":tcg-count" here, so rows of other sources
  * are never compared with these.

@@ -116,27 +116,61 @@ static enum rep_outcome ramp_pass(struct exec_state *es, const struct job_spec *
 	return ret;
 }
 
-/* The base pass of a counting boot: what fio costs for one I/O per job. */
-struct count_base {
+/*
+ * What a counted fio run did between its two marks: which marks, how long
+ * (guest monotonic seconds, the same clock the guest's timers follow) and
+ * how many I/Os. A counting boot has three kinds per job: the base pass
+ * (one I/O per fio job: fio's exec, set-up and exit), the idle pass (the
+ * job as long as a repetition at one I/O per second: what fio, the agent
+ * and the kernel do per second of wall time) and the repetitions; the host
+ * solves the three for the instructions per I/O (runner/cost.h).
+ */
+struct count_pass {
 	unsigned long long begin, end;
-	double ios;
+	double seconds, ios;
 	int ok;
 };
 
-static void add_marks(struct sample_set *s, unsigned long long begin, unsigned long long end,
-		      const struct count_base *base)
+static double monotonic_s(void)
 {
-	sample_set_add(s, "count.mark_begin", (double)begin, "mark");
-	sample_set_add(s, "count.mark_end", (double)end, "mark");
-	if (!base->ok)
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void add_pass(struct sample_set *s, const char *prefix, const struct count_pass *p)
+{
+	struct strbuf name = STRBUF_INIT;
+
+	if (!p->ok)
 		return;
-	sample_set_add(s, "count.base_mark_begin", (double)base->begin, "mark");
-	sample_set_add(s, "count.base_mark_end", (double)base->end, "mark");
-	sample_set_add(s, "count.base_ios", base->ios, "io");
+	strbuf_addf(&name, "count.%smark_begin", prefix);
+	sample_set_add(s, name.buf, (double)p->begin, "mark");
+	strbuf_reset(&name);
+	strbuf_addf(&name, "count.%smark_end", prefix);
+	sample_set_add(s, name.buf, (double)p->end, "mark");
+	strbuf_reset(&name);
+	strbuf_addf(&name, "count.%sseconds", prefix);
+	sample_set_add(s, name.buf, p->seconds, "s");
+	if (*prefix) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "count.%sios", prefix);
+		sample_set_add(s, name.buf, p->ios, "io");
+	}
+	strbuf_release(&name);
+}
+
+/* The fio options of every counted run: no work of fio's own that scales with wall time. */
+static void quiet_fio(struct fio_job *fj)
+{
+	fj->ramp_s = 0;
+	fj->no_disk_util = 1;		/* the helper thread's /sys/block reads every 250 ms */
+	fj->clock_gettime = 1;		/* no busy-loop calibration of the CPU clock at start */
 }
 
 static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *job,
-				const char *dir, unsigned rep, const struct count_base *base)
+				const char *dir, unsigned rep, const struct count_pass *passes)
 {
 	struct sample_set samples = SAMPLE_SET_INIT;
 	struct rep_ctx ctx = { es->cfg, &es->perf, es->tmpdir, &samples, 0 };
@@ -147,7 +181,8 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	struct strbuf why = STRBUF_INIT;
 	struct fio_job fj;
 	enum rep_outcome ret = REP_OK;
-	unsigned long long mark_begin = 0, mark_end = 0;
+	struct count_pass counted = { 0, 0, 0, 0, 1 };
+	double t0 = 0;
 	size_t i;
 	int r;
 
@@ -172,16 +207,22 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	}
 	job_spec_fio(job, dir, &fj);
 	fj.ramp_s = 0;	/* ramped above, outside what the collectors count */
+	if (es->marker)
+		quiet_fio(&fj);
 	fio_job_argv(&fj, &argv);
 	for (i = 0; collectors[i]; i++)
 		if (active[i] && collectors[i]->wrap)
 			collectors[i]->wrap(&ctx, priv[i], &argv);
 
-	if (es->marker)
-		mark_begin = marker_hit(es->marker);
+	if (es->marker) {
+		t0 = monotonic_s();
+		counted.begin = marker_hit(es->marker);
+	}
 	r = run_workload(&c, &argv, job_timeout(es, job));
-	if (es->marker)
-		mark_end = marker_hit(es->marker);
+	if (es->marker) {
+		counted.end = marker_hit(es->marker);
+		counted.seconds = monotonic_s() - t0;
+	}
 	if (r) {
 		if (errno == ENOENT)
 			strbuf_addf(&es->fatal, "'%s' not found (Debian package %s)", argv.v[0],
@@ -216,8 +257,11 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		goto failed;
 	}
 	ctx.total_ios = sample_set_value(&samples, "fio.total_ios", 0);
-	if (es->marker)
-		add_marks(&samples, mark_begin, mark_end, base);
+	if (es->marker) {
+		add_pass(&samples, "", &counted);
+		add_pass(&samples, "base_", &passes[0]);
+		add_pass(&samples, "idle_", &passes[1]);
+	}
 	for (i = 0; collectors[i]; i++) {
 		if (active[i] && collectors[i]->after(&ctx, priv[i])) {
 			strbuf_addf(&why, "collector %s: output could not be read", collectors[i]->name);
@@ -397,13 +441,13 @@ static enum rep_outcome warmup_pass(struct exec_state *es, const struct job_spec
 }
 
 /*
- * The part of a counted repetition that is not its I/O: fio's exec, file
- * set-up and exit. The job as measured but with one I/O per fio job
- * (--io_size=BS, no time limit), between its own marks; the host subtracts
- * it and its I/Os from every counted repetition of the job.
+ * A counting boot's passes of a job, each between its own marks: the base
+ * pass (one I/O per fio job, no time limit) and the idle pass (as long as
+ * a repetition, one I/O per second). Failing, they leave the job without
+ * cost rows, never without its repetitions.
  */
-static enum rep_outcome base_pass(struct exec_state *es, const struct job_spec *job,
-				  const char *dir, struct count_base *base)
+static enum rep_outcome count_pass(struct exec_state *es, const struct job_spec *job,
+				   const char *dir, int idle, struct count_pass *pass)
 {
 	struct sample_set fio = SAMPLE_SET_INIT;
 	struct strvec argv = STRVEC_INIT;
@@ -411,26 +455,34 @@ static enum rep_outcome base_pass(struct exec_state *es, const struct job_spec *
 	struct strbuf why = STRBUF_INIT;
 	enum rep_outcome ret = REP_OK;
 	struct fio_job fj;
+	double t0;
 
-	memset(base, 0, sizeof(*base));
+	memset(pass, 0, sizeof(*pass));
 	job_spec_fio(job, dir, &fj);
-	fj.runtime_s = 0;
-	fj.ramp_s = 0;
-	fj.io_size = job->bs;
+	quiet_fio(&fj);
+	if (idle) {
+		fj.rate_iops = 1;
+	} else {
+		fj.runtime_s = 0;
+		fj.io_size = job->bs;
+	}
 	fio_job_argv(&fj, &argv);
-	base->begin = marker_hit(es->marker);
+	t0 = monotonic_s();
+	pass->begin = marker_hit(es->marker);
 	if (run_workload(&c, &argv, job_timeout(es, job)) || c.interrupted) {
 		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
 		goto out;
 	}
-	base->end = marker_hit(es->marker);
+	pass->end = marker_hit(es->marker);
+	pass->seconds = monotonic_s() - t0;
 	if (c.status || c.timed_out || c.out_truncated ||
 	    fio_parse(c.out.buf, c.out.len, &fio, &why) != FIO_OK) {
-		warning("%s: the counting base pass failed: no cost rows for this job", job->name);
+		warning("%s: the counting %s pass failed: no cost rows for this job", job->name,
+			idle ? "idle" : "base");
 		goto out;
 	}
-	base->ios = sample_set_value(&fio, "fio.total_ios", 0);
-	base->ok = 1;
+	pass->ios = sample_set_value(&fio, "fio.total_ios", 0);
+	pass->ok = 1;
 out:
 	sample_set_clear(&fio);
 	strvec_clear(&argv);
@@ -443,7 +495,7 @@ static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *j
 				 const char *dir)
 {
 	struct sample_set pass = SAMPLE_SET_INIT;
-	struct count_base base = { 0, 0, 0, 0 };
+	struct count_pass passes[2] = { { 0, 0, 0, 0, 0 }, { 0, 0, 0, 0, 0 } };
 	enum rep_outcome r = REP_OK;
 	unsigned rep;
 
@@ -452,9 +504,11 @@ static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *j
 	else if (es->warmup)
 		r = warmup_pass(es, job, dir);
 	if (es->marker && r == REP_OK)
-		r = base_pass(es, job, dir, &base);
+		r = count_pass(es, job, dir, 0, &passes[0]);
+	if (es->marker && r == REP_OK)
+		r = count_pass(es, job, dir, 1, &passes[1]);
 	for (rep = es->first_rep; rep <= es->last_rep && (r == REP_OK || r == REP_FAILED); rep++)
-		r = run_rep(es, job, dir, rep, &base);
+		r = run_rep(es, job, dir, rep, passes);
 	if (r != REP_INTERRUPTED && r != REP_FATAL && es->one_off && es->cfg->perf_profile &&
 	    es->perf.usable)
 		r = profile_pass(es, job, dir, &pass);
