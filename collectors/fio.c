@@ -48,7 +48,10 @@ void fio_job_argv(const struct fio_job *job, struct strvec *argv)
 		strvec_pushf(argv, "--directory=%s", job->directory);
 	if (job->filename)
 		strvec_pushf(argv, "--filename=%s", job->filename);
-	if (job->runtime_s) {
+	if (job->runtime_ms) {
+		strvec_pushf(argv, "--runtime=%ums", job->runtime_ms);
+		strvec_push(argv, "--time_based");
+	} else if (job->runtime_s) {
 		strvec_pushf(argv, "--runtime=%u", job->runtime_s);
 		strvec_push(argv, "--time_based");
 	}

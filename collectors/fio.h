@@ -22,6 +22,7 @@ struct fio_job {
 	int no_disk_util;		/* --disk_util=0 */
 	int clock_gettime;		/* --clocksource=clock_gettime */
 	unsigned runtime_s;		/* 0: run until size is done */
+	unsigned runtime_ms;		/* instead of runtime_s when set */
 	unsigned ramp_s;
 	const char *directory;		/* files are created here, or ... */
 	const char *filename;		/* ... this one file or block device is used */

@@ -107,6 +107,9 @@ static const struct key_def keys[] = {
 	  "gives cost.* rows; off: none" },
 	{ "cost", "repetitions", KEY_UINT, OFF(cost.repetitions), "1", NULL, 1, 100,
 	  "counted repetitions per job in the counting boot (counts are exact: one is enough)" },
+	{ "cost", "ios", KEY_UINT, OFF(cost.ios), "2000", NULL, 10, 100000000,
+	  "I/Os per fio job in a counted repetition (a fixed number: the same offsets in "
+	  "every boot; the idle run after it lasts as long at one I/O per second)" },
 	{ "cost", "functions", KEY_LIST, OFF(cost.functions),
 	  "folio_add_pin unpin_user_page unpin_user_pages gup_put_folio try_grab_folio "
 	  "try_grab_page iov_iter_extract_pages iov_iter_get_pages2 __blockdev_direct_IO "
@@ -114,6 +117,13 @@ static const struct key_def keys[] = {
 	  "get_page put_page __folio_put", NULL, 0, 0,
 	  "kernel functions whose instructions are counted on their own (cost.fn.NAME_insns_per_io; "
 	  "one the kernel does not have, e.g. inlined, is unavailable)" },
+	{ "cost", "wait_functions", KEY_LIST, OFF(cost.wait_functions),
+	  "*sched* *switch* *task_fair* *load_avg* update_curr* dequeue_* enqueue_* *_entity* "
+	  "ttwu* try_to_wake_up wake_up_* decay_load *idle* update_rq_clock* dl_server* "
+	  "pick_next* put_prev* set_next* *timer* *tick* timekeeping* *clock* rcu_* *softirq*",
+	  NULL, 0, 0,
+	  "globs of kernel functions whose instructions are waiting, not work: counted apart "
+	  "(cost.wait_insns_per_io) and left out of cost.kernel_insns_per_io" },
 	{ "cost", "plugin", KEY_OPT_STRING, OFF(cost.plugin), "", NULL, 0, 0,
 	  "the TCG plugin (empty: pinbench-count.so beside the pinbench binary)" },
 

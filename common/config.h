@@ -77,7 +77,9 @@ struct config {
 	struct {
 		char *mode;		/* auto | off */
 		unsigned repetitions;	/* counted repetitions per job and kernel */
+		unsigned ios;		/* I/Os per fio job in a counted repetition */
 		struct strvec functions;	/* kernel functions counted on their own */
+		struct strvec wait_functions;	/* globs: the kernel's waiting, counted apart */
 		char *plugin;		/* the TCG plugin; empty: pinbench-count.so beside pinbench */
 	} cost;
 	double cost_tolerance;		/* [compare], fractions of the baseline's value */

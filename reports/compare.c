@@ -64,8 +64,8 @@ static void series_list_release(struct series_list *l)
 /* -1: not compared; else the kind. */
 static int classify(const char *metric)
 {
-	/* what runs per second, and fio's start and exit: counted, but no I/O's cost */
-	if (starts_with(metric, "cost.wall_") || starts_with(metric, "cost.base_"))
+	/* how often a task slept per I/O: under TCG the host's timing decides it */
+	if (starts_with(metric, "cost.wait_"))
 		return -1;
 	if (starts_with(metric, "pin.") || starts_with(metric, "dio.") ||
 	    starts_with(metric, "cost."))

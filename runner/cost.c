@@ -4,6 +4,7 @@
  * per-I/O figures of each counted repetition (runner/cost.h).
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "runner/marker.h"
 
 #define PAGE_BYTES 4096.0
+#define COLS_FIXED 5	/* kernel, user, timer, wait, wait inside timer interrupts */
 #define UNIT(u) u ":" COST_SOURCE_TCG
 
 /* Where an interrupt's kernel work starts and ends (x86-64, 4.x to 6.x). */
@@ -80,8 +82,48 @@ static int overlaps(const struct ksym *s, const struct ksym **taken, size_t n)
 	return 0;
 }
 
-int cost_plan_write(const char *vmlinux, const struct strvec *functions, const char *path,
-		    struct cost_plan *plan, struct strbuf *why)
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct ksym *x = *(const struct ksym *const *)a, *y = *(const struct ksym *const *)b;
+
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+static int matches(const char *name, const struct strvec *globs)
+{
+	size_t i;
+
+	for (i = 0; i < globs->nr; i++)
+		if (!fnmatch(globs->v[i], name, 0))
+			return 1;
+	return 0;
+}
+
+/* The wait ranges: functions matching the globs, not counted on their own, no overlaps. */
+static void write_waits(FILE *f, const struct ksyms *ks, const struct strvec *globs,
+			const struct ksym **taken, size_t ntaken)
+{
+	const struct ksym **w = xcalloc(ks->nr + 1, sizeof(*w));
+	uint64_t end = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < ks->nr; i++)
+		if (ks->v[i].size && matches(ks->v[i].name, globs) &&
+		    !overlaps(&ks->v[i], taken, ntaken))
+			w[n++] = &ks->v[i];
+	qsort(w, n, sizeof(*w), cmp_addr);
+	for (i = 0; i < n; i++) {
+		if (w[i]->addr < end)
+			continue;	/* an alias, or inside the one before */
+		fprintf(f, "wait 0x%" PRIx64 " 0x%" PRIx64 "\n", w[i]->addr, w[i]->addr + w[i]->size);
+		end = w[i]->addr + w[i]->size;
+	}
+	free(w);
+}
+
+int cost_plan_write(const char *vmlinux, const struct strvec *functions,
+		    const struct strvec *wait_globs, const char *path, struct cost_plan *plan,
+		    struct strbuf *why)
 {
 	static const char *const needed[] = { TIMER_ENTRY, IRET, SYSCALL_ENTRY };
 	const struct ksym **taken = xcalloc(functions->nr + 1, sizeof(*taken));
@@ -125,6 +167,7 @@ int cost_plan_write(const char *vmlinux, const struct strvec *functions, const c
 	for (i = 0; i < n; i++)
 		fprintf(f, "fn 0x%" PRIx64 " 0x%" PRIx64 "\n", taken[i]->addr,
 			taken[i]->addr + taken[i]->size);
+	write_waits(f, &ks, wait_globs, taken, n);
 	fprintf(f, "timer 0x%" PRIx64 "\niret 0x%" PRIx64 "\nsyscall 0x%" PRIx64 "\n",
 		points[0]->addr, points[1]->addr, points[2]->addr);
 	for (i = 0; i < ks.nr; i++)
@@ -182,7 +225,7 @@ static int parse_mark(char *s, size_t cols, unsigned long long want, uint64_t *r
 
 int cost_marks_read(const char *path, size_t nfns, struct cost_marks *m, struct strbuf *why)
 {
-	size_t cols = 3 + nfns, alloc = 0, i;
+	size_t cols = COLS_FIXED + nfns, alloc = 0, i;
 	char *line = NULL, header[64];
 	unsigned lineno = 0;
 	size_t cap = 0;
@@ -196,7 +239,7 @@ int cost_marks_read(const char *path, size_t nfns, struct cost_marks *m, struct 
 		strbuf_addf(why, "cannot read the plugin's counts '%s': %s", path, errstr());
 		return -1;
 	}
-	snprintf(header, sizeof(header), "pinbench-count 1 fns %zu\n", nfns);
+	snprintf(header, sizeof(header), "pinbench-count 2 fns %zu\n", nfns);
 	while (getline(&line, &cap, f) > 0) {
 		lineno++;
 		if (lineno == 1) {
@@ -257,13 +300,13 @@ void cost_marks_release(struct cost_marks *m)
 
 /* --- the rows ----------------------------------------------------------------- */
 
-enum { COL_KERNEL, COL_USER, COL_TIMER, COL_FN0 };
+enum { COL_KERNEL, COL_USER, COL_TIMER, COL_WAIT, COL_TIMER_WAIT, COL_FN0 };
 
 /* Counter col between marks a and b (1-based, a < b, both seen). */
 static double between(const struct cost_marks *m, unsigned long long a, unsigned long long b,
 		      size_t col)
 {
-	size_t cols = 3 + m->nfns;
+	size_t cols = COLS_FIXED + m->nfns;
 
 	return (double)(m->v[(b - 1) * cols + col] - m->v[(a - 1) * cols + col]);
 }
@@ -304,37 +347,31 @@ static int span_of(const struct cost_marks *m, const struct sample_set *rep, con
 	return 0;
 }
 
-/* The three runs of a repetition and what solves them. */
+/* The two runs of a counted repetition: the job, and the idle run as long. */
 struct solve {
-	struct span run, base, idle;
-	double det;
+	struct span run, idle;
 };
 
 /*
- * A counter over a run is S + w t + c n: S what fio's start and exit cost
- * (the base pass has it with n and t near 0), w what runs per second of
- * wall time whatever the I/O (fio's own polling, the agent's, kernel
- * threads; the idle pass is mostly that), c the cost of one I/O. Three
- * runs, three unknowns: c, per I/O, and w, per second.
+ * A counter over a run is S + w t + c n: S what fio's start and exit cost,
+ * w what runs per second of wall time whatever the I/O (fio's polling,
+ * the agent's, kernel threads), c the cost of one I/O. The idle run has
+ * the same S and t and next to no n: the difference is c (n_run - n_idle).
+ * What is left of w (t differs by the milliseconds fio rounds to) is
+ * below the noise of the rest.
  */
-static void solve_counter(const struct cost_marks *m, const struct solve *s, size_t col,
-			  int minus_timer, double *per_io, double *per_s)
+static double per_io(const struct cost_marks *m, const struct solve *s, size_t col)
 {
-	double cr = between(m, s->run.a, s->run.b, col), cb = between(m, s->base.a, s->base.b, col),
-	       ci = between(m, s->idle.a, s->idle.b, col);
-	double dcr, dci, dtr = s->run.t - s->base.t, dti = s->idle.t - s->base.t,
-	       dni = s->idle.n - s->base.n;
+	double cr = between(m, s->run.a, s->run.b, col), ci = between(m, s->idle.a, s->idle.b, col);
 
-	if (minus_timer) {
-		cr -= between(m, s->run.a, s->run.b, COL_TIMER);
-		cb -= between(m, s->base.a, s->base.b, COL_TIMER);
-		ci -= between(m, s->idle.a, s->idle.b, COL_TIMER);
-	}
-	dcr = cr - cb;
-	dci = ci - cb;
-	*per_io = (dcr * dti - dci * dtr) / s->det;
-	if (per_s)
-		*per_s = (dci - *per_io * dni) / dti;
+	return (cr - ci) / (s->run.n - s->idle.n);
+}
+
+/* The kernel's work: neither timer interrupts nor waiting (counted apart, per I/O). */
+static double kernel_work(const struct cost_marks *m, const struct solve *s, double *wait)
+{
+	*wait = per_io(m, s, COL_WAIT) - per_io(m, s, COL_TIMER_WAIT);
+	return per_io(m, s, COL_KERNEL) - per_io(m, s, COL_TIMER) - *wait;
 }
 
 static void add_all_unavailable(const struct strvec *functions, struct sample_set *out)
@@ -369,35 +406,29 @@ int cost_rows(const struct cost_marks *m, const struct cost_plan *plan,
 	      const struct strvec *functions, const struct sample_set *rep,
 	      unsigned long long bs, struct sample_set *out, struct strbuf *why)
 {
-	double kernel, user, wall, pin = 0, role_sum[NR_ROLES] = { 0 };
-	int role_seen[NR_ROLES] = { 0 }, r[3], pin_seen = 0;
+	double kernel, user, wait, pin = 0, role_sum[NR_ROLES] = { 0 };
+	int role_seen[NR_ROLES] = { 0 }, r[2], pin_seen = 0;
 	struct strbuf name = STRBUF_INIT;
 	struct solve sv;
 	size_t i, k;
 
 	r[0] = span_of(m, rep, "", "fio.total_ios", &sv.run);
-	r[1] = span_of(m, rep, "base_", "count.base_ios", &sv.base);
-	r[2] = span_of(m, rep, "idle_", "count.idle_ios", &sv.idle);
-	if (r[0] < 0 || r[1] < 0 || r[2] < 0) {
+	r[1] = span_of(m, rep, "idle_", "count.idle_ios", &sv.idle);
+	if (r[0] < 0 || r[1] < 0) {
 		strbuf_addf(why, "the repetition names marks the plugin did not see (it saw %zu)",
 			    m->nr);
 		return -1;
 	}
-	sv.det = (sv.run.n - sv.base.n) * (sv.idle.t - sv.base.t) -
-		 (sv.idle.n - sv.base.n) * (sv.run.t - sv.base.t);
-	/* an idle pass no longer than the base, or no more I/O than it: nothing to solve */
-	if (r[0] || r[1] || r[2] || !(sv.idle.t - sv.base.t > 0) || !(sv.det > 0)) {
+	/* no idle run (it failed), or no more I/O than it: nothing to take apart */
+	if (r[0] || r[1] || !(sv.run.n - sv.idle.n > 0)) {
 		add_all_unavailable(functions, out);
 		return 0;
 	}
-	solve_counter(m, &sv, COL_KERNEL, 1, &kernel, &wall);
-	solve_counter(m, &sv, COL_USER, 0, &user, NULL);
+	kernel = kernel_work(m, &sv, &wait);
+	user = per_io(m, &sv, COL_USER);
 	sample_set_add(out, "cost.kernel_insns_per_io", kernel, UNIT("insn/io"));
 	sample_set_add(out, "cost.user_insns_per_io", user, UNIT("insn/io"));
-	sample_set_add(out, "cost.wall_kernel_insns_per_s", wall, UNIT("insn/s"));
-	sample_set_add(out, "cost.base_kernel_insns",
-		       between(m, sv.base.a, sv.base.b, COL_KERNEL) -
-		       between(m, sv.base.a, sv.base.b, COL_TIMER), UNIT("insn"));
+	sample_set_add(out, "cost.wait_insns_per_io", wait, UNIT("insn/io"));
 	for (i = 0; i < functions->nr; i++) {
 		ssize_t col = column_of(plan, functions->v[i]);
 		const char *role = cost_role(functions->v[i]);
@@ -409,7 +440,7 @@ int cost_rows(const struct cost_marks *m, const struct cost_plan *plan,
 			sample_set_add_unavailable(out, name.buf, UNIT("insn/io"));
 			continue;
 		}
-		solve_counter(m, &sv, COL_FN0 + (size_t)col, 0, &v, NULL);
+		v = per_io(m, &sv, COL_FN0 + (size_t)col);
 		sample_set_add(out, name.buf, v, UNIT("insn/io"));
 		pin += v;
 		pin_seen = 1;

@@ -17,24 +17,26 @@
  * (runner/plugin/count.c) counting kernel and user instructions, the
  * instructions inside chosen kernel functions (their ranges from vmlinux)
  * and the kernel instructions of timer interrupts. The agent marks the
- * start and end of each counted fio run, of a base pass per job (one I/O
- * per fio job: fio's exec, set-up and exit) and of an idle pass (as long
- * as a repetition at one I/O per second: what runs per second of wall
- * time whatever the I/O). A counter over a run is S + w t + c n (start and
- * exit, wall-time work, I/Os); the three runs give c, and the host stores,
- * per job and counted repetition,
+ * start and end of each counted run: the job with a fixed number of I/Os
+ * ([cost] ios per fio job: the same offsets, the same work in every boot),
+ * then the idle run (the job as long as that took, at one I/O per second).
+ * A counter over a run is S + w t + c n (fio's start and exit, what runs
+ * per second of wall time, the I/Os); the idle run has the same S and t,
+ * so the difference gives c. The host stores, per job and counted
+ * repetition,
  *
- *   cost.kernel_insns_per_io   c of the kernel's instructions, timer interrupts left out
+ *   cost.kernel_insns_per_io   c of the kernel's instructions, timer interrupts and waiting
+ *                              left out
+ *   cost.wait_insns_per_io     c of the waiting: the scheduler, the idle loop, the clock
+ *                              ([cost] wait_functions): how often a task sleeps per I/O follows
+ *                              the host's timing under TCG, so it is shown, not compared
  *   cost.user_insns_per_io     the same for user mode
- *   cost.wall_kernel_insns_per_s  w of the kernel's (shown, not compared: it is no I/O's)
  *   cost.fn.NAME_insns_per_io  per function of [cost] functions (unavailable: not in vmlinux)
  *   cost.role.ROLE_insns_per_io  the functions of one role summed (grab, release, extract,
  *                                dio, bio): kernels whose function names differ line up
  *   cost.pin_path_insns_per_io   all the functions summed, per page of the I/O
  *   cost.pin_path_insns_per_page (cost.pin_path_insns_per_io / pages per I/O)
  *   cost.pin_path_share_pct      of the kernel's instructions per I/O
- *   cost.base_kernel_insns       what the base pass cost: fio's start and exit, left out
- *                                (shown, not compared)
  *
  * Units end in the source, ":tcg-count" here, so rows of other sources
  * are never compared with these.
@@ -53,8 +55,9 @@ struct cost_plan {
  * syscall entry. -1 with why filled when vmlinux cannot be read or lacks
  * the entry points.
  */
-int cost_plan_write(const char *vmlinux, const struct strvec *functions, const char *path,
-		    struct cost_plan *plan, struct strbuf *why);
+int cost_plan_write(const char *vmlinux, const struct strvec *functions,
+		    const struct strvec *wait_globs, const char *path, struct cost_plan *plan,
+		    struct strbuf *why);
 void cost_plan_release(struct cost_plan *plan);
 
 /* The plugin's output: per mark, kernel, user, timer and one count per function. */

@@ -118,12 +118,13 @@ static enum rep_outcome ramp_pass(struct exec_state *es, const struct job_spec *
 
 /*
  * What a counted fio run did between its two marks: which marks, how long
- * (guest monotonic seconds, the same clock the guest's timers follow) and
- * how many I/Os. A counting boot has three kinds per job: the base pass
- * (one I/O per fio job: fio's exec, set-up and exit), the idle pass (the
- * job as long as a repetition at one I/O per second: what fio, the agent
- * and the kernel do per second of wall time) and the repetitions; the host
- * solves the three for the instructions per I/O (runner/cost.h).
+ * (guest monotonic seconds, the clock the guest's timers follow) and how
+ * many I/Os. A counted repetition is two runs: the job with a fixed number
+ * of I/Os per fio job ([cost] ios: the same offsets, so the same work, in
+ * every boot), then the idle run, the job for as long as that took at one
+ * I/O per second. The difference is the I/Os' own: fio's start and exit
+ * and whatever runs per second of wall time (fio's polling, the agent's,
+ * kernel threads) are in both (runner/cost.h).
  */
 struct count_pass {
 	unsigned long long begin, end;
@@ -161,6 +162,29 @@ static void add_pass(struct sample_set *s, const char *prefix, const struct coun
 	strbuf_release(&name);
 }
 
+/*
+ * Before each counted run, outside its marks: the page cache dropped and
+ * the per-CPU page lists drained, so that memory-management work batched
+ * from before (LRU batches, page-list frees) does not land inside the
+ * marks of one run and not another's.
+ */
+static void settle_memory(void)
+{
+	static const char *const knobs[] = { "/proc/sys/vm/drop_caches",
+					     "/proc/sys/vm/compact_memory" };
+	size_t i;
+
+	sync();
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		FILE *f = fopen(knobs[i], "w");
+
+		if (f) {
+			fputs(i ? "1\n" : "3\n", f);
+			fclose(f);
+		}
+	}
+}
+
 /* The fio options of every counted run: no work of fio's own that scales with wall time. */
 static void quiet_fio(struct fio_job *fj)
 {
@@ -169,8 +193,11 @@ static void quiet_fio(struct fio_job *fj)
 	fj->clock_gettime = 1;		/* no busy-loop calibration of the CPU clock at start */
 }
 
+static enum rep_outcome count_idle(struct exec_state *es, const struct job_spec *job,
+				   const char *dir, double seconds, struct count_pass *pass);
+
 static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *job,
-				const char *dir, unsigned rep, const struct count_pass *passes)
+				const char *dir, unsigned rep)
 {
 	struct sample_set samples = SAMPLE_SET_INIT;
 	struct rep_ctx ctx = { es->cfg, &es->perf, es->tmpdir, &samples, 0 };
@@ -181,7 +208,7 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	struct strbuf why = STRBUF_INIT;
 	struct fio_job fj;
 	enum rep_outcome ret = REP_OK;
-	struct count_pass counted = { 0, 0, 0, 0, 1 };
+	struct count_pass counted = { 0, 0, 0, 0, 1 }, idle = { 0, 0, 0, 0, 0 };
 	double t0 = 0;
 	size_t i;
 	int r;
@@ -207,14 +234,18 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	}
 	job_spec_fio(job, dir, &fj);
 	fj.ramp_s = 0;	/* ramped above, outside what the collectors count */
-	if (es->marker)
+	if (es->marker) {
 		quiet_fio(&fj);
+		fj.runtime_s = 0;
+		fj.io_size = (unsigned long long)es->cfg->cost.ios * job->bs;
+	}
 	fio_job_argv(&fj, &argv);
 	for (i = 0; collectors[i]; i++)
 		if (active[i] && collectors[i]->wrap)
 			collectors[i]->wrap(&ctx, priv[i], &argv);
 
 	if (es->marker) {
+		settle_memory();
 		t0 = monotonic_s();
 		counted.begin = marker_hit(es->marker);
 	}
@@ -258,9 +289,12 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	}
 	ctx.total_ios = sample_set_value(&samples, "fio.total_ios", 0);
 	if (es->marker) {
+		ret = count_idle(es, job, dir, counted.seconds, &idle);
+		if (ret == REP_INTERRUPTED)
+			goto out;
+		ret = REP_OK;
 		add_pass(&samples, "", &counted);
-		add_pass(&samples, "base_", &passes[0]);
-		add_pass(&samples, "idle_", &passes[1]);
+		add_pass(&samples, "idle_", &idle);
 	}
 	for (i = 0; collectors[i]; i++) {
 		if (active[i] && collectors[i]->after(&ctx, priv[i])) {
@@ -441,13 +475,12 @@ static enum rep_outcome warmup_pass(struct exec_state *es, const struct job_spec
 }
 
 /*
- * A counting boot's passes of a job, each between its own marks: the base
- * pass (one I/O per fio job, no time limit) and the idle pass (as long as
- * a repetition, one I/O per second). Failing, they leave the job without
- * cost rows, never without its repetitions.
+ * The idle run of a counted repetition: the job for `seconds` at one I/O
+ * per second, between its own marks. Failing, it leaves the repetition
+ * without cost rows, never without its fio results.
  */
-static enum rep_outcome count_pass(struct exec_state *es, const struct job_spec *job,
-				   const char *dir, int idle, struct count_pass *pass)
+static enum rep_outcome count_idle(struct exec_state *es, const struct job_spec *job,
+				   const char *dir, double seconds, struct count_pass *pass)
 {
 	struct sample_set fio = SAMPLE_SET_INIT;
 	struct strvec argv = STRVEC_INIT;
@@ -460,16 +493,14 @@ static enum rep_outcome count_pass(struct exec_state *es, const struct job_spec 
 	memset(pass, 0, sizeof(*pass));
 	job_spec_fio(job, dir, &fj);
 	quiet_fio(&fj);
-	if (idle) {
-		fj.rate_iops = 1;
-	} else {
-		fj.runtime_s = 0;
-		fj.io_size = job->bs;
-	}
+	fj.runtime_s = 0;
+	fj.runtime_ms = seconds > 0.001 ? (unsigned)(seconds * 1000 + 0.5) : 1;
+	fj.rate_iops = 1;
 	fio_job_argv(&fj, &argv);
+	settle_memory();
 	t0 = monotonic_s();
 	pass->begin = marker_hit(es->marker);
-	if (run_workload(&c, &argv, job_timeout(es, job)) || c.interrupted) {
+	if (run_workload(&c, &argv, job_timeout(es, job) + (unsigned)seconds) || c.interrupted) {
 		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
 		goto out;
 	}
@@ -477,8 +508,8 @@ static enum rep_outcome count_pass(struct exec_state *es, const struct job_spec 
 	pass->seconds = monotonic_s() - t0;
 	if (c.status || c.timed_out || c.out_truncated ||
 	    fio_parse(c.out.buf, c.out.len, &fio, &why) != FIO_OK) {
-		warning("%s: the counting %s pass failed: no cost rows for this job", job->name,
-			idle ? "idle" : "base");
+		warning("%s: the idle run of a counted repetition failed: no cost rows for it",
+			job->name);
 		goto out;
 	}
 	pass->ios = sample_set_value(&fio, "fio.total_ios", 0);
@@ -495,7 +526,6 @@ static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *j
 				 const char *dir)
 {
 	struct sample_set pass = SAMPLE_SET_INIT;
-	struct count_pass passes[2] = { { 0, 0, 0, 0, 0 }, { 0, 0, 0, 0, 0 } };
 	enum rep_outcome r = REP_OK;
 	unsigned rep;
 
@@ -503,12 +533,8 @@ static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *j
 		r = proof_pass(es, job, dir, &pass);
 	else if (es->warmup)
 		r = warmup_pass(es, job, dir);
-	if (es->marker && r == REP_OK)
-		r = count_pass(es, job, dir, 0, &passes[0]);
-	if (es->marker && r == REP_OK)
-		r = count_pass(es, job, dir, 1, &passes[1]);
 	for (rep = es->first_rep; rep <= es->last_rep && (r == REP_OK || r == REP_FAILED); rep++)
-		r = run_rep(es, job, dir, rep, passes);
+		r = run_rep(es, job, dir, rep);
 	if (r != REP_INTERRUPTED && r != REP_FATAL && es->one_off && es->cfg->perf_profile &&
 	    es->perf.usable)
 		r = profile_pass(es, job, dir, &pass);

@@ -740,7 +740,8 @@ static void count_kernel(struct qemu_run *qr, struct qemu_kernel *k)
 	strbuf_addf(&path, "%s/counts", ct.dir);
 	ct.out = strbuf_detach(&path, NULL);
 	strbuf_addf(&path, "%s/vmlinux", k->art.dir);
-	if (cost_plan_write(path.buf, &cfg->cost.functions, ct.ranges, &ct.plan, &why)) {
+	if (cost_plan_write(path.buf, &cfg->cost.functions, &cfg->cost.wait_functions, ct.ranges,
+			    &ct.plan, &why)) {
 		warning("%s: no cost rows: %s", k->name, why.buf);
 		goto out;
 	}

@@ -13,21 +13,25 @@
  * instructions spent in timer interrupts (from the timer's entry stub to
  * the interrupt's iret, other interrupts nested inside it left out): that
  * part scales with wall time, not with the work, so the host subtracts it.
+ * It also counts the instructions inside "wait" ranges (the scheduler, the
+ * idle loop: how often a task sleeps follows the host's timing under TCG,
+ * not the work), and how many of those ran inside timer interrupts.
  *
  * The guest's agent marks the start and end of what it measures by calling
  * one `ret` instruction at the user address `marker` (a random page the
  * host picks per boot); at each execution of that block the plugin appends
  *
- *   mark SEQ KERNEL USER TIMER FN0 FN1 ...
+ *   mark SEQ KERNEL USER TIMER WAIT WAIT_IN_TIMER FN0 FN1 ...
  *
  * to out and flushes it, so a guest that dies keeps its marks. The file
- * starts with "pinbench-count 1 fns N" and ends with "end MARKS" when QEMU
+ * starts with "pinbench-count 2 fns N" and ends with "end MARKS" when QEMU
  * exits. Counters are plain (not atomic) adds: the plugin refuses more
  * than one vCPU, as counting boots run with -smp 1.
  *
  * The ranges file, written by the host:
  *   pinbench-ranges 1
  *   fn 0xLO 0xHI          (one per function, in the order of the columns)
+ *   wait 0xLO 0xHI        (a function whose instructions count as waiting)
  *   entry 0xADDR          (an interrupt or exception entry stub)
  *   timer 0xADDR          (the timer interrupt's entry stub)
  *   iret 0xADDR           (the iret every such entry returns through)
@@ -45,6 +49,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 #define KERNEL_BASE 0xffff800000000000ull
 #define FNS_MAX 256
+#define WAITS_MAX 8192
 #define POINTS_MAX 512
 #define DEPTH_MAX 16
 
@@ -64,17 +69,20 @@ static FILE *out;
 static uint64_t marker;
 static struct range ranges[FNS_MAX];	/* sorted by lo */
 static unsigned nfns;
+static struct range waits[WAITS_MAX];	/* sorted by lo */
+static unsigned nwaits;
 static struct point points[POINTS_MAX];
 static unsigned npoints;
 
-static uint64_t kernel_insns, user_insns, timer_insns, fn_insns[FNS_MAX];
+static uint64_t kernel_insns, user_insns, timer_insns, wait_insns, timer_wait_insns;
+static uint64_t fn_insns[FNS_MAX];
 static unsigned long long marks;
 
 /* the interrupts and exceptions entered and not yet returned from */
 static struct {
 	int timer[DEPTH_MAX];
 	unsigned depth;
-	uint64_t since;	/* kernel_insns when the innermost timer level last resumed */
+	uint64_t since, since_wait;	/* when the innermost timer level last resumed */
 } irq;
 
 static int timer_running(void)
@@ -84,14 +92,18 @@ static int timer_running(void)
 
 static void timer_pause(void)
 {
-	if (timer_running())
+	if (timer_running()) {
 		timer_insns += kernel_insns - irq.since;
+		timer_wait_insns += wait_insns - irq.since_wait;
+	}
 }
 
 static void timer_resume(void)
 {
-	if (timer_running())
+	if (timer_running()) {
 		irq.since = kernel_insns;
+		irq.since_wait = wait_insns;
+	}
 }
 
 static void on_entry(unsigned vcpu, void *data)
@@ -135,17 +147,17 @@ static void on_mark(unsigned vcpu, void *data)
 	timer_pause();
 	timer_resume();
 	marks++;
-	fprintf(out, "mark %llu %" PRIu64 " %" PRIu64 " %" PRIu64, marks, kernel_insns,
-		user_insns, timer_insns);
+	fprintf(out, "mark %llu %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64, marks,
+		kernel_insns, user_insns, timer_insns, wait_insns, timer_wait_insns);
 	for (i = 0; i < nfns; i++)
 		fprintf(out, " %" PRIu64, fn_insns[i]);
 	fputc('\n', out);
 	fflush(out);
 }
 
-static const struct range *range_of(uint64_t addr)
+static const struct range *range_in(const struct range *ranges, unsigned nr, uint64_t addr)
 {
-	unsigned lo = 0, hi = nfns;
+	unsigned lo = 0, hi = nr;
 
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
@@ -188,12 +200,15 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	for (i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		uint64_t a = qemu_plugin_insn_vaddr(insn);
-		const struct range *r = range_of(a);
+		const struct range *r = range_in(ranges, nfns, a);
 		const struct point *p = point_at(a);
 
 		if (r)
 			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
 								   &fn_insns[r->idx], 1);
+		else if (range_in(waits, nwaits, a))
+			qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+								   &wait_insns, 1);
 		if (!p)
 			continue;
 		switch (p->kind) {
@@ -266,6 +281,10 @@ static int read_ranges(const char *path)
 		    !parse_u64(b, &hi) && lo < hi) {
 			ranges[nfns] = (struct range){ lo, hi, nfns };
 			nfns++;
+		} else if (n == 3 && !strcmp(kind, "wait") && nwaits < WAITS_MAX &&
+			   !parse_u64(a, &lo) && !parse_u64(b, &hi) && lo < hi) {
+			waits[nwaits] = (struct range){ lo, hi, nwaits };
+			nwaits++;
 		} else if (n == 2 && npoints < POINTS_MAX && !parse_u64(a, &lo)) {
 			if (!strcmp(kind, "entry"))
 				points[npoints].kind = POINT_ENTRY;
@@ -286,9 +305,15 @@ static int read_ranges(const char *path)
 	if (!lineno)
 		goto empty;
 	qsort(ranges, nfns, sizeof(ranges[0]), cmp_range);
+	qsort(waits, nwaits, sizeof(waits[0]), cmp_range);
 	for (unsigned i = 1; i < nfns; i++)
 		if (ranges[i].lo < ranges[i - 1].hi) {
 			fprintf(stderr, "pinbench-count: %s: ranges overlap\n", path);
+			return -1;
+		}
+	for (unsigned i = 1; i < nwaits; i++)
+		if (waits[i].lo < waits[i - 1].hi) {
+			fprintf(stderr, "pinbench-count: %s: wait ranges overlap\n", path);
 			return -1;
 		}
 	return 0;
@@ -338,7 +363,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		fprintf(stderr, "pinbench-count: cannot create '%s'\n", out_path);
 		return -1;
 	}
-	fprintf(out, "pinbench-count 1 fns %u\n", nfns);
+	fprintf(out, "pinbench-count 2 fns %u\n", nfns);
 	fflush(out);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
 	qemu_plugin_register_atexit_cb(id, on_qemu_exit, NULL);
