@@ -105,8 +105,8 @@ static const struct key_def keys[] = {
 	{ "cost", "mode", KEY_ENUM, OFF(cost.mode), "auto", "auto off", 0, 0,
 	  "auto: under TCG one extra counting boot per kernel (-smp 1, the pinbench-count plugin) "
 	  "gives cost.* rows; off: none" },
-	{ "cost", "repetitions", KEY_UINT, OFF(cost.repetitions), "1", NULL, 1, 100,
-	  "counted repetitions per job in the counting boot (counts are exact: one is enough)" },
+	{ "cost", "repetitions", KEY_UINT, OFF(cost.repetitions), "3", NULL, 1, 100,
+	  "counted repetitions per job in the counting boot (compare takes their median)" },
 	{ "cost", "ios", KEY_UINT, OFF(cost.ios), "2000", NULL, 10, 100000000,
 	  "I/Os per fio job in a counted repetition (a fixed number: the same offsets in "
 	  "every boot; the idle run after it lasts as long at one I/O per second)" },
@@ -156,10 +156,12 @@ static const struct key_def keys[] = {
 	  "exclude 0 %)" },
 	{ "compare", "latency_threshold", KEY_PERCENT, OFF(latency_threshold), "5%", NULL, 0, 100,
 	  "smallest change of a latency (mean, percentiles) that counts" },
-	{ "compare", "cost_tolerance", KEY_PERCENT, OFF(cost_tolerance), "0.5%", NULL, 0, 100,
-	  "cost rows (instructions per I/O, counted): a change up to this is not a change" },
-	{ "compare", "cost_fn_tolerance", KEY_PERCENT, OFF(cost_fn_tolerance), "0.1%", NULL, 0, 100,
-	  "the same for the rows of single kernel functions (cost.fn.*, cost.role.*)" },
+	{ "compare", "cost_tolerance", KEY_PERCENT, OFF(cost_tolerance), "5%", NULL, 0, 100,
+	  "whole-kernel cost rows (cost.kernel_insns_per_io, cost.pin_path_share_pct): a change "
+	  "up to this is not a change (their A/A spread under TCG: about 2-3 %)" },
+	{ "compare", "cost_fn_tolerance", KEY_PERCENT, OFF(cost_fn_tolerance), "1%", NULL, 0, 100,
+	  "the rows of kernel functions (cost.fn.*, cost.role.*, cost.pin_path_*): most are "
+	  "equal to the instruction from boot to boot" },
 	{ "compare", "max_repetitions", KEY_UINT, OFF(max_repetitions), "30", NULL, 1, 1000,
 	  "without --repetitions, compare takes as many as the machine's A/A noise (pinbench "
 	  "calibrate) needs to see the thresholds, up to this many per side" },

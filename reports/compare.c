@@ -64,8 +64,11 @@ static void series_list_release(struct series_list *l)
 /* -1: not compared; else the kind. */
 static int classify(const char *metric)
 {
-	/* how often a task slept per I/O: under TCG the host's timing decides it */
-	if (starts_with(metric, "cost.wait_"))
+	/*
+	 * how often a task slept per I/O, and fio's user-mode work (its sleeps
+	 * end in a busy loop): under TCG the host's timing decides them
+	 */
+	if (starts_with(metric, "cost.wait_") || starts_with(metric, "cost.user_"))
 		return -1;
 	if (starts_with(metric, "pin.") || starts_with(metric, "dio.") ||
 	    starts_with(metric, "cost."))
@@ -122,7 +125,8 @@ static double exact_allowance(const struct compare_row *r, const struct compare_
 	if (!starts_with(r->metric, "cost."))
 		return o->exact_tolerance;
 	return fabs(r->median_a) * (starts_with(r->metric, "cost.fn.") ||
-				    starts_with(r->metric, "cost.role.") ?
+				    starts_with(r->metric, "cost.role.") ||
+				    starts_with(r->metric, "cost.pin_path_insns") ?
 				    o->cost_fn_tolerance : o->cost_tolerance);
 }
 

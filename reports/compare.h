@@ -59,7 +59,7 @@ struct compare_opts {
 	double cost_tolerance, cost_fn_tolerance;
 };
 
-#define COMPARE_OPTS_DEFAULT { 0.02, 0.05, 0.05, 2000, 1, 0.1, 0.95, 0.005, 0.001 }
+#define COMPARE_OPTS_DEFAULT { 0.02, 0.05, 0.05, 2000, 1, 0.1, 0.95, 0.05, 0.01 }
 
 struct comparison {
 	long long id;			/* once stored; 0 before */

@@ -103,7 +103,14 @@ struct boot {
 	const char *stop_state;		/* why we stopped QEMU ourselves */
 	struct strbuf stop_reason;
 	struct counting *count;		/* a counting boot (runner/cost.h), else NULL */
+	double agent_exit;		/* when the console said the agent exited, 0 before */
 };
+
+/*
+ * Seconds the guest gets to power off once its agent has exited: a guest
+ * that hangs on its way down (seen under TCG) has handed back everything.
+ */
+#define POWEROFF_GRACE_S 20
 
 /* A counting boot's own state: its plugin files and the repetitions it holds back. */
 struct counting_rep {
@@ -393,7 +400,14 @@ static void on_tick(void *data)
 	double t = now_s();
 
 	read_bundle(b);
-	if (!b->hello && t - b->t0 > b->qr->cfg->qemu.boot_timeout)
+	if (b->cs.agent_status >= 0 && !b->agent_exit)
+		b->agent_exit = t;
+	if (b->ended && b->agent_exit && t - b->agent_exit > POWEROFF_GRACE_S && !b->c->stop) {
+		/* not a failure: the agent said it was done, only the power-off hangs */
+		info("%s boot %u: the guest did not power off %d s after its agent exited: "
+		     "stopping QEMU", b->k->name, b->index, POWEROFF_GRACE_S);
+		b->c->stop = 1;
+	} else if (!b->hello && t - b->t0 > b->qr->cfg->qemu.boot_timeout)
 		stop_boot(b, "boot_failed", "no agent %u s after QEMU started (%s)",
 			  b->qr->cfg->qemu.boot_timeout, b->cs.init_up_s < 0 ?
 			  "the kernel never reached the guest init" :
