@@ -18,6 +18,9 @@ runtime = 1
 repetitions = 3
 [compare]
 max_repetitions = 4
+[cost]
+# counting boots are tests/integration/cost.sh's
+mode = off
 [target qemu]
 disks = nvme
 disk_size = 256M

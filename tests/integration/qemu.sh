@@ -25,6 +25,9 @@ bs = $4
 size = 16M
 runtime = 1
 repetitions = $5
+[cost]
+# counting boots are tests/integration/cost.sh's
+mode = off
 [target qemu]
 disk_size = 256M
 image_dir = $T/img

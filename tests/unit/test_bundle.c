@@ -210,8 +210,11 @@ static void test_names(void)
 
 	ok(bundle_metric_ok("fio.read.iops") && bundle_metric_ok("vmstat.nr_foll_pin_released") &&
 	   bundle_metric_ok("profile.sym.gup_fast.constprop.0") &&
-	   bundle_metric_ok("perf.task_clock") && bundle_metric_ok("dio.legacy_calls_per_io"),
-	   "the collectors' metric names pass");
+	   bundle_metric_ok("perf.task_clock") && bundle_metric_ok("dio.legacy_calls_per_io") &&
+	   bundle_metric_ok("count.idle_mark_begin"),
+	   "the collectors' metric names pass, and a counting boot's marks");
+	ok(!bundle_metric_ok("cost.kernel_insns_per_io"),
+	   "cost rows are the host's to compute, never the guest's to send");
 	ok(!bundle_metric_ok("<script>alert(1)</script>"), "markup is no metric name");
 	ok(!bundle_metric_ok("fio.read iops"), "nor is a name with a space");
 	ok(!bundle_metric_ok("fio.x\n"), "nor one with a newline");
@@ -276,6 +279,8 @@ static void test_records(void)
 	   "a flag");
 	ok(accepted("{\"t\":\"end\",\"state\":\"done\",\"reason\":null,\"reps_done\":2,"
 		    "\"reps_failed\":0}", &plan, &why), "an end");
+	ok(accepted("{\"t\":\"end\",\"state\":\"done\",\"reason\":null,\"reps_done\":2,"
+		    "\"reps_failed\":0,\"marks\":12}", &plan, &why), "an end with its marks");
 	ok(accepted("{\"t\":\"probe\",\"path\":\"/etc/shadow\",\"result\":\"error: No such file\"}",
 		    &plan, &why), "and a probe the host asked for");
 
@@ -324,6 +329,8 @@ static void test_records(void)
 		     "nobody asked to probe '/root'", "a probe nobody asked for");
 	refused_like("{\"t\":\"end\",\"state\":\"done\",\"reps_done\":1,\"reps_failed\":0,"
 		     "\"metric\":\"x\"}", "unexpected field 'metric'", "a field a record does not have");
+	refused_like("{\"t\":\"end\",\"state\":\"done\",\"reps_done\":1,\"reps_failed\":0,"
+		     "\"marks\":-3}", "marks", "marks that are not a count");
 	refused_like("{\"t\":\"end\",\"state\":\"done\",\"reps_done\":1}",
 		     "field 'reps_failed' is missing", "a field missing");
 	refused_like("{\"t\":\"password\",\"text\":\"hunter2\"}", "unknown record type",

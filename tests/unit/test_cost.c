@@ -25,6 +25,7 @@ FAKE_FN(asm_exc_page_fault)
 FAKE_FN(asm_exc_nmi)
 FAKE_FN(folio_add_pin)
 FAKE_FN(submit_bio)
+FAKE_FN(fake_schedule)
 
 static char tmp[] = "/tmp/pinbench-test-cost.XXXXXX";
 static char self[4096];
@@ -74,15 +75,16 @@ static void test_ksyms(void)
 
 static void test_plan(void)
 {
-	struct strvec fns = STRVEC_INIT;
+	struct strvec fns = STRVEC_INIT, waits = STRVEC_INIT;
 	struct strbuf why = STRBUF_INIT, text = STRBUF_INIT;
 	struct cost_plan plan;
 	char *ranges = path_in_tmp("ranges"), line[256];
 	FILE *f;
-	int timer = 0, iret = 0, sysc = 0, entries = 0, nmi = 0, nfn = 0;
+	int timer = 0, iret = 0, sysc = 0, entries = 0, nmi = 0, nfn = 0, nwait = 0, sched = 0;
 
 	strvec_pushl(&fns, "folio_add_pin", "get_page", "submit_bio", "folio_add_pin", NULL);
-	is_int(cost_plan_write(self, &fns, ranges, &plan, &why), 0,
+	strvec_pushl(&waits, "fake_sched*", "folio_add_*", NULL);
+	is_int(cost_plan_write(self, &fns, &waits, ranges, &plan, &why), 0,
 	       "ranges from a real symbol table");
 	is_int(plan.fns.nr, 2, "the two functions it has are counted");
 	is_str(plan.fns.v[0], "folio_add_pin", "in the config's order");
@@ -95,6 +97,8 @@ static void test_plan(void)
 		unsigned long long a = strtoull(strchr(line, ' ') + 1, NULL, 16) + bias;
 
 		nfn += !strncmp(line, "fn ", 3);
+		nwait += !strncmp(line, "wait ", 5);
+		sched += !strncmp(line, "wait ", 5) && a == (uintptr_t)fake_schedule;
 		timer += !strncmp(line, "timer ", 6) &&
 			 a == (uintptr_t)asm_sysvec_apic_timer_interrupt;
 		iret += !strncmp(line, "iret ", 5) && a == (uintptr_t)native_irq_return_iret;
@@ -107,25 +111,28 @@ static void test_plan(void)
 	ok(nfn == 2 && timer == 1 && iret == 1 && sysc == 1,
 	   "two ranges, the timer entry, the iret and the syscall entry at their addresses");
 	ok(entries == 1 && !nmi, "an exception entry is listed, the NMI's (own iret) is not");
+	ok(nwait == 1 && sched == 1,
+	   "a wait glob's function is a wait range; one counted on its own is not");
 	cost_plan_release(&plan);
 	/* a kernel that lacks the entry points cannot be counted */
 	strbuf_reset(&why);
-	is_int(cost_plan_write("/bin/true", &fns, ranges, &plan, &why), -1,
+	is_int(cost_plan_write("/bin/true", &fns, &waits, ranges, &plan, &why), -1,
 	       "a binary without the kernel's entry symbols is refused");
 	like(why.buf, "has no symbol", "saying which symbol is missing");
 	strvec_clear(&fns);
+	strvec_clear(&waits);
 	strbuf_release(&why);
 	strbuf_release(&text);
 	free(ranges);
 }
 
-/* The plugin's format: kernel, user, timer, then two functions. */
+/* The plugin's format: kernel, user, timer, wait, wait in timers, then two functions. */
 static const char counts[] =
-	"pinbench-count 1 fns 2\n"
-	"mark 1 1000 500 0 10 0\n"		/* base begin */
-	"mark 2 6000 900 1000 30 5\n"		/* base end: 4000 kernel net, 400 user */
-	"mark 3 7000 1000 1000 30 5\n"		/* run begin */
-	"mark 4 1107000 201000 101000 20030 5005\n"	/* run end */
+	"pinbench-count 2 fns 2\n"
+	"mark 1 1000 500 0 0 0 10 0\n"				/* run begins */
+	"mark 2 1101000 400500 100000 200000 20000 20010 5000\n"	/* run ends */
+	"mark 3 1102000 401000 100000 200000 20000 20010 5000\n"	/* idle begins */
+	"mark 4 1202000 601000 150000 230000 30000 20030 5005\n"	/* idle ends */
 	"end 4\n";
 
 static void add(struct sample_set *s, const char *m, double v)
@@ -148,29 +155,33 @@ static void test_rows(void)
 	ok(m.nr == 4 && m.ended && m.end_marks == 4, "four marks and the end");
 	strvec_pushl(&plan.fns, "folio_add_pin", "submit_bio", NULL);
 	strvec_pushl(&cfg, "folio_add_pin", "get_page", "submit_bio", NULL);
-	add(&rep, "count.mark_begin", 3);
-	add(&rep, "count.mark_end", 4);
-	add(&rep, "count.base_mark_begin", 1);
-	add(&rep, "count.base_mark_end", 2);
-	add(&rep, "count.base_ios", 1);
+	add(&rep, "count.mark_begin", 1);
+	add(&rep, "count.mark_end", 2);
+	add(&rep, "count.seconds", 1.0);
 	add(&rep, "fio.total_ios", 1001);
+	add(&rep, "count.idle_mark_begin", 3);
+	add(&rep, "count.idle_mark_end", 4);
+	add(&rep, "count.idle_seconds", 1.0);
+	add(&rep, "count.idle_ios", 1);
 	is_int(cost_rows(&m, &plan, &cfg, &rep, 8192, &rows, &why), 0, "rows of a repetition");
-	/* (1100000 - 100000) - 4000 over 1000 I/Os */
-	is_double(sample_set_value(&rows, "cost.kernel_insns_per_io", -1), 996.0, 1e-9,
-		  "kernel: timer work and the base pass taken out, per I/O beyond the base's");
-	is_double(sample_set_value(&rows, "cost.user_insns_per_io", -1), 199.6, 1e-9,
-		  "user: the base pass taken out");
+	/* per I/O beyond the idle run's: kernel 1000, timer 50, waiting 170 - 10 in timers */
+	is_double(sample_set_value(&rows, "cost.kernel_insns_per_io", -1), 790.0, 1e-9,
+		  "kernel: the idle run, timer interrupts and waiting taken out");
+	is_double(sample_set_value(&rows, "cost.wait_insns_per_io", -1), 160.0, 1e-9,
+		  "waiting: outside timer interrupts, per I/O");
+	is_double(sample_set_value(&rows, "cost.user_insns_per_io", -1), 200.0, 1e-9,
+		  "user: the idle run taken out");
 	is_double(sample_set_value(&rows, "cost.fn.folio_add_pin_insns_per_io", -1), 19.98, 1e-9,
 		  "a function's own instructions per I/O");
 	is_double(sample_set_value(&rows, "cost.fn.submit_bio_insns_per_io", -1), 4.995, 1e-9,
-		  "another (its base pass's share taken out too)");
+		  "another (the idle run's I/O taken out too)");
 	s = sample_set_find(&rows, "cost.fn.get_page_insns_per_io");
 	ok(s && !s->available, "a function the kernel lacks is unavailable, never 0");
 	is_double(sample_set_value(&rows, "cost.pin_path_insns_per_io", -1), 24.975, 1e-9,
 		  "the pin path: the functions summed");
 	is_double(sample_set_value(&rows, "cost.pin_path_insns_per_page", -1), 12.4875, 1e-9,
 		  "per page: 8 KiB I/Os are two pages");
-	is_double(sample_set_value(&rows, "cost.pin_path_share_pct", -1), 100 * 24.975 / 996, 1e-9,
+	is_double(sample_set_value(&rows, "cost.pin_path_share_pct", -1), 100 * 24.975 / 790, 1e-9,
 		  "its share of the kernel's instructions");
 	is_double(sample_set_value(&rows, "cost.role.grab_insns_per_io", -1), 19.98, 1e-9,
 		  "folio_add_pin's role is grab");
@@ -188,12 +199,13 @@ static void test_rows(void)
 	       "a repetition naming a mark beyond the plugin's is refused");
 	like(why.buf, "did not see", "and says so");
 	sample_set_clear(&rows);
-	/* no base pass (it failed): unavailable rows */
+	/* no idle run (it failed): unavailable rows */
 	sample_set_clear(&rep);
-	add(&rep, "count.mark_begin", 3);
-	add(&rep, "count.mark_end", 4);
+	add(&rep, "count.mark_begin", 1);
+	add(&rep, "count.mark_end", 2);
+	add(&rep, "count.seconds", 1.0);
 	add(&rep, "fio.total_ios", 1001);
-	is_int(cost_rows(&m, &plan, &cfg, &rep, 4096, &rows, &why), 0, "without a base pass");
+	is_int(cost_rows(&m, &plan, &cfg, &rep, 4096, &rows, &why), 0, "without an idle run");
 	s = sample_set_find(&rows, "cost.kernel_insns_per_io");
 	ok(s && !s->available, "the rows are unavailable");
 	sample_set_clear(&rows);
@@ -223,19 +235,21 @@ static void bad_counts(const char *text, size_t nfns, const char *want, const ch
 static void test_bad_counts(void)
 {
 	bad_counts("", 0, "is empty", "an empty file: the plugin never started");
-	bad_counts("pinbench-count 1 fns 3\n", 2, ":1: not the counts",
+	bad_counts("pinbench-count 1 fns 2\n", 2, ":1: not the counts",
+		   "the counts of an older plugin");
+	bad_counts("pinbench-count 2 fns 3\n", 2, ":1: not the counts",
 		   "a header for another number of functions");
-	bad_counts("pinbench-count 1 fns 0\nmark 2 1 1 1\n", 0, ":2: not 'mark SEQ'",
+	bad_counts("pinbench-count 2 fns 0\nmark 2 1 1 1 1 1\n", 0, ":2: not 'mark SEQ'",
 		   "marks must be numbered from 1");
-	bad_counts("pinbench-count 1 fns 0\nmark 1 5 1 1\nmark 2 4 1 1\n", 0,
+	bad_counts("pinbench-count 2 fns 0\nmark 1 5 1 1 1 1\nmark 2 4 1 1 1 1\n", 0,
 		   ":3: a counter went down", "a counter that goes down");
-	bad_counts("pinbench-count 1 fns 1\nmark 1 5 1 1\n", 1, ":2: not 'mark SEQ'",
+	bad_counts("pinbench-count 2 fns 1\nmark 1 5 1 1 1 1\n", 1, ":2: not 'mark SEQ'",
 		   "a mark short of a column");
-	bad_counts("pinbench-count 1 fns 0\nmark 1 5 1 1 7\n", 0, ":2: not 'mark SEQ'",
+	bad_counts("pinbench-count 2 fns 0\nmark 1 5 1 1 1 1 7\n", 0, ":2: not 'mark SEQ'",
 		   "a mark with a column too many");
-	bad_counts("pinbench-count 1 fns 0\nmark 1 5 1 1\nend 2\n", 0, "number of marks",
+	bad_counts("pinbench-count 2 fns 0\nmark 1 5 1 1 1 1\nend 2\n", 0, "number of marks",
 		   "an end that counts other marks");
-	bad_counts("pinbench-count 1 fns 0\nend 0\nmark 1 5 1 1\n", 0, "after 'end'",
+	bad_counts("pinbench-count 2 fns 0\nend 0\nmark 1 5 1 1 1 1\n", 0, "after 'end'",
 		   "nothing after the end");
 }
 

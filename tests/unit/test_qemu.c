@@ -31,7 +31,7 @@ static void test_argv(void)
 	};
 	struct qemu_spec spec = { "qemu-system-x86_64", "tcg", 1024, 2, "/k/bzImage", "/k/init.cpio",
 				  "console=ttyS0", "/tmp/w", disks, 3, "/c/guestroot/0123,abcd",
-				  "nobody" };
+				  "nobody", NULL };
 	struct strvec argv = STRVEC_INIT;
 	size_t i, ahci = 0;
 
@@ -75,7 +75,16 @@ static void test_argv(void)
 	is_int((int)ahci, 1, "one AHCI controller for all SATA disks");
 	ok(strvec_contains(&argv, "-no-reboot") && strvec_contains(&argv, "-nodefaults"),
 	   "a reboot ends QEMU; no default devices add noise");
+	ok(!strvec_contains(&argv, "-plugin"), "no TCG plugin outside counting boots");
 	strvec_clear(&argv);
+
+	spec.plugin = "/p/pinbench-count.so,out=/c/counts,ranges=/c/ranges,marker=0x7e5700000000";
+	spec.cpus = 1;
+	qemu_argv(&spec, &argv);
+	ok(has_pair(&argv, "-plugin", spec.plugin) && has_pair(&argv, "-smp", "1"),
+	   "a counting boot loads the plugin, on one vCPU");
+	strvec_clear(&argv);
+	spec.plugin = NULL;
 
 	spec.accel = "kvm";
 	spec.ndisks = 0;
