@@ -196,6 +196,22 @@ static void quiet_fio(struct fio_job *fj)
 	fj->clock_gettime = 1;		/* no busy-loop calibration of the CPU clock at start */
 }
 
+/* A counted run: memory settled, then the workload between two marks, timed. */
+static int run_marked(struct exec_state *es, struct child *c, struct strvec *argv,
+		      unsigned timeout_s, struct count_pass *pass)
+{
+	double t0;
+	int r;
+
+	settle_memory();
+	t0 = monotonic_s();
+	pass->begin = marker_hit(es->marker);
+	r = run_workload(c, argv, timeout_s);
+	pass->end = marker_hit(es->marker);
+	pass->seconds = monotonic_s() - t0;
+	return r;
+}
+
 static enum rep_outcome count_idle(struct exec_state *es, const struct job_spec *job,
 				   const char *dir, double seconds, struct count_pass *pass);
 
@@ -212,7 +228,6 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	struct fio_job fj;
 	enum rep_outcome ret = REP_OK;
 	struct count_pass counted = { 0, 0, 0, 0, 1 }, idle = { 0, 0, 0, 0, 0 };
-	double t0 = 0;
 	size_t i;
 	int r;
 
@@ -247,16 +262,10 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		if (active[i] && collectors[i]->wrap)
 			collectors[i]->wrap(&ctx, priv[i], &argv);
 
-	if (es->marker) {
-		settle_memory();
-		t0 = monotonic_s();
-		counted.begin = marker_hit(es->marker);
-	}
-	r = run_workload(&c, &argv, job_timeout(es, job));
-	if (es->marker) {
-		counted.end = marker_hit(es->marker);
-		counted.seconds = monotonic_s() - t0;
-	}
+	if (es->marker)
+		r = run_marked(es, &c, &argv, job_timeout(es, job), &counted);
+	else
+		r = run_workload(&c, &argv, job_timeout(es, job));
 	if (r) {
 		if (errno == ENOENT)
 			strbuf_addf(&es->fatal, "'%s' not found (Debian package %s)", argv.v[0],
@@ -495,7 +504,6 @@ static enum rep_outcome count_idle(struct exec_state *es, const struct job_spec 
 	struct strbuf why = STRBUF_INIT;
 	enum rep_outcome ret = REP_OK;
 	struct fio_job fj;
-	double t0;
 
 	memset(pass, 0, sizeof(*pass));
 	job_spec_fio(job, dir, &fj);
@@ -504,15 +512,11 @@ static enum rep_outcome count_idle(struct exec_state *es, const struct job_spec 
 	fj.runtime_ms = seconds > 0.001 ? (unsigned)(seconds * 1000 + 0.5) : 1;
 	fj.rate_iops = 1;
 	fio_job_argv(&fj, &argv);
-	settle_memory();
-	t0 = monotonic_s();
-	pass->begin = marker_hit(es->marker);
-	if (run_workload(&c, &argv, job_timeout(es, job) + (unsigned)seconds) || c.interrupted) {
+	if (run_marked(es, &c, &argv, job_timeout(es, job) + (unsigned)seconds, pass) ||
+	    c.interrupted) {
 		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
 		goto out;
 	}
-	pass->end = marker_hit(es->marker);
-	pass->seconds = monotonic_s() - t0;
 	if (c.status || c.timed_out || c.out_truncated ||
 	    fio_parse(c.out.buf, c.out.len, &fio, &why) != FIO_OK) {
 		warning("%s: the idle run of a counted repetition failed: no cost rows for it",
