@@ -277,7 +277,14 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 		if (r->kind != COMPARE_NOISY)
 			continue;
 		r->q = p[np++];
-		r->verdict = isnan(r->ci.ratio) ? STATS_INCONCLUSIVE : stats_decide(&r->ci, r->q, &rule);
+		/*
+		 * One sample a side resamples to a single ratio: an interval of
+		 * width 0 that would call any small difference "no change".
+		 */
+		if (isnan(r->ci.ratio) || r->na < 2 || r->nb < 2)
+			r->verdict = STATS_INCONCLUSIVE;
+		else
+			r->verdict = stats_decide(&r->ci, r->q, &rule);
 		if (r->verdict == STATS_INCONCLUSIVE)
 			r->reps_needed = stats_reps_needed(find(&a, r->job, r->metric)->values, r->na,
 							   find(&b, r->job, r->metric)->values, r->nb,

@@ -265,6 +265,25 @@ int main(void)
 	       "identical runs: nothing changed");
 	comparison_release(&c);
 
+	{
+		long long one_a, one_b;
+		struct sample_set s = SAMPLE_SET_INIT;
+
+		db_run_begin(db, kid, mid, "qemu", NULL, NULL, &one_a);
+		db_run_begin(db, kid, mid, "qemu", NULL, NULL, &one_b);
+		sample_set_add(&s, "fio.read.iops", 1000, "IO/s");
+		db_rep_store(db, one_a, jid, 1, &s);
+		db_rep_store(db, one_b, jid, 1, &s);
+		sample_set_clear(&s);
+		db_run_finish(db, one_a, "done", NULL);
+		db_run_finish(db, one_b, "done", NULL);
+		is_int(compare_runs(db, one_a, one_b, &o, &c), 0, "one repetition a side compares");
+		r = row(&c, "fio.read.iops");
+		is_int(r ? (int)r->verdict : -1, STATS_INCONCLUSIVE,
+		       "but equal single samples are no evidence of no change: inconclusive");
+		comparison_release(&c);
+	}
+
 	is_int(compare_runs(db, a, 999, &o, &c), -1, "an unknown run is an error");
 	comparison_release(&c);
 	test_stored(db, path.buf, a, b);
