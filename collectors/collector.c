@@ -12,7 +12,6 @@
 
 #define VMSTAT_PATH "/proc/vmstat"
 /* perf stat -x, writes a line per event: a megabyte is garbage, not counters */
-#define PERF_STAT_MAX_BYTES (1u << 20)
 
 /* vmstat: counter deltas around the workload (pins per I/O above all) */
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/spawn.h"
 
 /* value,unit,event,run-time,percent: what every perf since 4.x prints with -x, */
@@ -112,8 +113,7 @@ static void split_stat_fields(const char *line, struct strvec *fields)
 	strbuf_release(&cur);
 }
 
-/* "task-clock" -> "perf.task_clock", "cycles:u" -> "perf.cycles_u" */
-static void event_metric(const char *event, struct strbuf *metric)
+void perf_event_metric(const char *event, struct strbuf *metric)
 {
 	const char *p;
 
@@ -156,7 +156,7 @@ static int parse_stat_line(char *line, size_t lineno, void *data)
 			    lineno);
 		goto out;
 	}
-	event_metric(f.v[2], &metric);
+	perf_event_metric(f.v[2], &metric);
 	unit = *f.v[1] ? f.v[1] : "count";
 	if (!strcmp(f.v[0], "<not supported>") || !strcmp(f.v[0], "<not counted>")) {
 		sample_set_add_unavailable(sp->set, metric.buf, unit);
@@ -289,19 +289,69 @@ void perf_probe(struct perf_caps *caps)
 	child_release(&c);
 }
 
+int perf_events_count(const struct strvec *events, struct strbuf *why)
+{
+	struct child c = CHILD_INIT;
+	struct sample_set set = SAMPLE_SET_INIT;
+	struct strbuf metric = STRBUF_INIT, err = STRBUF_INIT;
+	char *list = strvec_join(events, ",");
+	size_t i;
+	int ret = -1;
+
+	/* without -o, perf stat -x writes its counters to stderr */
+	strvec_pushv(&c.args, (const char *[]){ "perf", "stat", "-x", ",", "-e", list, "--",
+						"true", NULL });
+	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
+	c.timeout_ms = PROBE_TIMEOUT_MS;
+	if (spawn_run(&c)) {
+		strbuf_addf(why, "cannot run 'perf': %s", errstr());
+		goto out;
+	}
+	if (c.status || c.timed_out) {
+		strbuf_addf(why, "'perf stat -e %s' failed", list);
+		add_first_line(why, c.err.buf);
+		goto out;
+	}
+	if (perf_stat_parse(c.err.buf, c.err.len, &set, &err)) {
+		strbuf_addf(why, "cannot read 'perf stat' output: %s", err.buf);
+		goto out;
+	}
+	for (i = 0; i < events->nr; i++) {
+		const struct sample *s;
+
+		strbuf_reset(&metric);
+		perf_event_metric(events->v[i], &metric);
+		s = sample_set_find(&set, metric.buf);
+		if (!s || !s->available) {
+			strbuf_addf(why, "perf cannot count '%s' here (no PMU, or the event is not "
+				    "this PMU's)", events->v[i]);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(list);
+	strbuf_release(&metric);
+	strbuf_release(&err);
+	sample_set_clear(&set);
+	child_release(&c);
+	return ret;
+}
+
 void perf_caps_release(struct perf_caps *caps)
 {
 	strbuf_release(&caps->why);
 	caps->usable = caps->hw_events = 0;
 }
 
-void perf_record_argv(const char *datafile, const struct strvec *workload, struct strvec *argv)
+void perf_record_argv(const char *datafile, const char *event, const struct strvec *workload,
+		      struct strvec *argv)
 {
 	/*
 	 * No -a: a system-wide profile is mostly the idle loop. Following the
 	 * workload (perf's default inherit) covers fio and its job processes.
 	 */
-	strvec_pushv(argv, (const char *[]){ "perf", "record", "-e", "cpu-clock",
+	strvec_pushv(argv, (const char *[]){ "perf", "record", "-e", event,
 					     "-F", RECORD_FREQ, "-o", NULL });
 	strvec_push(argv, datafile);
 	strvec_push(argv, "--");

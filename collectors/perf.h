@@ -20,8 +20,19 @@
 /* Prepend "perf stat -x, -o OUTFILE -e E1,E2,... --" to the workload argv. */
 void perf_stat_argv(const struct strvec *events, const char *outfile,
 		    const struct strvec *workload, struct strvec *argv);
+/* What a perf stat output file may hold before it is not read as one. */
+#define PERF_STAT_MAX_BYTES (1u << 20)
 /* Parse the file written by perf stat -x, (comment lines are skipped). */
 int perf_stat_parse(const char *buf, size_t len, struct sample_set *out, struct strbuf *why);
+
+/* "task-clock" -> "perf.task_clock", "cycles:u" -> "perf.cycles_u": the samples' names */
+void perf_event_metric(const char *event, struct strbuf *metric);
+
+/*
+ * Do all these events count here (`perf stat -e E1,E2,... true`)? 0, or -1
+ * with why naming the first that does not (<not supported>, perf failing).
+ */
+int perf_events_count(const struct strvec *events, struct strbuf *why);
 
 /* What perf can do on this machine. */
 struct perf_caps {
@@ -34,8 +45,12 @@ struct perf_caps {
 void perf_probe(struct perf_caps *caps);
 void perf_caps_release(struct perf_caps *caps);
 
-/* "perf record -e cpu-clock -o DATAFILE --" + workload (the fio process and its children). */
-void perf_record_argv(const char *datafile, const struct strvec *workload, struct strvec *argv);
+/*
+ * "perf record -e EVENT -o DATAFILE --" + workload (the fio process and its
+ * children); EVENT cpu-clock, or cycles where a PMU counts.
+ */
+void perf_record_argv(const char *datafile, const char *event, const struct strvec *workload,
+		      struct strvec *argv);
 /* "perf report -i DATAFILE --stdio --sort sym --percent-limit 0 ..." */
 void perf_report_argv(const char *datafile, struct strvec *argv);
 /*

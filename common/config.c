@@ -126,6 +126,12 @@ static const struct key_def keys[] = {
 	  "(cost.wait_insns_per_io) and left out of cost.kernel_insns_per_io" },
 	{ "cost", "plugin", KEY_OPT_STRING, OFF(cost.plugin), "", NULL, 0, 0,
 	  "the TCG plugin (empty: pinbench-count.so beside the pinbench binary)" },
+	{ "cost", "pmu_events", KEY_LIST, OFF(cost.pmu_events),
+	  "instructions:k instructions:u cycles:k", NULL, 0, 0,
+	  "where a PMU counts (KVM, real hardware): perf's names for the kernel's instructions, "
+	  "user-mode instructions and the kernel's cycles, in that order, counted around each "
+	  "counted run (cost.kernel_insns_per_io, cost.user_insns_per_io, "
+	  "cost.kernel_cycles_per_io, source pmu)" },
 
 	{ "collectors", "vmstat", KEY_BOOL, OFF(vmstat), "on", NULL, 0, 0,
 	  "/proc/vmstat deltas around each repetition" },
@@ -814,6 +820,15 @@ static int check_kernels(struct config *cfg)
 	return 0;
 }
 
+static int check_cost(struct config *cfg)
+{
+	if (cfg->cost.pmu_events.nr != 3)
+		return error("%s: [cost] pmu_events names %zu events: it takes three (the kernel's "
+			     "instructions, user-mode instructions, the kernel's cycles)", cfg->file,
+			     cfg->cost.pmu_events.nr);
+	return 0;
+}
+
 static void parse_state_release(struct parse_state *st)
 {
 	strbuf_release(&st->why);
@@ -849,7 +864,7 @@ int config_load(struct config *cfg, const char *path)
 		error("%s:%d: %s", path, line, st.why.buf);
 		goto fail;
 	}
-	if (check_devices(cfg) || check_kernels(cfg))
+	if (check_devices(cfg) || check_kernels(cfg) || check_cost(cfg))
 		goto fail;
 	parse_state_release(&st);
 	return 0;

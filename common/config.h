@@ -81,6 +81,7 @@ struct config {
 		struct strvec functions;	/* kernel functions counted on their own */
 		struct strvec wait_functions;	/* globs: the kernel's waiting, counted apart */
 		char *plugin;		/* the TCG plugin; empty: pinbench-count.so beside pinbench */
+		struct strvec pmu_events;	/* kernel insns, user insns, kernel cycles (perf's names) */
 	} cost;
 	double cost_tolerance;		/* [compare], fractions of the baseline's value */
 	double cost_fn_tolerance;

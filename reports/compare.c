@@ -62,7 +62,7 @@ static void series_list_release(struct series_list *l)
 }
 
 /* -1: not compared; else the kind. */
-static int classify(const char *metric)
+static int classify(const char *metric, const char *unit)
 {
 	/*
 	 * how often a task slept per I/O, and fio's user-mode work (its sleeps
@@ -70,6 +70,9 @@ static int classify(const char *metric)
 	 */
 	if (starts_with(metric, "cost.wait_") || starts_with(metric, "cost.user_"))
 		return -1;
+	/* the PMU's cycles follow caches and clocks; a profile's share is sampled */
+	if (!strcmp(metric, "cost.kernel_cycles_per_io") || ends_with(unit, ":pmu-sampled"))
+		return COMPARE_NOISY;
 	if (starts_with(metric, "pin.") || starts_with(metric, "dio.") ||
 	    starts_with(metric, "cost."))
 		return COMPARE_EXACT;
@@ -242,7 +245,7 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 		goto out;
 	for (i = 0; i < a.nr; i++) {
 		const struct series *sb = find(&b, a.v[i].job, a.v[i].metric);
-		int kind = classify(a.v[i].metric);
+		int kind = classify(a.v[i].metric, a.v[i].unit);
 		struct compare_row *r;
 
 		/* rows of different sources (tcg-count, pmu: the unit says) are never compared */

@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "collectors/perf.h"
 #include "common/log.h"
 #include "runner/agent.h"
 #include "runner/bundle.h"
@@ -41,6 +42,7 @@ struct agent_plan {
 	struct device_cfg *devs;
 	size_t ndevs;
 	json_int_t marker;	/* a counting boot's marker address (runner/marker.h), 0: none */
+	int pmu;		/* a counting boot under perf stat (a PMU: KVM) */
 };
 
 static void plan_release(struct agent_plan *p)
@@ -81,9 +83,11 @@ static int load_plan(const char *path, struct agent_plan *p)
 			   "devices", &devs, "filesystems", &fss, "probe", &probes,
 			   "count", &count))
 		return error("%s: %s", path, jerr.text);
-	if (count && (json_unpack_ex(count, &jerr, JSON_STRICT, "{s:I}", "marker", &p->marker) ||
-		      !marker_addr_ok((uint64_t)p->marker)))
-		return error("%s: count: wants {\"marker\": a page-aligned user address}", path);
+	if (count && (json_unpack_ex(count, &jerr, JSON_STRICT, "{s?I, s?b}", "marker", &p->marker,
+				     "pmu", &p->pmu) ||
+		      !!p->marker == !!p->pmu || (p->marker && !marker_addr_ok((uint64_t)p->marker))))
+		return error("%s: count: wants {\"marker\": a page-aligned user address} or "
+			     "{\"pmu\": true}", path);
 	if (!p->first_rep || p->last_rep < p->first_rep)
 		return error("%s: repetitions %u..%u make no sense", path, p->first_rep,
 			     p->last_rep);
@@ -357,6 +361,18 @@ static int agent_run(struct agent_plan *p, struct config *cfg)
 			goto end;
 		}
 		es.marker = &mk;
+	}
+	if (p->pmu) {
+		struct strbuf why = STRBUF_INIT;
+
+		if (!es.perf.usable || perf_events_count(&cfg->cost.pmu_events, &why)) {
+			strbuf_addf(&reason, "the guest cannot count [cost] pmu_events: %s",
+				    es.perf.usable ? why.buf : es.perf.why.buf);
+			strbuf_release(&why);
+			goto end;
+		}
+		strbuf_release(&why);
+		es.pmu = 1;
 	}
 	/* a fresh guest has translated nothing yet: warm every job up, in every boot */
 	es.warmup = 1;

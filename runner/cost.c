@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,4 +474,26 @@ int cost_rows(const struct cost_marks *m, const struct cost_plan *plan,
 	}
 	strbuf_release(&name);
 	return 0;
+}
+
+void cost_pmu_rows(const struct cost_pmu_pass *run, const struct cost_pmu_pass *idle,
+		   struct sample_set *out)
+{
+	static const char *const rows[COST_PMU_EVENTS][2] = {
+		{ "cost.kernel_insns_per_io", "insn/io:" COST_SOURCE_PMU },
+		{ "cost.user_insns_per_io", "insn/io:" COST_SOURCE_PMU },
+		{ "cost.kernel_cycles_per_io", "cycles/io:" COST_SOURCE_PMU },
+	};
+	double ios = run->ios - idle->ios;
+	size_t i;
+
+	for (i = 0; i < COST_PMU_EVENTS; i++) {
+		double d = run->count[i] - idle->count[i];
+
+		/* a count that fell (a multiplexed or reset counter) is no figure */
+		if (run->ok && idle->ok && ios > 0 && d >= 0 && isfinite(d))
+			sample_set_add(out, rows[i][0], d / ios, rows[i][1]);
+		else
+			sample_set_add_unavailable(out, rows[i][0], rows[i][1]);
+	}
 }

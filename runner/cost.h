@@ -87,6 +87,32 @@ int cost_rows(const struct cost_marks *m, const struct cost_plan *plan,
 	      const struct strvec *functions, const struct sample_set *rep,
 	      unsigned long long bs, struct sample_set *out, struct strbuf *why);
 
+/*
+ * Where a PMU counts (KVM, real hardware), perf stat counts [cost]
+ * pmu_events around the same two runs; the same difference gives
+ *
+ *   cost.kernel_insns_per_io, cost.user_insns_per_io, cost.kernel_cycles_per_io
+ *
+ * with units ending in ":pmu". The kernel's instructions there include
+ * its waiting and interrupts (a PMU has no ranges to leave them out), so
+ * they are never compared with a tcg-count row. Cycles follow caches and
+ * clocks: compare judges that row as a noisy one.
+ */
+#define COST_SOURCE_PMU "pmu"
+/* cost.pin_path_share_pct from a perf record -e cycles profile pass: sampled */
+#define COST_SOURCE_PMU_SAMPLED "pmu-sampled"
+#define COST_PMU_EVENTS 3	/* kernel instructions, user instructions, kernel cycles */
+
+struct cost_pmu_pass {
+	double count[COST_PMU_EVENTS];
+	double ios;		/* fio's I/Os in the run */
+	int ok;			/* perf and fio both gave their figures */
+};
+
+/* The PMU's rows of one counted repetition into out (unavailable where they cannot be had). */
+void cost_pmu_rows(const struct cost_pmu_pass *run, const struct cost_pmu_pass *idle,
+		   struct sample_set *out);
+
 /* The role of a function (grab, release, extract, dio, bio), or NULL. */
 const char *cost_role(const char *function);
 

@@ -17,6 +17,7 @@
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/spawn.h"
+#include "runner/cost.h"
 #include "runner/execute.h"
 #include "runner/host.h"
 
@@ -41,10 +42,15 @@ static void progress(const struct exec_state *es, const struct job_spec *job, un
 	struct strbuf line = STRBUF_INIT;
 	double iops = sample_set_value(s, "fio.read.iops", 0) + sample_set_value(s, "fio.write.iops", 0);
 	const struct sample *pins = sample_set_find(s, "pin.released_per_io");
+	const struct sample *cost = sample_set_find(s, "cost.kernel_insns_per_io");
 
 	strbuf_addf(&line, "[%zu/%zu] %s rep %u: ", es->reps_done, es->reps_total, job->name, rep);
 	if (status)
 		strbuf_addstr(&line, status);
+	else if (!sample_set_find(s, "fio.total_ios") && cost && cost->available)
+		strbuf_addf(&line, "%.0f kernel instructions/IO (counted)", cost->value);
+	else if (!sample_set_find(s, "fio.total_ios") && cost)
+		strbuf_addstr(&line, "counted, but no cost rows");
 	else
 		strbuf_addf(&line, "%.0f IOPS", iops);
 	if (!status && pins && pins->available)
@@ -128,10 +134,71 @@ static enum rep_outcome ramp_pass(struct exec_state *es, const struct job_spec *
  * kernel threads) are in both (runner/cost.h).
  */
 struct count_pass {
-	unsigned long long begin, end;
+	unsigned long long begin, end;	/* the marks around it (TCG) */
 	double seconds, ios;
 	int ok;
+	struct cost_pmu_pass pmu;	/* perf's counts of it (a PMU) */
 };
+
+/* A counted repetition: fio alone, between marks or under perf stat (runner/cost.h). */
+static int counting(const struct exec_state *es)
+{
+	return es->marker || es->pmu;
+}
+
+/* Drop every sample but the cost rows. */
+static void keep_cost_rows(struct sample_set *s)
+{
+	struct sample_set kept = SAMPLE_SET_INIT;
+	size_t i;
+
+	for (i = 0; i < s->nr; i++) {
+		if (strncmp(s->v[i].metric, "cost.", 5))
+			continue;
+		if (s->v[i].available)
+			sample_set_add(&kept, s->v[i].metric, s->v[i].value, s->v[i].unit);
+		else
+			sample_set_add_unavailable(&kept, s->v[i].metric, s->v[i].unit);
+	}
+	sample_set_clear(s);
+	*s = kept;
+}
+
+/* perf stat's counts of the [cost] pmu_events into pass->pmu; 0 or -1 (warned). */
+static int read_pmu_counts(const struct exec_state *es, const char *file, struct count_pass *pass)
+{
+	const struct strvec *events = &es->cfg->cost.pmu_events;
+	struct sample_set set = SAMPLE_SET_INIT;
+	struct strbuf buf = STRBUF_INIT, why = STRBUF_INIT, metric = STRBUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	if (strbuf_read_file(&buf, file, PERF_STAT_MAX_BYTES) ||
+	    perf_stat_parse(buf.buf, buf.len, &set, &why)) {
+		warning("'%s': %s: no cost rows for this run", file, why.len ? why.buf : errstr());
+		goto out;
+	}
+	for (i = 0; i < events->nr && i < COST_PMU_EVENTS; i++) {
+		const struct sample *v;
+
+		strbuf_reset(&metric);
+		perf_event_metric(events->v[i], &metric);
+		v = sample_set_find(&set, metric.buf);
+		if (!v || !v->available) {
+			warning("perf counted no '%s' in a counted run: no cost rows for it",
+				events->v[i]);
+			goto out;
+		}
+		pass->pmu.count[i] = v->value;
+	}
+	ret = 0;
+out:
+	sample_set_clear(&set);
+	strbuf_release(&buf);
+	strbuf_release(&why);
+	strbuf_release(&metric);
+	return ret;
+}
 
 static double monotonic_s(void)
 {
@@ -196,19 +263,37 @@ static void quiet_fio(struct fio_job *fj)
 	fj->clock_gettime = 1;		/* no busy-loop calibration of the CPU clock at start */
 }
 
-/* A counted run: memory settled, then the workload between two marks, timed. */
+/*
+ * A counted run: memory settled, then the workload between two marks, or
+ * under perf stat where a PMU counts; timed.
+ */
 static int run_marked(struct exec_state *es, struct child *c, struct strvec *argv,
 		      unsigned timeout_s, struct count_pass *pass)
 {
+	struct strbuf file = STRBUF_INIT;
 	double t0;
 	int r;
 
+	if (es->pmu) {
+		struct strvec wrapped = STRVEC_INIT;
+
+		strbuf_addf(&file, "%s/count-pmu.csv", es->tmpdir);
+		unlink(file.buf);	/* never an earlier run's counts */
+		perf_stat_argv(&es->cfg->cost.pmu_events, file.buf, argv, &wrapped);
+		strvec_clear(argv);
+		*argv = wrapped;
+	}
 	settle_memory();
 	t0 = monotonic_s();
-	pass->begin = marker_hit(es->marker);
+	if (es->marker)
+		pass->begin = marker_hit(es->marker);
 	r = run_workload(c, argv, timeout_s);
-	pass->end = marker_hit(es->marker);
+	if (es->marker)
+		pass->end = marker_hit(es->marker);
 	pass->seconds = monotonic_s() - t0;
+	if (es->pmu && !r && !c->status && !c->timed_out && !c->interrupted)
+		pass->pmu.ok = !read_pmu_counts(es, file.buf, pass);
+	strbuf_release(&file);
 	return r;
 }
 
@@ -227,7 +312,7 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	struct strbuf why = STRBUF_INIT;
 	struct fio_job fj;
 	enum rep_outcome ret = REP_OK;
-	struct count_pass counted = { 0, 0, 0, 0, 1 }, idle = { 0, 0, 0, 0, 0 };
+	struct count_pass counted = { .ok = 1 }, idle = { .ok = 0 };
 	size_t i;
 	int r;
 
@@ -241,7 +326,7 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 			goto failed;
 	}
 	/* counting: nothing of ours may run between the marks but fio */
-	for (i = 0; collectors[i] && !es->marker; i++) {
+	for (i = 0; collectors[i] && !counting(es); i++) {
 		if (!collectors[i]->enabled(&ctx))
 			continue;
 		if (collectors[i]->before(&ctx, &priv[i])) {
@@ -252,7 +337,7 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	}
 	job_spec_fio(job, dir, &fj);
 	fj.ramp_s = 0;	/* ramped above, outside what the collectors count */
-	if (es->marker) {
+	if (counting(es)) {
 		quiet_fio(&fj);
 		fj.runtime_s = 0;
 		fj.io_size = (unsigned long long)es->cfg->cost.ios * job->bs;
@@ -262,7 +347,7 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		if (active[i] && collectors[i]->wrap)
 			collectors[i]->wrap(&ctx, priv[i], &argv);
 
-	if (es->marker)
+	if (counting(es))
 		r = run_marked(es, &c, &argv, job_timeout(es, job), &counted);
 	else
 		r = run_workload(&c, &argv, job_timeout(es, job));
@@ -300,7 +385,7 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		goto failed;
 	}
 	ctx.total_ios = sample_set_value(&samples, "fio.total_ios", 0);
-	if (es->marker) {
+	if (counting(es)) {
 		/* as long as fio's own I/O phase: both runs start and exit alike */
 		ret = count_idle(es, job, dir,
 				 fmax(sample_set_value(&samples, "fio.read.runtime_ms", 0),
@@ -309,8 +394,15 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		if (ret == REP_INTERRUPTED)
 			goto out;
 		ret = REP_OK;
-		add_pass(&samples, "", &counted);
-		add_pass(&samples, "idle_", &idle);
+		if (es->pmu) {
+			counted.pmu.ios = ctx.total_ios;
+			idle.pmu.ios = idle.ios;
+			idle.pmu.ok &= idle.ok;
+			cost_pmu_rows(&counted.pmu, &idle.pmu, &samples);
+		} else {
+			add_pass(&samples, "", &counted);
+			add_pass(&samples, "idle_", &idle);
+		}
 	}
 	for (i = 0; collectors[i]; i++) {
 		if (active[i] && collectors[i]->after(&ctx, priv[i])) {
@@ -318,6 +410,8 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 			goto failed;
 		}
 	}
+	if (es->pmu)
+		keep_cost_rows(&samples);	/* fio's figures of a fixed-I/O run are no sample */
 	if (es->sink->store(es->sink->data, job, rep, &samples)) {
 		strbuf_addstr(&es->fatal, "cannot store a repetition");
 		ret = REP_FATAL;
@@ -346,6 +440,27 @@ out:
  * repetition 0: sampling costs throughput, so it never touches the
  * measured repetitions. Its samples go to pass (repetition 0).
  */
+/*
+ * Sampled on cycles, the share of the [cost] functions is
+ * cost.pin_path_share_pct from the PMU: a sampled, so noisy, row
+ * (source pmu-sampled), never compared with a counted one.
+ */
+static void add_sampled_share(const struct exec_state *es, const struct child *report,
+			      struct sample_set *pass)
+{
+	struct sample_set set = SAMPLE_SET_INIT;
+	struct strbuf why = STRBUF_INIT;
+	const struct sample *share;
+
+	if (!perf_report_parse(report->out.buf, report->out.len, &es->cfg->cost.functions, 0,
+			       &set, &why) &&
+	    (share = sample_set_find(&set, "profile.pin_share_pct")) && share->available)
+		sample_set_add(pass, "cost.pin_path_share_pct", share->value,
+			       "%:" COST_SOURCE_PMU_SAMPLED);
+	sample_set_clear(&set);
+	strbuf_release(&why);
+}
+
 static enum rep_outcome profile_pass(struct exec_state *es, const struct job_spec *job,
 				     const char *dir, struct sample_set *pass)
 {
@@ -358,8 +473,9 @@ static enum rep_outcome profile_pass(struct exec_state *es, const struct job_spe
 	strbuf_addf(&data, "%s/profile.data", es->tmpdir);
 	job_spec_fio(job, dir, &fj);
 	fio_job_argv(&fj, &fio_argv);
-	perf_record_argv(data.buf, &fio_argv, &argv);
-	info("%s: profiling pass (perf record, not measured)", job->name);
+	perf_record_argv(data.buf, es->perf.hw_events ? "cycles" : "cpu-clock", &fio_argv, &argv);
+	info("%s: profiling pass (perf record -e %s, not measured)", job->name,
+	     es->perf.hw_events ? "cycles" : "cpu-clock");
 	if (run_workload(&rec, &argv, job_timeout(es, job)) || rec.interrupted) {
 		ret = rec.interrupted ? REP_INTERRUPTED : REP_FAILED;
 		if (!rec.interrupted)
@@ -386,6 +502,8 @@ static enum rep_outcome profile_pass(struct exec_state *es, const struct job_spe
 		ret = REP_FAILED;
 		goto out;
 	}
+	if (es->perf.hw_events)
+		add_sampled_share(es, &rep, pass);
 out:
 	unlink(data.buf);
 	strvec_clear(&fio_argv);

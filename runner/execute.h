@@ -49,11 +49,14 @@ struct exec_state {
 	int warmup;		/* a short unmeasured pass per job where no proof pass runs */
 	/*
 	 * A counting boot (runner/cost.h): each repetition is fio alone, no
-	 * collector, between two marks; a base pass per job (one I/O per fio
-	 * job) between two more, so the host can take fio's start and exit out.
-	 * Its samples are fio's and count.*; the host turns them into cost.*.
+	 * collector, a fixed number of I/Os between two marks, then the idle
+	 * run (as long, one I/O per second) between two more, so the host can
+	 * take fio's start and exit and the cost of wall time out. Its samples
+	 * are fio's and count.*; the host turns them into cost.*.
 	 */
 	struct marker *marker;
+	/* the same two runs each under perf stat ([cost] pmu_events): cost.* rows here */
+	int pmu;
 	size_t reps_total, reps_done, reps_failed;
 	time_t started;
 	struct strbuf fatal;	/* why the run failed */

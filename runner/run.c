@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collectors/perf.h"
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/spawn.h"
@@ -146,6 +147,43 @@ static enum rep_outcome run_all(struct exec_state *es, struct run_plan *p)
 				 cfg->scratch_dir);
 	return r;
 }
+/*
+ * The cost rows on the host (runner/cost.h): where perf counts every one of
+ * [cost] pmu_events (a PMU), each job runs [cost] repetitions more after
+ * its measured ones, numbered on from them: a counted and an idle run,
+ * each under perf stat. Without a PMU, a line says why there are none.
+ */
+static enum rep_outcome count_on_host(struct exec_state *es, struct run_plan *p, unsigned reps)
+{
+	const struct config *cfg = es->cfg;
+	struct strbuf why = STRBUF_INIT;
+	enum rep_outcome r;
+	char *list;
+
+	if (!strcmp(cfg->cost.mode, "off"))
+		return REP_OK;
+	if (!es->perf.usable || perf_events_count(&cfg->cost.pmu_events, &why)) {
+		info("cost rows: none on this machine: %s",
+		     es->perf.usable ? why.buf : es->perf.why.buf);
+		strbuf_release(&why);
+		return REP_OK;
+	}
+	list = strvec_join(&cfg->cost.pmu_events, ",");
+	info("cost rows: %u counted repetitions per job under perf stat -e %s",
+	     cfg->cost.repetitions, list);
+	free(list);
+	es->first_rep = reps + 1;
+	es->last_rep = reps + cfg->cost.repetitions;
+	es->reps_total += p->m.nr * cfg->cost.repetitions;
+	es->one_off = 0;
+	es->warmup = 1;
+	es->pmu = 1;
+	r = run_all(es, p);
+	es->pmu = 0;
+	strbuf_release(&why);
+	return r;
+}
+
 char *run_command_line(char **argv)
 {
 	struct strvec words = STRVEC_INIT;
@@ -318,6 +356,8 @@ static int run_host(struct cli *cli, const struct run_options *o, char **argv)
 	}
 	es.started = time(NULL);
 	r = run_all(&es, &plan);
+	if (r == REP_OK)
+		r = count_on_host(&es, &plan, reps);
 	if (finish(&sink, &es, r, &code))
 		code = EXIT_INFRA;
 	printf("run %lld: %zu of %zu repetitions stored, %zu failed\n", sink.run,

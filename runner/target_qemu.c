@@ -77,7 +77,8 @@ struct qemu_run {
 	const char *run_as;		/* QEMU's -runas, NULL when it keeps our user */
 	double noise_threshold;		/* run_options' */
 	const char *accel;
-	char *plugin;			/* the counting plugin; NULL: no counting boots */
+	char *plugin;			/* the counting plugin; NULL: no TCG counting boots */
+	int count_pmu;			/* KVM: counting boots under perf stat in the guest */
 	unsigned reps, boots;
 	size_t reps_total, reps_seen;
 	time_t started;
@@ -121,6 +122,7 @@ struct counting_rep {
 };
 
 struct counting {
+	int pmu;			/* perf stat in the guest, no plugin: the rows come made */
 	uint64_t marker;
 	char *dir;			/* private: the guest never sees the plugin's files */
 	char *ranges, *out, *plugin_arg;
@@ -436,7 +438,9 @@ static json_t *plan_json(const struct boot *b, const char *bundle)
 				 "first_rep", (int)b->first_rep, "last_rep", (int)b->last_rep,
 				 "devices", devs, "filesystems", fss);
 
-	if (b->count)
+	if (b->count && b->count->pmu)
+		json_object_set_new(plan, "count", json_pack("{s:b}", "pmu", 1));
+	else if (b->count)
 		json_object_set_new(plan, "count", json_pack("{s:I}", "marker",
 							     (json_int_t)b->count->marker));
 	if (qr->probes.nr) {
@@ -690,6 +694,35 @@ static void counted_progress(const struct qemu_kernel *k, const struct counting_
 	     share && share->available ? "" : " (unavailable)");
 }
 
+/* The guest's PMU made the rows: its cost.* samples are stored, nothing else. */
+static void store_counted_pmu(struct qemu_run *qr, struct qemu_kernel *k, struct counting *ct,
+			      unsigned boot)
+{
+	size_t i, j;
+
+	for (i = 0; i < ct->nr; i++) {
+		const struct counting_rep *r = &ct->reps[i];
+		struct sample_set rows = SAMPLE_SET_INIT;
+
+		for (j = 0; j < r->samples.nr; j++) {
+			const struct sample *v = &r->samples.v[j];
+
+			if (strcmp(v->unit, "insn/io:" COST_SOURCE_PMU) &&
+			    strcmp(v->unit, "cycles/io:" COST_SOURCE_PMU))
+				continue;
+			if (v->available)
+				sample_set_add(&rows, v->metric, v->value, v->unit);
+			else
+				sample_set_add_unavailable(&rows, v->metric, v->unit);
+		}
+		if (db_rep_store_in_boot(qr->db, k->run, r->job_id, (int)r->rep, (int)boot, &rows))
+			warning("%s: cannot store the cost rows", k->name);
+		else
+			counted_progress(k, r, &rows);
+		sample_set_clear(&rows);
+	}
+}
+
 /* QEMU is gone: check the plugin's marks against the agent's, store the cost rows. */
 static void store_counted(struct qemu_run *qr, struct qemu_kernel *k, struct counting *ct,
 			  unsigned boot)
@@ -698,6 +731,10 @@ static void store_counted(struct qemu_run *qr, struct qemu_kernel *k, struct cou
 	struct cost_marks m;
 	size_t i;
 
+	if (ct->pmu) {
+		store_counted_pmu(qr, k, ct, boot);
+		return;
+	}
 	if (cost_marks_read(ct->out, ct->plan.fns.nr, &m, &why)) {
 		warning("%s: no cost rows: %s", k->name, why.buf);
 		strbuf_release(&why);
@@ -743,6 +780,10 @@ static void count_kernel(struct qemu_run *qr, struct qemu_kernel *k)
 	char tmpl[] = "/tmp/pinbench-count.XXXXXX";
 	unsigned boot = qr->boots + 1;
 
+	if (qr->count_pmu) {
+		ct.pmu = 1;
+		goto boot;
+	}
 	if (!mkdtemp(tmpl)) {
 		warning("%s: no cost rows: cannot create a directory for the counts: %s", k->name,
 			errstr());
@@ -771,6 +812,7 @@ static void count_kernel(struct qemu_run *qr, struct qemu_kernel *k)
 	strbuf_addf(&path, "%s,out=%s,ranges=%s,marker=0x%llx", qr->plugin, ct.out, ct.ranges,
 		    (unsigned long long)ct.marker);
 	ct.plugin_arg = strbuf_detach(&path, NULL);
+boot:
 	if (boot_once(qr, k, boot, qr->reps + 1, qr->reps + cfg->cost.repetitions, &ct)) {
 		warning("%s: the counting boot failed (%s): no cost rows", k->name, k->reason.buf);
 		k->state = NULL;
@@ -790,11 +832,15 @@ static void pick_counting(struct qemu_run *qr, const char *exe)
 	const struct config *cfg = qr->cfg;
 	struct strbuf path = STRBUF_INIT;
 	const char *slash;
+	char *list;
 
 	if (!strcmp(cfg->cost.mode, "off"))
 		return;
 	if (!strcmp(qr->accel, "kvm")) {
-		info("cost rows: under KVM they come from the PMU (perf stat), no counting boot");
+		info("cost rows: under KVM from the guest's PMU (perf stat -e %s), in one counting "
+		     "boot per kernel", list = strvec_join(&cfg->cost.pmu_events, ","));
+		free(list);
+		qr->count_pmu = 1;
 		return;
 	}
 	if (cfg->cost.plugin && *cfg->cost.plugin) {
@@ -1286,7 +1332,7 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 				goto stopped;
 		}
 	}
-	for (i = 0; qr.plugin && i < qr.nk && !spawn_interrupted(); i++)
+	for (i = 0; (qr.plugin || qr.count_pmu) && i < qr.nk && !spawn_interrupted(); i++)
 		count_kernel(&qr, &qr.k[i]);
 stopped:
 	/* one kernel failing ends the interleaving: the others' runs are incomplete */

@@ -4,6 +4,7 @@
 tiny_config "$T/config.ini"
 "$PINBENCH" run --config "$T/config.ini" --target host > "$T/out" 2> "$T/err"
 ok $? "run exits 0"
+cp "$T/err" "$T/first.err"
 db="$T/tiny.db"
 check "database created next to the config" test -f "$db"
 contains "$T/out" "database: $db" "run prints where the database is"
@@ -94,6 +95,40 @@ top=$(q "$T/prof.db" "select count(*) from sample where rep=0 and metric like 'p
 n=$((n + 1)); if [ "$top" -ge 1 ]; then echo "ok $n - top symbols stored ($top)"; else echo "not ok $n - top symbols stored"; failed=$((failed+1)); fi
 is "$(q "$T/prof.db" "select count(*) from sample where rep=0 and metric like 'fio.%'")" "0" \
 	"the profile pass stores no fio samples"
+
+# cost rows from the PMU: none here (perf counts software events only), and the run says why
+contains "$T/first.err" "cost rows: none on this machine: perf cannot count 'instructions:k' here" \
+	"without a PMU the host run says why it has no cost rows"
+is "$(q "$db" "select count(*) from sample where metric like 'cost.%'")" "0" "and stores none"
+# the same counted and idle runs under perf stat, with software events in the PMU's place:
+# perf, fio and the arithmetic are the real ones, only the events differ
+sed -e 's/^rw = .*/rw = randread/' "$T/config.ini" > "$T/pmu.ini"
+printf '[cost]\nrepetitions = 2\nios = 400\npmu_events = context-switches page-faults task-clock\n' \
+	>> "$T/pmu.ini"
+"$PINBENCH" run --config "$T/pmu.ini" --db "$T/pmu.db" > /dev/null 2> "$T/pmuerr"
+ok $? "a host run with countable pmu_events exits 0"
+contains "$T/pmuerr" "cost rows: 2 counted repetitions per job under perf stat -e context-switches,page-faults,task-clock" \
+	"and says how it counts"
+is "$(q "$T/pmu.db" "select group_concat(rep) from (select distinct rep from sample
+	where metric = 'cost.kernel_insns_per_io' and unit = 'insn/io:pmu' and value >= 0 order by rep)")" \
+	"3,4" "two counted repetitions after the two measured ones, unit insn/io:pmu"
+is "$(q "$T/pmu.db" "select count(*) from sample where rep > 2 and metric not like 'cost.%'")" "0" \
+	"a counted repetition stores its cost rows only (its fio figures are of a fixed-I/O run)"
+is "$(q "$T/pmu.db" "select count(*) from sample where rep <= 2 and metric like 'cost.%'")" "0" \
+	"and the measured repetitions stay as they were"
+# psync O_DIRECT reads sleep on their I/O: about one context switch per I/O
+check "the difference per I/O is a per-I/O figure: $(q "$T/pmu.db" "select group_concat(printf('%.3f', value)) from sample where metric = 'cost.kernel_insns_per_io'") context switches" \
+	test "$(q "$T/pmu.db" "select count(*) from sample where metric = 'cost.kernel_insns_per_io'
+		and value between 0.3 and 3")" = 2
+# task-clock is CPU time: fio's start, which the idle run repeats, varies more than 400 I/Os cost
+is "$(q "$T/pmu.db" "select count(*) from sample where metric = 'cost.kernel_cycles_per_io'
+	and unit = 'cycles/io:pmu' and (value is null or value >= 0)")" "2" \
+	"the third event (task-clock here) per I/O, unavailable where the difference fell below 0"
+printf '[cost]\npmu_events = instructions:k instructions:u\n' >> "$T/bad-pmu.ini"
+cat "$T/config.ini" "$T/bad-pmu.ini" > "$T/bad2.ini"
+"$PINBENCH" run --config "$T/bad2.ini" --db "$T/bad.db" > /dev/null 2> "$T/baderr"
+is "$?" "2" "pmu_events with two events is a config error (exit 2)"
+contains "$T/baderr" "[cost] pmu_events names 2 events: it takes three" "that says what it takes"
 
 "$PINBENCH" db show 99 --db "$db" > /dev/null 2> "$T/err99"
 is "$?" "2" "db show of a missing run exits 2"

@@ -284,6 +284,40 @@ int main(void)
 		comparison_release(&c);
 	}
 
+	{
+		/* cost rows: counted under TCG on one side, by the PMU on the other */
+		long long ta, tb;
+		unsigned rep;
+
+		db_run_begin(db, kid, mid, "qemu", NULL, NULL, &ta);
+		db_run_begin(db, kid, mid, "qemu", NULL, NULL, &tb);
+		for (rep = 1; rep <= 3; rep++) {
+			struct sample_set sa = SAMPLE_SET_INIT, sb = SAMPLE_SET_INIT;
+
+			sample_set_add(&sa, "cost.kernel_insns_per_io", 9000, "insn/io:tcg-count");
+			sample_set_add(&sb, "cost.kernel_insns_per_io", 12000, "insn/io:pmu");
+			sample_set_add(&sa, "cost.fn.folio_add_pin_insns_per_io", 30, "insn/io:tcg-count");
+			sample_set_add(&sb, "cost.fn.folio_add_pin_insns_per_io", 30, "insn/io:tcg-count");
+			sample_set_add(&sa, "cost.kernel_cycles_per_io", 20000 + rep, "cycles/io:pmu");
+			sample_set_add(&sb, "cost.kernel_cycles_per_io", 20000 - rep, "cycles/io:pmu");
+			db_rep_store(db, ta, jid, (int)rep, &sa);
+			db_rep_store(db, tb, jid, (int)rep, &sb);
+			sample_set_clear(&sa);
+			sample_set_clear(&sb);
+		}
+		db_run_finish(db, ta, "done", NULL);
+		db_run_finish(db, tb, "done", NULL);
+		is_int(compare_runs(db, ta, tb, &o, &c), 0, "cost rows of two sources compare");
+		ok(!row(&c, "cost.kernel_insns_per_io"),
+		   "a tcg-count row is never compared with a pmu row");
+		r = row(&c, "cost.fn.folio_add_pin_insns_per_io");
+		ok(r && r->kind == COMPARE_EXACT && r->verdict == STATS_NO_CHANGE,
+		   "counted rows of one source are exact");
+		r = row(&c, "cost.kernel_cycles_per_io");
+		ok(r && r->kind == COMPARE_NOISY, "the PMU's cycles are a noisy row");
+		comparison_release(&c);
+	}
+
 	is_int(compare_runs(db, a, 999, &o, &c), -1, "an unknown run is an error");
 	comparison_release(&c);
 	test_stored(db, path.buf, a, b);

@@ -278,6 +278,45 @@ static void test_marker(void)
 	marker_unmap(&mk);
 }
 
+static void test_pmu_rows(void)
+{
+	struct cost_pmu_pass run = { { 5.0e6, 2.0e6, 9.0e6 }, 2000, 1 };
+	struct cost_pmu_pass idle = { { 1.0e6, 1.0e6, 1.0e6 }, 2, 1 };
+	struct sample_set out = SAMPLE_SET_INIT;
+	const struct sample *k, *u, *c;
+
+	cost_pmu_rows(&run, &idle, &out);
+	k = sample_set_find(&out, "cost.kernel_insns_per_io");
+	u = sample_set_find(&out, "cost.user_insns_per_io");
+	c = sample_set_find(&out, "cost.kernel_cycles_per_io");
+	ok(k && k->available && fabs(k->value - 4.0e6 / 1998) < 1e-9,
+	   "PMU: (run - idle) / (its I/Os - the idle run's)");
+	ok(k && !strcmp(k->unit, "insn/io:pmu"), "with the source in the unit");
+	ok(u && u->available && fabs(u->value - 1.0e6 / 1998) < 1e-9, "user instructions alike");
+	ok(c && !strcmp(c->unit, "cycles/io:pmu") && fabs(c->value - 8.0e6 / 1998) < 1e-9,
+	   "and the kernel's cycles");
+	sample_set_clear(&out);
+
+	idle.count[2] = 1.0e7;	/* a counter that fell: no figure */
+	cost_pmu_rows(&run, &idle, &out);
+	c = sample_set_find(&out, "cost.kernel_cycles_per_io");
+	ok(c && !c->available, "a difference below 0 is unavailable, never negative");
+	ok(sample_set_find(&out, "cost.kernel_insns_per_io")->available, "the others stand");
+	sample_set_clear(&out);
+
+	idle.ok = 0;
+	cost_pmu_rows(&run, &idle, &out);
+	ok(out.nr == 3 && !out.v[0].available && !out.v[1].available && !out.v[2].available,
+	   "no idle run: all three unavailable");
+	sample_set_clear(&out);
+	idle.ok = 1;
+	idle.ios = run.ios;
+	cost_pmu_rows(&run, &idle, &out);
+	ok(!sample_set_find(&out, "cost.kernel_insns_per_io")->available,
+	   "no more I/O than the idle run: unavailable");
+	sample_set_clear(&out);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmp) || !realpath("/proc/self/exe", self))
@@ -287,6 +326,7 @@ int main(void)
 	test_rows();
 	test_bad_counts();
 	test_marker();
+	test_pmu_rows();
 	ok(!remove_tree(tmp), "the test's files are removed");
 	return done_testing();
 }

@@ -194,10 +194,15 @@ static void test_argv(void)
 		"perf stat argv");
 	strvec_clear(&argv);
 
-	perf_record_argv("/w/p.data", &work, &argv);
+	perf_record_argv("/w/p.data", "cpu-clock", &work, &argv);
 	is_argv(&argv, (const char *[]){ "perf", "record", "-e", "cpu-clock", "-F", "999",
 		"-o", "/w/p.data", "--", "fio", "--name=x", "--direct=1", NULL },
 		"perf record argv: the workload only, no -a");
+	strvec_clear(&argv);
+	perf_record_argv("/w/p.data", "cycles", &work, &argv);
+	is_argv(&argv, (const char *[]){ "perf", "record", "-e", "cycles", "-F", "999",
+		"-o", "/w/p.data", "--", "fio", "--name=x", "--direct=1", NULL },
+		"perf record argv with a PMU: cycles");
 	strvec_clear(&argv);
 
 	perf_report_argv("/w/p.data", &argv);
