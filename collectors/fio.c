@@ -34,8 +34,12 @@ void fio_job_argv(const struct fio_job *job, struct strvec *argv)
 		strvec_pushf(argv, "--size=%llu", job->size);
 	if (job->io_size)
 		strvec_pushf(argv, "--io_size=%llu", job->io_size);
-	if (job->rate_iops)
-		strvec_pushf(argv, "--rate_iops=%u", job->rate_iops);
+	if (job->number_ios)
+		strvec_pushf(argv, "--number_ios=%u", job->number_ios);
+	if (job->thinktime_us) {
+		strvec_pushf(argv, "--thinktime=%llu", job->thinktime_us);
+		strvec_push(argv, "--thinktime_blocks=1");
+	}
 	if (job->no_disk_util)
 		strvec_push(argv, "--disk_util=0");
 	if (job->clock_gettime)

@@ -18,7 +18,8 @@ struct fio_job {
 	const char *ioengine;		/* psync libaio io_uring ... */
 	unsigned long long size;	/* bytes per job file */
 	unsigned long long io_size;	/* bytes of I/O per job, 0: size (or runtime) decides */
-	unsigned rate_iops;		/* at most this many I/Os per second, 0: no limit */
+	unsigned number_ios;		/* stop each job after this many I/Os, 0: no limit */
+	unsigned long long thinktime_us;	/* a pause after every I/O, 0: none */
 	int no_disk_util;		/* --disk_util=0 */
 	int clock_gettime;		/* --clocksource=clock_gettime */
 	unsigned runtime_s;		/* 0: run until size is done */

@@ -109,7 +109,7 @@ static const struct key_def keys[] = {
 	  "counted repetitions per job in the counting boot (compare takes their median)" },
 	{ "cost", "ios", KEY_UINT, OFF(cost.ios), "2000", NULL, 10, 100000000,
 	  "I/Os per fio job in a counted repetition (a fixed number: the same offsets in "
-	  "every boot; the idle run after it lasts as long at one I/O per second)" },
+	  "every boot; the idle run after it lasts as long with two I/Os per fio process)" },
 	{ "cost", "functions", KEY_LIST, OFF(cost.functions),
 	  "folio_add_pin unpin_user_page unpin_user_pages gup_put_folio try_grab_folio "
 	  "try_grab_page iov_iter_extract_pages iov_iter_get_pages2 __blockdev_direct_IO "
@@ -126,6 +126,11 @@ static const struct key_def keys[] = {
 	  "(cost.wait_insns_per_io) and left out of cost.kernel_insns_per_io" },
 	{ "cost", "plugin", KEY_OPT_STRING, OFF(cost.plugin), "", NULL, 0, 0,
 	  "the TCG plugin (empty: pinbench-count.so beside the pinbench binary)" },
+	{ "cost", "iops_limit", KEY_UINT, OFF(cost.iops_limit), "500", NULL, 0, 1000000,
+	  "the counting boot's disks are throttled to this many I/Os per second (QEMU's "
+	  "throttling.iops-total): each I/O then completes after its task has gone to sleep, so "
+	  "every I/O takes the same path whatever the host's speed, and a counted run lasts as "
+	  "long in every boot; 0: no limit" },
 	{ "cost", "pmu_events", KEY_LIST, OFF(cost.pmu_events),
 	  "instructions:k instructions:u cycles:k", NULL, 0, 0,
 	  "where a PMU counts (KVM, real hardware): perf's names for the kernel's instructions, "

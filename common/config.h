@@ -82,6 +82,7 @@ struct config {
 		struct strvec wait_functions;	/* globs: the kernel's waiting, counted apart */
 		char *plugin;		/* the TCG plugin; empty: pinbench-count.so beside pinbench */
 		struct strvec pmu_events;	/* kernel insns, user insns, kernel cycles (perf's names) */
+		unsigned iops_limit;	/* the counting boot's disks, I/Os per second (0: none) */
 	} cost;
 	double cost_tolerance;		/* [compare], fractions of the baseline's value */
 	double cost_fn_tolerance;

@@ -19,7 +19,7 @@
  * and the kernel instructions of timer interrupts. The agent marks the
  * start and end of each counted run: the job with a fixed number of I/Os
  * ([cost] ios per fio job: the same offsets, the same work in every boot),
- * then the idle run (the job as long as that took, at one I/O per second).
+ * then the idle run (the job as long as that took, but two I/Os per fio job).
  * A counter over a run is S + w t + c n (fio's start and exit, what runs
  * per second of wall time, the I/Os); the idle run has the same S and t,
  * so the difference gives c. The host stores, per job and counted

@@ -609,9 +609,15 @@ static enum rep_outcome warmup_pass(struct exec_state *es, const struct job_spec
 }
 
 /*
- * The idle run of a counted repetition: the job's I/O phase `seconds` long
- * at one I/O per second, between its own marks. Failing, it leaves the repetition
- * without cost rows, never without its fio results.
+ * The idle run of a counted repetition, between its own marks: fio started
+ * and ended alike, its I/O phase `seconds` long, but two I/Os per fio job,
+ * each followed by a pause. Their number must not follow the wall time: an I/O
+ * here comes on cold caches (a FAT chain walked from its start, say) and
+ * costs far more than one of the counted run, so at one I/O per second a
+ * slower host took more of them and the per-I/O figure fell (measured:
+ * -5 % kernel instructions per I/O under a host load, fat_ent_read's 106
+ * per I/O down to 18). Failing, it leaves the repetition without cost
+ * rows, never without its fio results.
  */
 static enum rep_outcome count_idle(struct exec_state *es, const struct job_spec *job,
 				   const char *dir, double seconds, struct count_pass *pass)
@@ -626,9 +632,10 @@ static enum rep_outcome count_idle(struct exec_state *es, const struct job_spec 
 	memset(pass, 0, sizeof(*pass));
 	job_spec_fio(job, dir, &fj);
 	quiet_fio(&fj);
-	fj.runtime_s = 0;
-	fj.runtime_ms = seconds > 0.001 ? (unsigned)(seconds * 1000 + 0.5) : 1;
-	fj.rate_iops = 1;
+	fj.runtime_s = fj.runtime_ms = 0;
+	fj.number_ios = 2;
+	/* fio pauses after the last I/O too: two pauses make the I/O phase */
+	fj.thinktime_us = seconds > 2e-6 ? (unsigned long long)(seconds * 1e6 / 2 + 0.5) : 1;
 	fio_job_argv(&fj, &argv);
 	if (run_marked(es, &c, &argv, job_timeout(es, job) + (unsigned)seconds, pass) ||
 	    c.interrupted) {

@@ -50,7 +50,7 @@ struct exec_state {
 	/*
 	 * A counting boot (runner/cost.h): each repetition is fio alone, no
 	 * collector, a fixed number of I/Os between two marks, then the idle
-	 * run (as long, one I/O per second) between two more, so the host can
+	 * run (as long, two I/Os per fio job) between two more, so the host can
 	 * take fio's start and exit and the cost of wall time out. Its samples
 	 * are fio's and count.*; the host turns them into cost.*.
 	 */

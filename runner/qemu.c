@@ -31,7 +31,7 @@ static void add_value(struct strbuf *sb, const char *value)
 }
 
 static void add_disk(struct strvec *argv, const struct qemu_disk *d, unsigned index,
-		     unsigned *ahci_port)
+		     unsigned iops_limit, unsigned *ahci_port)
 {
 	struct strbuf drive = STRBUF_INIT, dev = STRBUF_INIT;
 
@@ -39,6 +39,8 @@ static void add_disk(struct strvec *argv, const struct qemu_disk *d, unsigned in
 	add_value(&drive, d->file);
 	strbuf_addf(&drive, ",if=none,id=disk%u,format=raw,%s", index,
 		    d->direct ? "cache=none,aio=native" : "cache=writeback,aio=threads");
+	if (iops_limit)
+		strbuf_addf(&drive, ",throttling.iops-total=%u", iops_limit);
 	if (!strcmp(d->bus, "nvme"))
 		strbuf_addf(&dev, "nvme,drive=disk%u,serial=%s", index, d->serial);
 	else
@@ -114,7 +116,7 @@ void qemu_argv(const struct qemu_spec *s, struct strvec *argv)
 		}
 	}
 	for (i = 0; i < s->ndisks; i++)
-		add_disk(argv, &s->disks[i], (unsigned)i, &ahci_port);
+		add_disk(argv, &s->disks[i], (unsigned)i, s->iops_limit, &ahci_port);
 	strbuf_release(&sb);
 }
 

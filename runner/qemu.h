@@ -31,6 +31,7 @@ struct qemu_spec {
 	const char *tree;	/* shared read-only as "pbroot" (runner/guestroot.h) */
 	const char *run_as;	/* -runas USER, or NULL (QEMU keeps our user) */
 	const char *plugin;	/* -plugin's argument (a counting boot, runner/cost.h), or NULL */
+	unsigned iops_limit;	/* every disk throttled to this many I/Os per second, 0: none */
 };
 
 void qemu_argv(const struct qemu_spec *s, struct strvec *argv);

@@ -612,7 +612,8 @@ static int boot_once(struct qemu_run *qr, struct qemu_kernel *k, unsigned index,
 	spec = (struct qemu_spec){ qr->cfg->qemu.binary, qr->accel, qr->cfg->qemu.memory_mb,
 				   count ? 1 : qr->cfg->qemu.cpus, k->art.bzimage, qr->initrd,
 				   append.buf, qr->work, qr->disks, qr->ndisks, qr->tree,
-				   qr->run_as, count ? count->plugin_arg : NULL };
+				   qr->run_as, count ? count->plugin_arg : NULL,
+				   count ? qr->cfg->cost.iops_limit : 0 };
 	qemu_argv(&spec, &c.args);
 	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
 	c.on_output = on_console;

@@ -258,6 +258,16 @@ static void test_job_argv(void)
 	ok(!strvec_contains(&argv, "--time_based"), "size-bound job is not time based");
 	ok(!strvec_contains(&argv, "--ramp_time=0"), "no ramp_time when 0");
 	is_str(argv.v[argv.nr - 1], "--filename=/dev/nvme0n1", "filename last");
+	ok(!strvec_contains(&argv, "--number_ios=0") && !strvec_contains(&argv, "--thinktime=0"),
+	   "no I/O limit or pause unless asked");
+	strvec_clear(&argv);
+
+	job.number_ios = 2;
+	job.thinktime_us = 1500000;
+	fio_job_argv(&job, &argv);
+	ok(strvec_contains(&argv, "--number_ios=2") && strvec_contains(&argv, "--thinktime=1500000") &&
+	   strvec_contains(&argv, "--thinktime_blocks=1"),
+	   "an idle run: two I/Os, a pause in microseconds after each");
 	strvec_clear(&argv);
 }
 

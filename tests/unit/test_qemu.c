@@ -31,7 +31,7 @@ static void test_argv(void)
 	};
 	struct qemu_spec spec = { "qemu-system-x86_64", "tcg", 1024, 2, "/k/bzImage", "/k/init.cpio",
 				  "console=ttyS0", "/tmp/w", disks, 3, "/c/guestroot/0123,abcd",
-				  "nobody", NULL };
+				  "nobody", NULL, 0 };
 	struct strvec argv = STRVEC_INIT;
 	size_t i, ahci = 0;
 
@@ -83,8 +83,20 @@ static void test_argv(void)
 	qemu_argv(&spec, &argv);
 	ok(has_pair(&argv, "-plugin", spec.plugin) && has_pair(&argv, "-smp", "1"),
 	   "a counting boot loads the plugin, on one vCPU");
+	ok(has_pair(&argv, "-drive",
+		    "file=/dev/shm/a,,b.img,if=none,id=disk0,format=raw,cache=none,aio=native"),
+	   "no throttling unless asked");
+	strvec_clear(&argv);
+	spec.iops_limit = 500;
+	qemu_argv(&spec, &argv);
+	ok(has_pair(&argv, "-drive", "file=/dev/shm/a,,b.img,if=none,id=disk0,format=raw,"
+		    "cache=none,aio=native,throttling.iops-total=500") &&
+	   has_pair(&argv, "-drive", "file=/dev/sdz,if=none,id=disk2,format=raw,cache=none,"
+		    "aio=native,throttling.iops-total=500"),
+	   "a counting boot's disks throttled, every one");
 	strvec_clear(&argv);
 	spec.plugin = NULL;
+	spec.iops_limit = 0;
 
 	spec.accel = "kvm";
 	spec.ndisks = 0;
