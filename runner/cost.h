@@ -20,6 +20,8 @@
  * start and end of each counted run: the job with a fixed number of I/Os
  * ([cost] ios per fio job: the same offsets, the same work in every boot),
  * then the idle run (the job as long as that took, but two I/Os per fio job).
+ * The counting boot's disks are throttled ([cost] iops_limit), so that every
+ * I/O completes after its task slept and a run lasts as long in every boot.
  * A counter over a run is S + w t + c n (fio's start and exit, what runs
  * per second of wall time, the I/Os); the idle run has the same S and t,
  * so the difference gives c. The host stores, per job and counted
