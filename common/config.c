@@ -102,9 +102,11 @@ static const struct key_def keys[] = {
 	  "when pinbench runs as root, QEMU drops to this user once its files are open "
 	  "(-runas); root: QEMU stays root" },
 
-	{ "cost", "mode", KEY_ENUM, OFF(cost.mode), "auto", "auto off", 0, 0,
+	{ "cost", "mode", KEY_ENUM, OFF(cost.mode), "auto", "auto off pmu", 0, 0,
 	  "auto: under TCG one extra counting boot per kernel (-smp 1, the pinbench-count plugin) "
-	  "gives cost.* rows; off: none" },
+	  "gives cost.* rows, under KVM and on the host perf stat of pmu_events where a PMU "
+	  "counts them; pmu: the qemu target's counting boot uses the guest's perf stat even "
+	  "under TCG (a guest PMU some other way, or other events); off: none" },
 	{ "cost", "repetitions", KEY_UINT, OFF(cost.repetitions), "3", NULL, 1, 100,
 	  "counted repetitions per job in the counting boot (compare takes their median)" },
 	{ "cost", "ios", KEY_UINT, OFF(cost.ios), "2000", NULL, 10, 100000000,

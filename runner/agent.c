@@ -365,9 +365,9 @@ static int agent_run(struct agent_plan *p, struct config *cfg)
 	if (p->pmu) {
 		struct strbuf why = STRBUF_INIT;
 
-		if (!es.perf.usable || perf_events_count(&cfg->cost.pmu_events, &why)) {
-			strbuf_addf(&reason, "the guest cannot count [cost] pmu_events: %s",
-				    es.perf.usable ? why.buf : es.perf.why.buf);
+		/* asked of perf itself: the collectors' probe runs only when they use perf */
+		if (perf_events_count(&cfg->cost.pmu_events, &why)) {
+			strbuf_addf(&reason, "the guest cannot count [cost] pmu_events: %s", why.buf);
 			strbuf_release(&why);
 			goto end;
 		}

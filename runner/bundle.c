@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/untrusted.h"
 #include "runner/bundle.h"
+#include "runner/cost.h"
 
 int bundle_create(struct bundle_writer *w, const char *path)
 {
@@ -58,7 +59,7 @@ void bundle_close(struct bundle_writer *w)
 /* --- what the host accepts ------------------------------------------------ */
 
 static const char *const metric_prefixes[] = {
-	"fio.", "vmstat.", "pin.", "perf.", "dio.", "profile.", "count.", NULL,
+	"fio.", "vmstat.", "pin.", "perf.", "dio.", "profile.", "count.", "cost.", NULL,
 };
 
 int bundle_metric_ok(const char *metric)
@@ -80,6 +81,25 @@ int bundle_metric_ok(const char *metric)
 	return 1;
 }
 
+int bundle_cost_rows_ok(enum bundle_boot kind, unsigned rep, const struct sample_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr; i++) {
+		const char *m = s->v[i].metric, *u = s->v[i].unit;
+
+		if (!starts_with(m, "cost."))
+			continue;
+		if (kind == BUNDLE_COUNT_PMU && rep > 0 && ends_with(u, ":" COST_SOURCE_PMU))
+			continue;
+		if (kind == BUNDLE_MEASURED && rep == 0 && !strcmp(m, "cost.pin_path_share_pct") &&
+		    !strcmp(u, "%:" COST_SOURCE_PMU_SAMPLED))
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
 int bundle_unit_ok(const char *unit)
 {
 	size_t len = unit ? strlen(unit) : 0;
@@ -88,7 +108,7 @@ int bundle_unit_ok(const char *unit)
 		return 0;
 	for (; *unit; unit++)
 		if (!isascii((unsigned char)*unit) ||
-		    (!isalpha((unsigned char)*unit) && *unit != '%' && *unit != '/'))
+		    (!isalpha((unsigned char)*unit) && !strchr("%/:-", *unit)))
 			return 0;
 	return 1;
 }

@@ -67,7 +67,17 @@ int bundle_samples_parse(const json_t *array, struct sample_set *out, struct str
  * dio. profile., and count. for the marks of a counting boot) and then letters, digits and _ . : @ + - only.
  */
 int bundle_metric_ok(const char *metric);
-/* A unit: 1..BUNDLE_UNIT_MAX letters, '%' and '/'. */
+/*
+ * The guest computes cost rows only where the host cannot: the PMU's of a
+ * counted repetition in a counting boot without the plugin (unit ":pmu"),
+ * and the sampled share of a profile pass (repetition 0 of a measured
+ * boot). Any other cost.* row from the guest would pass for one the host
+ * counted: 0 when the set holds one.
+ */
+enum bundle_boot { BUNDLE_MEASURED, BUNDLE_COUNT_TCG, BUNDLE_COUNT_PMU };
+int bundle_cost_rows_ok(enum bundle_boot kind, unsigned rep, const struct sample_set *s);
+
+/* A unit: 1..BUNDLE_UNIT_MAX letters, '%', '/', and ':' '-' (a cost row's "insn/io:pmu"). */
 int bundle_unit_ok(const char *unit);
 /* 1..max bytes of valid UTF-8, every character printable (no control, no newline). */
 int bundle_text_ok(const char *text, size_t max);

@@ -274,7 +274,19 @@ static int take_rep(struct boot *b, json_t *rec, unsigned line, int failed)
 		ret = 0;
 		goto out;
 	}
-	if (!b->count != !sample_set_find(&s, "count.mark_begin")) {
+	if (!bundle_cost_rows_ok(b->count ? b->count->pmu ? BUNDLE_COUNT_PMU : BUNDLE_COUNT_TCG :
+				 BUNDLE_MEASURED, rep, &s)) {
+		refuse_record(b, line, "cost rows the guest may not send here");
+		ret = 0;
+		goto out;
+	}
+	if (b->count && b->count->pmu) {
+		if (sample_set_find(&s, "count.mark_begin")) {
+			refuse_record(b, line, "marks in a counting boot without the plugin");
+			ret = 0;
+			goto out;
+		}
+	} else if (!b->count != !sample_set_find(&s, "count.mark_begin")) {
 		refuse_record(b, line, b->count ? "a counted repetition without its marks" :
 			      "marks outside a counting boot");
 		ret = 0;
@@ -687,6 +699,13 @@ static void counted_progress(const struct qemu_kernel *k, const struct counting_
 {
 	const struct sample *share = sample_set_find(s, "cost.pin_path_share_pct");
 
+	if (!share) {	/* the PMU's rows: no functions counted */
+		info("%s %s rep %u: %.0f kernel and %.0f user instructions per I/O (perf stat)",
+		     k->name, r->job->name, r->rep,
+		     sample_set_value(s, "cost.kernel_insns_per_io", NAN),
+		     sample_set_value(s, "cost.user_insns_per_io", NAN));
+		return;
+	}
 	info("%s %s rep %u: %.0f kernel and %.0f user instructions per I/O, %.1f%% of them in "
 	     "the pin path%s", k->name, r->job->name, r->rep,
 	     sample_set_value(s, "cost.kernel_insns_per_io", NAN),
@@ -837,9 +856,9 @@ static void pick_counting(struct qemu_run *qr, const char *exe)
 
 	if (!strcmp(cfg->cost.mode, "off"))
 		return;
-	if (!strcmp(qr->accel, "kvm")) {
-		info("cost rows: under KVM from the guest's PMU (perf stat -e %s), in one counting "
-		     "boot per kernel", list = strvec_join(&cfg->cost.pmu_events, ","));
+	if (!strcmp(qr->accel, "kvm") || !strcmp(cfg->cost.mode, "pmu")) {
+		info("cost rows: under %s from the guest's PMU (perf stat -e %s), in one counting "
+		     "boot per kernel", qr->accel, list = strvec_join(&cfg->cost.pmu_events, ","));
 		free(list);
 		qr->count_pmu = 1;
 		return;

@@ -179,4 +179,29 @@ is "$(q "$T/noplugin.db" "select count(*) from sample where metric like 'cost.%'
 is "$(q "$T/noplugin.db" "select count(*) from rep where rep >= 1 and status = 'ok'")" "1" \
 	"but its measured repetition"
 
+# --- the PMU's counting boot (KVM's path) under TCG, software events in the PMU's place ---
+cost_config "$T/pmu.ini" pmu.db "mode = pmu
+pmu_events = context-switches page-faults task-clock"
+"$PINBENCH" run --config "$T/pmu.ini" --target qemu --kernel baseline > "$T/pmuout" 2> "$T/pmuerr"
+ok $? "a run whose counting boot counts with the guest's perf stat exits 0"
+contains "$T/pmuerr" "cost rows: under tcg from the guest's PMU (perf stat -e context-switches,page-faults,task-clock)" \
+	"and says how it counts"
+is "$(q "$T/pmu.db" "select count(*) from sample where metric = 'cost.kernel_insns_per_io'
+	and unit = 'insn/io:pmu' and rep > 1 and value >= 0")" "3" \
+	"three counted repetitions, each with the PMU's unit"
+is "$(q "$T/pmu.db" "select count(*) from sample where rep > 1 and unit not like '%:pmu'")" "0" \
+	"the counting boot stores its :pmu rows only"
+is "$(q "$T/pmu.db" "select count(*) from sample where metric like 'cost.fn.%'")" "0" \
+	"and no per-function rows (a PMU has no ranges)"
+# the default events: a TCG guest has no PMU; the boot says why, the run goes on
+cost_config "$T/nopmu.ini" nopmu.db "mode = pmu"
+"$PINBENCH" run --config "$T/nopmu.ini" --target qemu --kernel baseline > "$T/nopmuout" 2> "$T/nopmuerr"
+ok $? "without a PMU in the guest the run still exits 0"
+contains "$T/nopmuerr" "cannot count [cost] pmu_events: perf cannot count 'instructions:k' here" \
+	"naming the event perf cannot count"
+is "$(q "$T/nopmu.db" "select count(*) from sample where metric like 'cost.%'")" "0" \
+	"and stores no cost rows"
+is "$(q "$T/nopmu.db" "select count(*) from rep where rep >= 1 and status = 'ok'")" "1" \
+	"but its measured repetition"
+
 done_testing

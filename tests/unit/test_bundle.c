@@ -213,8 +213,28 @@ static void test_names(void)
 	   bundle_metric_ok("perf.task_clock") && bundle_metric_ok("dio.legacy_calls_per_io") &&
 	   bundle_metric_ok("count.idle_mark_begin"),
 	   "the collectors' metric names pass, and a counting boot's marks");
-	ok(!bundle_metric_ok("cost.kernel_insns_per_io"),
-	   "cost rows are the host's to compute, never the guest's to send");
+	{
+		struct sample_set s = SAMPLE_SET_INIT;
+
+		sample_set_add(&s, "fio.read.iops", 5, "IO/s");
+		sample_set_add(&s, "cost.kernel_insns_per_io", 9000, "insn/io:pmu");
+		ok(bundle_cost_rows_ok(BUNDLE_COUNT_PMU, 2, &s),
+		   "the PMU's cost rows pass from a counting boot without the plugin");
+		ok(!bundle_cost_rows_ok(BUNDLE_COUNT_TCG, 2, &s) &&
+		   !bundle_cost_rows_ok(BUNDLE_MEASURED, 2, &s),
+		   "but never from a plugin's counting boot or a measured repetition");
+		sample_set_clear(&s);
+		sample_set_add(&s, "cost.fn.folio_add_pin_insns_per_io", 30, "insn/io:pmu");
+		sample_set_add(&s, "cost.kernel_insns_per_io", 1, "insn/io:tcg-count");
+		ok(!bundle_cost_rows_ok(BUNDLE_COUNT_PMU, 2, &s),
+		   "a counted row's unit is the host's to give: refused");
+		sample_set_clear(&s);
+		sample_set_add(&s, "cost.pin_path_share_pct", 4.5, "%:pmu-sampled");
+		ok(bundle_cost_rows_ok(BUNDLE_MEASURED, 0, &s) &&
+		   !bundle_cost_rows_ok(BUNDLE_MEASURED, 1, &s),
+		   "a profile pass's sampled share passes in repetition 0 only");
+		sample_set_clear(&s);
+	}
 	ok(!bundle_metric_ok("<script>alert(1)</script>"), "markup is no metric name");
 	ok(!bundle_metric_ok("fio.read iops"), "nor is a name with a space");
 	ok(!bundle_metric_ok("fio.x\n"), "nor one with a newline");
@@ -233,6 +253,8 @@ static void test_names(void)
 	   bundle_unit_ok("msec"), "the collectors' units pass");
 	ok(!bundle_unit_ok("") && !bundle_unit_ok("ns<b>") && !bundle_unit_ok("a b") &&
 	   !bundle_unit_ok("abcdefghijklmnopq"), "empty, markup, space and 17 letters do not");
+	ok(bundle_unit_ok("insn/io:pmu") && bundle_unit_ok("%:pmu-sampled"),
+	   "a PMU cost row's unit names its source");
 
 	ok(bundle_text_ok("fio: pid=12, err=5/file:io_u.c:1845, func=io_u error", 1024) &&
 	   bundle_text_ok("\xc3\xbc\xe2\x82\xac", 1024), "a message, in UTF-8, passes");
