@@ -165,7 +165,9 @@ struct db_series {
 	const char *job_name;
 	const char *metric;
 	const char *unit;
-	const double *values;
+	const double *values;	/* ascending */
+	const long long *boots;	/* the boot each value was measured in (0: none, the host) */
+	const int *reps;	/* and its repetition */
 	size_t n;
 	size_t n_unavailable;
 };
@@ -277,6 +279,7 @@ struct db_verdict {
 	long long n_a, n_b, reps_needed;
 	const char *unit;
 	double cv_a, cv_b;	/* percent; NaN: not stored (before schema 7) */
+	long long boots_a, boots_b;	/* noisy rows; 0: not stored (before schema 10) */
 };
 
 /*
@@ -329,7 +332,7 @@ int db_comparison_stored_verdicts(struct db *db, long long comparison, db_stored
 
 /*
  * A/A noise (pinbench calibrate):
- *   noise(id, machine, job, metric, kernel, comparison, n, cv, measured_at)
+ *   noise(id, machine, job, metric, kernel, comparison, n, cv, measured_at, boots)
  * cv is a fraction. db_noise_store writes a calibration's rows in one
  * transaction; db_noise_latest finds the newest row of a machine, job and
  * metric (1 when there is none).
@@ -339,12 +342,14 @@ struct db_noise {
 	const char *metric;
 	long long n;
 	double cv;
+	long long boots;	/* both sides together; 2 or more: cv is between boots */
 };
 int db_noise_store(struct db *db, long long machine, long long kernel, long long comparison,
 		   const struct db_noise *rows, size_t nr);
 struct db_noise_found {
 	double cv;
 	long long n, comparison;
+	long long boots;	/* 0: one boot or not stored (a within-boot cv) */
 	char measured_at[32];
 };
 int db_noise_latest(struct db *db, long long machine, long long job, const char *metric,

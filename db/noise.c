@@ -14,8 +14,8 @@ int db_noise_store(struct db *db, long long machine, long long kernel, long long
 	if (db_begin(db))
 		return -1;
 	st = db_stmt(db, STMT_NOISE_ADD,
-		"INSERT INTO noise (machine, job, metric, kernel, comparison, n, cv)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+		"INSERT INTO noise (machine, job, metric, kernel, comparison, n, cv, boots)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 	if (!st)
 		goto out_rollback;
 	for (i = 0; i < nr; i++) {
@@ -29,6 +29,7 @@ int db_noise_store(struct db *db, long long machine, long long kernel, long long
 			sqlite3_bind_null(st, 5);
 		sqlite3_bind_int64(st, 6, rows[i].n);
 		sqlite3_bind_double(st, 7, rows[i].cv);
+		sqlite3_bind_int64(st, 8, rows[i].boots);
 		if (db_step_done(st) != SQLITE_DONE) {
 			db_error(db, "cannot store the noise of job %lld", rows[i].job);
 			goto out_rollback;
@@ -47,7 +48,7 @@ int db_noise_latest(struct db *db, long long machine, long long job, const char 
 		    struct db_noise_found *out)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_NOISE_LATEST,
-		"SELECT cv, n, coalesce(comparison, 0), measured_at FROM noise"
+		"SELECT cv, n, coalesce(comparison, 0), measured_at, coalesce(boots, 0) FROM noise"
 		" WHERE machine = ?1 AND job = ?2 AND metric = ?3 ORDER BY id DESC LIMIT 1");
 	int rc;
 
@@ -62,6 +63,7 @@ int db_noise_latest(struct db *db, long long machine, long long job, const char 
 		out->n = sqlite3_column_int64(st, 1);
 		out->comparison = sqlite3_column_int64(st, 2);
 		snprintf(out->measured_at, sizeof(out->measured_at), "%s", db_col_text(st, 3));
+		out->boots = sqlite3_column_int64(st, 4);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)

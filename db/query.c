@@ -201,6 +201,8 @@ struct series_acc {
 	struct db_series s;
 	struct strbuf job_name, metric, unit;
 	double *values;
+	long long *boots;
+	int *reps;
 	size_t alloc;
 	int started;
 };
@@ -234,7 +236,11 @@ static void add_value(struct series_acc *acc, sqlite3_stmt *st)
 	if (acc->s.n == acc->alloc) {
 		acc->alloc = acc->alloc ? 2 * acc->alloc : 16;
 		acc->values = xrealloc(acc->values, acc->alloc * sizeof(*acc->values));
+		acc->boots = xrealloc(acc->boots, acc->alloc * sizeof(*acc->boots));
+		acc->reps = xrealloc(acc->reps, acc->alloc * sizeof(*acc->reps));
 	}
+	acc->boots[acc->s.n] = sqlite3_column_int64(st, 5);
+	acc->reps[acc->s.n] = sqlite3_column_int(st, 6);
 	acc->values[acc->s.n++] = sqlite3_column_double(st, 4);
 }
 
@@ -246,6 +252,8 @@ static int emit_series(struct series_acc *acc, db_series_fn fn, void *data)
 	acc->s.metric = acc->metric.buf;
 	acc->s.unit = acc->unit.buf;
 	acc->s.values = acc->values;
+	acc->s.boots = acc->boots;
+	acc->s.reps = acc->reps;
 	return fn(&acc->s, data);
 }
 
@@ -283,10 +291,11 @@ int db_run_series(struct db *db, long long run, db_series_fn fn, void *data)
 	if (db_need_run(db, run))
 		return -1;
 	st = db_stmt(db, STMT_SERIES,
-		"SELECT s.job, j.name, s.metric, s.unit, s.value"
+		"SELECT s.job, j.name, s.metric, s.unit, s.value, coalesce(p.boot, 0), s.rep"
 		" FROM sample s JOIN job j ON j.id = s.job"
+		" LEFT JOIN rep p ON p.run = s.run AND p.job = s.job AND p.rep = s.rep"
 		" WHERE s.run = ?1 AND s.rep >= 1"
-		" ORDER BY s.job, s.metric, s.value");
+		" ORDER BY s.job, s.metric, s.value, p.boot, s.rep");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, run);
@@ -296,6 +305,8 @@ int db_run_series(struct db *db, long long run, db_series_fn fn, void *data)
 	strbuf_release(&acc.metric);
 	strbuf_release(&acc.unit);
 	free(acc.values);
+	free(acc.boots);
+	free(acc.reps);
 	return ret;
 }
 

@@ -296,6 +296,18 @@ static const char *const migrations[] = {
 	"ALTER TABLE comparison ADD COLUMN cost_tolerance REAL;\n"
 	"ALTER TABLE comparison ADD COLUMN cost_fn_tolerance REAL;\n"
 	"PRAGMA user_version = 9;\n",
+
+	/*
+	 * 10: the boot is the unit of a noisy row (reports/compare.h): a
+	 * verdict keeps how many boots each side had; NULL before, when
+	 * repetitions were taken as independent. A calibration's noise says
+	 * how many boots it came from: with two or more its CV is the
+	 * between-boot one; NULL, one boot, a within-boot CV.
+	 */
+	"ALTER TABLE verdict ADD COLUMN boots_a INTEGER;\n"
+	"ALTER TABLE verdict ADD COLUMN boots_b INTEGER;\n"
+	"ALTER TABLE noise ADD COLUMN boots INTEGER;\n"
+	"PRAGMA user_version = 10;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -13,13 +13,23 @@ static void bind_real(sqlite3_stmt *st, int i, double v)
 		sqlite3_bind_null(st, i);
 }
 
+/* 0 is "not known" (an exact row has no boots of its own): NULL */
+static void bind_count(sqlite3_stmt *st, int i, long long v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 static int add_verdict(struct db *db, long long comparison, const struct db_verdict *v)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_VERDICT_ADD,
 		"INSERT INTO verdict (comparison, job, metric, kind, verdict, median_a, median_b,"
-		" ratio, ci_lo, ci_hi, p, q, delta, n_a, n_b, reps_needed, unit, cv_a, cv_b)"
+		" ratio, ci_lo, ci_hi, p, q, delta, n_a, n_b, reps_needed, unit, cv_a, cv_b,"
+		" boots_a, boots_b)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19)");
+		" ?17, ?18, ?19, ?20, ?21)");
 
 	if (!st)
 		return -1;
@@ -38,13 +48,12 @@ static int add_verdict(struct db *db, long long comparison, const struct db_verd
 	bind_real(st, 13, v->delta);
 	sqlite3_bind_int64(st, 14, v->n_a);
 	sqlite3_bind_int64(st, 15, v->n_b);
-	if (v->reps_needed > 0)
-		sqlite3_bind_int64(st, 16, v->reps_needed);
-	else
-		sqlite3_bind_null(st, 16);
+	bind_count(st, 16, v->reps_needed);
 	db_bind_text(st, 17, v->unit);
 	bind_real(st, 18, v->cv_a);
 	bind_real(st, 19, v->cv_b);
+	bind_count(st, 20, v->boots_a);
+	bind_count(st, 21, v->boots_b);
 	return db_step_done(st) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -175,7 +184,7 @@ int db_comparison_stored_verdicts(struct db *db, long long comparison, db_stored
 		" v.ratio, v.ci_lo, v.ci_hi, v.p, v.q, v.delta, coalesce(v.n_a, 0),"
 		" coalesce(v.n_b, 0), coalesce(v.reps_needed, 0),"
 		" coalesce(v.unit, m.unit, CASE v.metric WHEN 'pin.balance_per_io' THEN 'pins/io'"
-		" END, ''), v.cv_a, v.cv_b"
+		" END, ''), v.cv_a, v.cv_b, coalesce(v.boots_a, 0), coalesce(v.boots_b, 0)"
 		" FROM verdict v JOIN job j ON j.id = v.job LEFT JOIN metric m ON m.name = v.metric"
 		/* compare's order: its series come by job and metric, the balance row ends a job */
 		" WHERE v.comparison = ?1"
@@ -192,7 +201,8 @@ int db_comparison_stored_verdicts(struct db *db, long long comparison, db_stored
 			real_or_nan(st, 10), real_or_nan(st, 11), real_or_nan(st, 12),
 			sqlite3_column_int64(st, 13), sqlite3_column_int64(st, 14),
 			sqlite3_column_int64(st, 15), db_col_text(st, 16), real_or_nan(st, 17),
-			real_or_nan(st, 18),
+			real_or_nan(st, 18), sqlite3_column_int64(st, 19),
+			sqlite3_column_int64(st, 20),
 		};
 
 		ret = fn(&v, db_col_text(st, 1), data);

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "reports/compare.h"
+#include "reports/nested.h"
 #include "reports/summary.h"
 #include "reports/text.h"
 
@@ -18,6 +19,8 @@ struct series {
 	long long job;
 	char *job_name, *metric, *unit;
 	double *values;
+	long long *boots;
+	int *reps;
 	size_t n;
 };
 
@@ -44,6 +47,10 @@ static int keep_series(const struct db_series *s, void *data)
 	dst->unit = xstrdup(s->unit);
 	dst->values = xmalloc(s->n * sizeof(double));
 	memcpy(dst->values, s->values, s->n * sizeof(double));
+	dst->boots = xmalloc(s->n * sizeof(*dst->boots));
+	memcpy(dst->boots, s->boots, s->n * sizeof(*dst->boots));
+	dst->reps = xmalloc(s->n * sizeof(*dst->reps));
+	memcpy(dst->reps, s->reps, s->n * sizeof(*dst->reps));
 	dst->n = s->n;
 	return 0;
 }
@@ -57,6 +64,8 @@ static void series_list_release(struct series_list *l)
 		free(l->v[i].metric);
 		free(l->v[i].unit);
 		free(l->v[i].values);
+		free(l->v[i].boots);
+		free(l->v[i].reps);
 	}
 	free(l->v);
 }
@@ -101,6 +110,7 @@ static struct compare_row *new_row(struct comparison *c, long long job, const ch
 	r->metric = xstrdup(metric);
 	r->unit = xstrdup(unit);
 	r->kind = kind;
+	r->boot_cv = NAN;
 	return r;
 }
 
@@ -215,6 +225,74 @@ static void add_balance_rows(struct comparison *c, const struct compare_opts *o)
 	free(rows);
 }
 
+/*
+ * A noisy row's figures with the boot as the unit (reports/nested.h): the
+ * medians of boot medians; for interleaved boots (paired by number) the
+ * pairs' mean log ratio, its bootstrap over pairs and a paired t-test, as
+ * the pair shares the host's minute; else the two-level bootstrap of the
+ * ratio of medians and the U test over the boot medians; the between-boot
+ * CV.
+ */
+static void judge_by_boots(struct compare_row *r, const struct series *a, const struct series *b,
+			   const struct compare_opts *o)
+{
+	struct nested xa, xb;
+	double *ma, *mb;
+
+	r->pair_sd = NAN;
+	nested_init(&xa, a->values, a->boots, a->reps, a->n);
+	nested_init(&xb, b->values, b->boots, b->reps, b->n);
+	r->boots_a = xa.nboots;
+	r->boots_b = xb.nboots;
+	r->median_a = nested_median(&xa);
+	r->median_b = nested_median(&xb);
+	r->paired = !nested_paired_ratio(&xa, &xb, o->resamples, o->seed, o->confidence, &r->ci,
+					 &r->p, &r->pair_sd);
+	if (!r->paired) {
+		if (nested_bootstrap_ratio(&xa, &xb, o->resamples, o->seed, o->confidence, &r->ci))
+			r->ci.ratio = r->ci.lo = r->ci.hi = NAN;
+		ma = xcalloc(xa.nboots + 1, sizeof(*ma));
+		mb = xcalloc(xb.nboots + 1, sizeof(*mb));
+		nested_boot_medians(&xa, ma);
+		nested_boot_medians(&xb, mb);
+		r->p = stats_mwu_p(ma, xa.nboots, mb, xb.nboots);
+		free(ma);
+		free(mb);
+	}
+	r->boot_cv = stats_pooled_cv(nested_between_cv(&xa), xa.nboots, nested_between_cv(&xb),
+				     xb.nboots);
+	nested_release(&xa);
+	nested_release(&xb);
+}
+
+/*
+ * Boots a side that would likely decide an inconclusive row: from its own
+ * boots' spread, else (one boot a side: no between-boot spread to see)
+ * from this machine's calibration when that had two or more boots a side.
+ */
+static unsigned boots_needed(struct db *db, long long machine, const struct compare_row *r,
+			     double threshold, double alpha)
+{
+	struct db_noise_found f;
+
+	if (r->paired)
+		return nested_pairs_needed(r->pair_sd, threshold, alpha);
+	if (isfinite(r->boot_cv))
+		return stats_reps_for_cv(r->boot_cv, threshold, alpha);
+	if (machine > 0 && !db_noise_latest(db, machine, r->job, r->metric, &f) && f.boots >= 4)
+		return stats_reps_for_cv(f.cv, threshold, alpha);
+	return 0;
+}
+
+unsigned compare_min_boots(double alpha)
+{
+	unsigned k;
+
+	for (k = 2; k < 64 && stats_mwu_min_p(k, k) > alpha; k++)
+		;
+	return k;
+}
+
 static const struct series *find(const struct series_list *l, long long job, const char *metric)
 {
 	size_t i;
@@ -229,6 +307,7 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 		 struct comparison *out)
 {
 	struct series_list a = { 0 }, b = { 0 };
+	long long machine = 0, kernel;
 	double *p = NULL;
 	size_t i, np = 0;
 	int ret = -1;
@@ -236,12 +315,13 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 	memset(out, 0, sizeof(*out));
 	out->run_a = run_a;
 	out->run_b = run_b;
-	out->min_n = (size_t)-1;
+	out->min_n = out->min_boots = (size_t)-1;
 	out->opts = *o;
 	out->opts_known = 1;
 	if (db_run_series(db, run_a, keep_series, &a) || db_run_series(db, run_b, keep_series, &b) ||
 	    pin_balance_run(db, run_a, &out->balance_a) ||
-	    pin_balance_run(db, run_b, &out->balance_b))
+	    pin_balance_run(db, run_b, &out->balance_b) ||
+	    db_run_machine_kernel(db, run_a, &machine, &kernel))
 		goto out;
 	for (i = 0; i < a.nr; i++) {
 		const struct series *sb = find(&b, a.v[i].job, a.v[i].metric);
@@ -256,14 +336,15 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 			judge_exact(r, o);
 			continue;
 		}
-		if (stats_bootstrap_ratio(a.v[i].values, a.v[i].n, sb->values, sb->n, o->resamples,
-					  o->seed, o->confidence, &r->ci))
-			r->ci.ratio = r->ci.lo = r->ci.hi = NAN;
-		r->p = stats_mwu_p(a.v[i].values, a.v[i].n, sb->values, sb->n);
+		judge_by_boots(r, &a.v[i], sb, o);
 		if (r->na < out->min_n)
 			out->min_n = r->na;
 		if (r->nb < out->min_n)
 			out->min_n = r->nb;
+		if (r->boots_a < out->min_boots)
+			out->min_boots = r->boots_a;
+		if (r->boots_b < out->min_boots)
+			out->min_boots = r->boots_b;
 	}
 	/* Benjamini-Hochberg over the noisy rows: the family is this comparison */
 	p = xcalloc(out->nr + 1, sizeof(*p));
@@ -281,17 +362,18 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 			continue;
 		r->q = p[np++];
 		/*
-		 * One sample a side resamples to a single ratio: an interval of
-		 * width 0 that would call any small difference "no change".
+		 * One boot a side resamples to one boot: an interval as narrow as
+		 * the repetitions inside it agree, while the kernel and the
+		 * minute it ran in cannot be told apart. Two pairs give a t-test
+		 * of one degree of freedom: two agreeing ratios are not a trend.
 		 */
-		if (isnan(r->ci.ratio) || r->na < 2 || r->nb < 2)
+		if (isnan(r->ci.ratio) || r->boots_a < 2 || r->boots_b < 2 ||
+		    (r->paired && r->boots_a < COMPARE_MIN_PAIRS))
 			r->verdict = STATS_INCONCLUSIVE;
 		else
 			r->verdict = stats_decide(&r->ci, r->q, &rule);
 		if (r->verdict == STATS_INCONCLUSIVE)
-			r->reps_needed = stats_reps_needed(find(&a, r->job, r->metric)->values, r->na,
-							   find(&b, r->job, r->metric)->values, r->nb,
-							   rule.threshold, o->alpha);
+			r->reps_needed = boots_needed(db, machine, r, rule.threshold, o->alpha);
 	}
 	add_balance_rows(out, o);
 	for (i = 0; i < out->nr; i++) {
@@ -304,6 +386,8 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 	}
 	if (out->min_n == (size_t)-1)
 		out->min_n = 0;
+	if (out->min_boots == (size_t)-1)
+		out->min_boots = 0;
 	ret = 0;
 out:
 	if (ret)
@@ -347,6 +431,7 @@ int compare_store(struct db *db, const struct comparison *c, const char *command
 			exact ? NAN : r->ci.hi, exact ? NAN : r->p, exact ? NAN : r->q,
 			exact ? r->delta : NAN, (long long)r->na, (long long)r->nb,
 			(long long)r->reps_needed, r->unit, r->cv_a, r->cv_b,
+			exact ? 0 : (long long)r->boots_a, exact ? 0 : (long long)r->boots_b,
 		};
 	}
 	ret = db_comparison_store(db, &dc, id);
@@ -390,6 +475,13 @@ static int load_row(const struct db_verdict *v, const char *job_name, void *data
 		r->delta = nan_to_zero(v->delta);
 		return 0;
 	}
+	r->boots_a = (size_t)v->boots_a;
+	r->boots_b = (size_t)v->boots_b;
+	/* a comparison stored before schema 10 had no boots: its n is in repetitions */
+	if (r->boots_a && r->boots_a < c->min_boots)
+		c->min_boots = r->boots_a;
+	if (r->boots_b && r->boots_b < c->min_boots)
+		c->min_boots = r->boots_b;
 	r->ci.ratio = v->ratio;
 	r->ci.lo = v->ci_lo;
 	r->ci.hi = v->ci_hi;
@@ -470,7 +562,7 @@ int compare_load(struct db *db, long long comparison, struct comparison *out)
 	else
 		out->opts = unknown;
 	snprintf(out->decided_at, sizeof(out->decided_at), "%s", st.decided_at);
-	out->min_n = (size_t)-1;
+	out->min_n = out->min_boots = (size_t)-1;
 	if (db_comparison_stored_verdicts(db, comparison, load_row, out) || fill_cvs(db, out) ||
 	    pin_balance_run(db, out->run_a, &out->balance_a) ||
 	    pin_balance_run(db, out->run_b, &out->balance_b)) {
@@ -479,6 +571,8 @@ int compare_load(struct db *db, long long comparison, struct comparison *out)
 	}
 	if (out->min_n == (size_t)-1)
 		out->min_n = 0;
+	if (out->min_boots == (size_t)-1)
+		out->min_boots = 0;
 	return 0;
 }
 
@@ -493,10 +587,12 @@ static void settings_text(const struct compare_opts *o, int known, struct strbuf
 	}
 	strbuf_addf(out, "settings: a change is a regression or improvement when its %g%% "
 		    "bootstrap CI (%u resamples, seed %lu) excludes no change, it is at least "
-		    "%g%% (throughput) or %g%% (latency), and q <= %g (Benjamini-Hochberg); "
+		    "%g%% (throughput) or %g%% (latency), and q <= %g (Benjamini-Hochberg), "
+		    "with the boot as the unit (interleaved boots paired: a t-test on the pairs' "
+		    "log ratios; else a U test on boot medians; %d boots a side at least); "
 		    "exact counters change beyond +-%g", o->confidence * 100, o->resamples,
 		    o->seed, o->throughput_threshold * 100, o->latency_threshold * 100, o->alpha,
-		    o->exact_tolerance);
+		    COMPARE_MIN_PAIRS, o->exact_tolerance);
 	if (!isnan(o->cost_tolerance))
 		strbuf_addf(out, ", counted instructions (cost rows) beyond +-%g%% (+-%g%% for "
 			    "single functions)", o->cost_tolerance * 100, o->cost_fn_tolerance * 100);
@@ -518,6 +614,8 @@ void compare_stored_settings_text(const struct db_comparison_stored *st, struct 
 
 double compare_row_pooled_cv(const struct compare_row *r)
 {
+	if (isfinite(r->boot_cv))
+		return r->boot_cv;
 	return stats_pooled_cv(r->cv_a / 100, r->na, r->cv_b / 100, r->nb);
 }
 
@@ -562,9 +660,9 @@ static void print_row(const struct compare_row *r, FILE *out)
 			r->delta, r->median_b, "", mark(r), metric);
 		return;
 	}
-	/* inconclusive: how many repetitions a side would likely decide it */
+	/* inconclusive: how many boots (before schema 10: repetitions) a side would decide it */
 	if (r->verdict == STATS_INCONCLUSIVE && r->reps_needed)
-		snprintf(verdict, sizeof(verdict), "?n=%u", r->reps_needed);
+		snprintf(verdict, sizeof(verdict), r->boots_a ? "?b=%u" : "?n=%u", r->reps_needed);
 	else
 		snprintf(verdict, sizeof(verdict), "%s", mark(r));
 	fprintf(out, "  %12.6g %7.1f%% %+9.1f%% %12.6g %7.1f%%  %-10s %s\n", r->median_a * k,
@@ -592,7 +690,14 @@ void compare_print(const struct comparison *c, const char *name_a, const char *n
 		"%zu exact counter%s changed\n", c->regressions, c->regressions == 1 ? "" : "s",
 		c->improvements, c->improvements == 1 ? "" : "s", c->inconclusive,
 		c->changed_exact, c->changed_exact == 1 ? "" : "s");
-	if (c->min_n && c->min_n < 5)
+	if (c->min_boots == 1)
+		fprintf(out, "one boot a side: its repetitions share the boot and the minute, so no "
+			"noisy row\ncan be decided; run %d or more interleaved boots a side (--boots N)\n",
+			COMPARE_MIN_PAIRS);
+	else if (c->min_boots && c->min_boots < COMPARE_MIN_PAIRS)
+		fprintf(out, "with %zu boots on a side no noisy row can be decided: run %d or more "
+			"(--boots N)\n", c->min_boots, COMPARE_MIN_PAIRS);
+	else if (!c->min_boots && c->min_n && c->min_n < 5)
 		fprintf(out, "with %zu repetition%s on a side, no Mann-Whitney p below 0.01 is "
 			"possible (%.3f at best):\nrun more before trusting a \"no change\"\n",
 			c->min_n, c->min_n == 1 ? "" : "s", stats_mwu_min_p(c->min_n, c->min_n));

@@ -13,9 +13,14 @@
  * Comparing two stored runs, job by job and metric by metric (the same job
  * is the same row in both: jobs are keyed by their parameters' hash).
  *
- * Noisy metrics (throughput, latency, CPU time) get the statistics of
- * reports/stats.h: ratio of medians B/A with a bootstrap CI, Mann-Whitney
- * U, Benjamini-Hochberg over every noisy row of the comparison, a verdict.
+ * Noisy metrics (throughput, latency, CPU time) are judged with the boot
+ * as the unit (reports/nested.h): repetitions inside a boot share the
+ * boot and the minute, so a side's figure is the median of its boots'
+ * medians, its CI a bootstrap that resamples boots and then repetitions
+ * in them, its p a Mann-Whitney U over the boot medians, Benjamini-
+ * Hochberg over every noisy row of the comparison, then a verdict. With
+ * fewer than two boots a side kernel and drift cannot be told apart: the
+ * row is inconclusive, however tight its repetitions agree.
  * Exact counters (pin.*_per_io, dio.*) are compared as values: any change
  * beyond rounding is reported with its size, and more pins per I/O is a
  * regression. pin.balance_per_io, (acquired - released) per I/O over the
@@ -38,7 +43,16 @@ struct compare_row {
 	double p, q;			/* noisy rows */
 	double delta;			/* exact rows: median_b - median_a */
 	enum stats_verdict verdict;	/* exact rows: no change, regression, improvement */
-	unsigned reps_needed;		/* inconclusive rows: per side, 0 unknown */
+	/*
+	 * inconclusive noisy rows: boots a side that would likely decide it
+	 * (repetitions a side in a comparison stored before schema 10, whose
+	 * boots are 0); 0 unknown
+	 */
+	unsigned reps_needed;
+	size_t boots_a, boots_b;	/* noisy rows */
+	double boot_cv;			/* between-boot CV pooled over both sides (NAN: < 2 a side) */
+	int paired;			/* boots paired by number (nested_paired) */
+	double pair_sd;			/* paired: the sd of the pairs' log ratios */
 };
 
 /* Everything a verdict depends on: stored with the comparison (db/db.h). */
@@ -68,6 +82,7 @@ struct comparison {
 	size_t nr, alloc;
 	size_t regressions, improvements, inconclusive, changed_exact;
 	size_t min_n;			/* the smallest n of a side over noisy rows */
+	size_t min_boots;		/* the same in boots (0: not stored, before schema 10) */
 	struct pin_balances balance_a, balance_b;
 	struct compare_opts opts;	/* what made the verdicts */
 	int opts_known;			/* 0: a comparison stored before they were */
@@ -98,10 +113,15 @@ void compare_settings_text(const struct comparison *c, struct strbuf *out);
 /* The same from the row db_comparison_get read (the site's pages). */
 void compare_stored_settings_text(const struct db_comparison_stored *st, struct strbuf *out);
 /*
- * A noisy row's spread as one coefficient of variation (a fraction): both
- * sides' CVs pooled by degrees of freedom, as stats_reps_needed does.
+ * A noisy row's spread as one coefficient of variation (a fraction): the
+ * between-boot CV with two or more boots a side, else both sides'
+ * repetition CVs pooled by degrees of freedom, as stats_reps_needed does.
  */
 double compare_row_pooled_cv(const struct compare_row *r);
+/* The fewest interleaved boots a side (pairs) that can decide a noisy row. */
+#define COMPARE_MIN_PAIRS 3
+/* The fewest boots a side with which an exact Mann-Whitney U can reach p <= alpha. */
+unsigned compare_min_boots(double alpha);
 
 /* The table, LKP style, lines <= 100 columns, rows in a stable order, and the settings line. */
 void compare_print(const struct comparison *c, const char *name_a, const char *name_b,

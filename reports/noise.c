@@ -31,7 +31,9 @@ int noise_store_calibration(struct db *db, const struct comparison *aa, long lon
 
 		if (r->kind != COMPARE_NOISY || !isfinite(cv))
 			continue;
-		rows[nr++] = (struct db_noise){ r->job, r->metric, (long long)(r->na + r->nb), cv };
+		rows[nr++] = (struct db_noise){ r->job, r->metric, (long long)(r->na + r->nb), cv,
+						isfinite(r->boot_cv) ?
+						(long long)(r->boots_a + r->boots_b) : 0 };
 	}
 	ret = db_noise_store(db, machine, kernel, comparison, rows, nr);
 	free(rows);

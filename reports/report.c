@@ -7,6 +7,7 @@
 
 #include "common/strbuf.h"
 #include "common/untrusted.h"
+#include "reports/headline.h"
 #include "reports/noise.h"
 #include "reports/report.h"
 #include "reports/reproducer.h"
@@ -65,6 +66,12 @@ static int print_header(struct db *db, const struct comparison *c, const char *n
 int report_text(struct db *db, const struct comparison *c, const char *name_a,
 		const char *name_b, FILE *out)
 {
+	struct headline h;
+
+	/* the answer first, then who was compared, then the table */
+	headline_build(c, &h);
+	headline_print(&h, out);
+	headline_release(&h);
 	if (print_header(db, c, name_a, name_b, out))
 		return -1;
 	compare_print(c, name_a, name_b, out);
@@ -155,7 +162,12 @@ static json_t *row_json(const struct compare_row *r)
 	json_object_set_new(o, "p", json_num(r->p));
 	json_object_set_new(o, "q", json_num(r->q));
 	if (r->reps_needed)
-		json_object_set_new(o, "reps_needed", json_integer(r->reps_needed));
+		json_object_set_new(o, r->boots_a ? "boots_needed" : "reps_needed",
+				    json_integer(r->reps_needed));
+	if (r->boots_a) {
+		json_object_set_new(o, "boots_a", json_integer((json_int_t)r->boots_a));
+		json_object_set_new(o, "boots_b", json_integer((json_int_t)r->boots_b));
+	}
 	return o;
 }
 
@@ -212,6 +224,13 @@ int report_json(const struct comparison *c, FILE *out)
 			"pin_balance_a", balance_json(&c->balance_a),
 			"pin_balance_b", balance_json(&c->balance_b),
 			"settings", settings_json(c));
+	{
+		struct headline h;
+
+		headline_build(c, &h);
+		json_object_set_new(doc, "headline", headline_json(&h));
+		headline_release(&h);
+	}
 	if (c->id > 0)
 		json_object_set_new(doc, "comparison", json_integer(c->id));
 	if (*c->decided_at)

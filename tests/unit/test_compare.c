@@ -2,7 +2,10 @@
 /*
  * compare_runs on a real SQLite file with two runs whose samples are
  * planted: a 10 % throughput drop, a latency change inside its 5 % band,
- * one more pin per I/O, and a metric that is not compared at all. A stored
+ * one more pin per I/O, and a metric that is not compared at all, each
+ * repetition in a boot of its own. Then drift: a host that slows down
+ * between boots, with and without a kernel effect, one boot a side and
+ * interleaved. A stored
  * comparison read back is the one decided, under the settings stored with
  * it, whatever the settings of the day.
  */
@@ -16,6 +19,7 @@
 #include "common/strbuf.h"
 #include "db/db.h"
 #include "reports/compare.h"
+#include "reports/headline.h"
 #include "reports/report.h"
 #include "tests/tap.h"
 
@@ -36,13 +40,125 @@ static void add_run(struct db *db, long long kernel, long long machine_id, long 
 		sample_set_add(&s, "fio.read.clat_p99_ns", p99 * jitter, "ns");
 		sample_set_add(&s, "pin.released_per_io", pins, "pins/io");
 		sample_set_add(&s, "vmstat.nr_foll_pin_released", pins * 1000 * rep, "pages");
-		db_rep_store(db, *run, job, (int)rep, &s);
+		db_rep_store_in_boot(db, *run, job, (int)rep, (int)rep, &s);
 		sample_set_clear(&s);
 	}
 	db_run_finish(db, *run, "done", NULL);
 }
 
 static const struct compare_row *row(const struct comparison *c, const char *metric);
+
+/*
+ * IOPS of one kernel over `boots` boots of `per_boot` repetitions: boot g
+ * runs at host speed speed[g] (the drift), the kernel at `kernel` times
+ * the baseline, repetitions inside a boot within +-0.5 % of each other.
+ */
+static long long drift_run(struct db *db, long long kernel_id, long long machine_id, long long job,
+			   const double *speed, unsigned boots, unsigned per_boot, double kernel)
+{
+	long long run;
+	unsigned g, i;
+	int rep = 0;
+
+	db_run_begin(db, kernel_id, machine_id, "qemu", NULL, NULL, &run);
+	for (g = 0; g < boots; g++) {
+		for (i = 0; i < per_boot; i++) {
+			struct sample_set s = SAMPLE_SET_INIT;
+
+			sample_set_add(&s, "fio.read.iops",
+				       5000 * speed[g] * kernel * (1 + ((double)i - 1) / 200), "IO/s");
+			db_rep_store_in_boot(db, run, job, ++rep, (int)g + 1, &s);
+			sample_set_clear(&s);
+		}
+	}
+	db_run_finish(db, run, "done", NULL);
+	return run;
+}
+
+static enum stats_verdict iops_verdict(struct db *db, long long a, long long b,
+				       struct comparison *c)
+{
+	struct compare_opts o = COMPARE_OPTS_DEFAULT;
+	const struct compare_row *r;
+
+	if (compare_runs(db, a, b, &o, c))
+		return (enum stats_verdict)-1;
+	r = row(c, "fio.read.iops");
+	return r ? r->verdict : (enum stats_verdict)-1;
+}
+
+/* The headline's text of a comparison, as report_text opens with it. */
+static char *headline_text(const struct comparison *c, struct headline *h)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	headline_build(c, h);
+	headline_print(h, out);
+	fclose(out);
+	return text;
+}
+
+/*
+ * The issue's case: the host halved its speed during the baseline's only
+ * boot, the patched boot ran in a quiet minute. Tight repetitions, a 60 %
+ * "improvement", and no evidence at all about the kernel.
+ */
+static void test_drift(struct db *db, long long kid, long long mid, long long jid)
+{
+	static const double slow[] = { 0.6 }, quick[] = { 1.0 };
+	/* interleaved A B A B ...: consecutive boots share the host's minute */
+	static const double minutes[] = { 1.0, 0.55, 0.8, 1.2, 0.7, 0.9 };
+	struct comparison c;
+	const struct compare_row *r;
+	long long a, b;
+
+	a = drift_run(db, kid, mid, jid, slow, 1, 5, 1.0);
+	b = drift_run(db, kid, mid, jid, quick, 1, 5, 1.0);
+	is_int(iops_verdict(db, a, b, &c), STATS_INCONCLUSIVE,
+	       "one boot a side, a 67 % shift between them: inconclusive, never an improvement");
+	r = row(&c, "fio.read.iops");
+	ok(r && r->boots_a == 1 && r->boots_b == 1 && r->na == 5, "1 boot of 5 repetitions a side");
+	ok(r && r->ci.lo > 1.5, "though the repetitions alone would put its CI far above 1");
+	{
+		struct headline h;
+		char *text = headline_text(&c, &h);
+
+		is_str(h.word, "INCONCLUSIVE", "the headline says INCONCLUSIVE, never NO CHANGE");
+		like(text, "with one boot a side no",
+		     "and that one boot a side decides nothing");
+		like(text, "run 3 or more", "and how many boots would");
+		headline_release(&h);
+		free(text);
+	}
+	comparison_release(&c);
+
+	a = drift_run(db, kid, mid, jid, minutes, 6, 2, 1.0);
+	b = drift_run(db, kid, mid, jid, minutes, 6, 2, 1.0);
+	iops_verdict(db, a, b, &c);
+	r = row(&c, "fio.read.iops");
+	ok(r && r->verdict != STATS_REGRESSION && r->verdict != STATS_IMPROVEMENT,
+	   "interleaved boots, the host's minutes shared by A and B: neither verdict");
+	ok(r && r->boots_a == 6 && fabs(r->ci.ratio - 1) < 1e-9,
+	   "the shift cancels: ratio 1, 6 boots a side");
+	ok(r && isfinite(r->boot_cv) && r->boot_cv > 0.2, "the between-boot CV is the drift's (> 20 %)");
+	comparison_release(&c);
+
+	b = drift_run(db, kid, mid, jid, minutes, 6, 2, 0.75);
+	is_int(iops_verdict(db, a, b, &c), STATS_REGRESSION,
+	       "a real 25 % loss across 6 interleaved boots under the same drift is found");
+	comparison_release(&c);
+
+	a = drift_run(db, kid, mid, jid, minutes, 2, 4, 1.0);
+	b = drift_run(db, kid, mid, jid, minutes, 2, 4, 0.75);
+	is_int(iops_verdict(db, a, b, &c), STATS_INCONCLUSIVE,
+	       "two pairs of boots, however alike, are not enough: inconclusive");
+	r = row(&c, "fio.read.iops");
+	ok(r && r->reps_needed >= COMPARE_MIN_PAIRS, "and it says how many boots a side would decide it");
+	comparison_release(&c);
+	is_int((int)compare_min_boots(0.05), 4, "4 boots a side is the least an exact U test needs");
+}
 
 static char *printed(const struct comparison *c)
 {
@@ -221,7 +337,9 @@ int main(void)
 	r = row(&c, "fio.read.iops");
 	ok(r && r->kind == COMPARE_NOISY, "IOPS is a noisy metric");
 	ok(r && fabs(r->ci.ratio - 0.9) < 1e-6, "the ratio of medians is 0.9");
-	ok(r && r->ci.lo < 0.9 && r->ci.hi > 0.89 && r->ci.hi < 0.91, "its CI is tight around it");
+	ok(r && r->ci.lo <= 0.9 + 1e-9 && r->ci.lo > 0.89 && r->ci.hi >= 0.9 - 1e-9 && r->ci.hi < 0.91,
+	   "its CI is tight around it");
+	ok(r && r->paired && r->boots_a == 8, "8 boots a side, paired by number");
 	ok(r && r->p < 0.001 && r->q <= r->p * 2 + 1e-12, "separated samples: tiny p, q from BH");
 	is_int(r ? (int)r->verdict : -1, STATS_REGRESSION, "10 % fewer IOPS is a regression");
 	r = row(&c, "fio.read.clat_p99_ns");
@@ -233,6 +351,21 @@ int main(void)
 	is_int(r ? (int)r->verdict : -1, STATS_REGRESSION, "more pins per I/O is a regression");
 	ok(!row(&c, "vmstat.nr_foll_pin_released"), "raw counter deltas are not compared");
 	is_int((int)c.regressions, 2, "two regressions counted");
+	{
+		struct headline h;
+		char *head = headline_text(&c, &h);
+
+		is_str(h.word, "REGRESSION", "the headline's word follows the stored verdicts");
+		is_int(h.exit_code, 1, "with the exit status compare gives");
+		ok(!strncmp(head, "VERDICT: REGRESSION (exit 1)\n", 29), "as its first line");
+		like(head, "regression: pin.released_per_io +1.00 pins/io (3.00 -> 4.00) on 1 of 1 job",
+		     "one sentence per finding, with its size and both values");
+		like(head, "regression: fio.read.iops -10.0 % on 1 of 1 job", "the noisy one too");
+		ok(!strstr(head, "clat_p99"), "a row decided no change is no finding");
+		is_int((int)h.nr, 2, "two findings");
+		headline_release(&h);
+		free(head);
+	}
 	is_int((int)c.min_n, 8, "8 repetitions a side");
 
 	out = open_memstream(&text, &len);
@@ -263,6 +396,16 @@ int main(void)
 	is_int(compare_runs(db, a, aa, &o, &c), 0, "A/A");
 	is_int((int)(c.regressions + c.improvements + c.changed_exact), 0,
 	       "identical runs: nothing changed");
+	{
+		struct headline h;
+		char *head = headline_text(&c, &h);
+
+		is_str(h.word, "NO CHANGE", "every noisy row decided no change: NO CHANGE");
+		like(head, "no row changed", "with no findings");
+		like(head, "undecided: 0 of 2 noisy rows", "and what stayed undecided");
+		headline_release(&h);
+		free(head);
+	}
 	comparison_release(&c);
 
 	{
@@ -321,6 +464,7 @@ int main(void)
 	is_int(compare_runs(db, a, 999, &o, &c), -1, "an unknown run is an error");
 	comparison_release(&c);
 	test_stored(db, path.buf, a, b);
+	test_drift(db, kid, mid, jid);
 	db_close(db);
 	remove_tree(d);
 	strbuf_release(&path);

@@ -139,7 +139,7 @@ static void test_open(const char *db_file)
 	is_int(db_open(db_file, &db), 0, "and opens again (migrations are idempotent)");
 	db_close(db);
 	sql = raw_open(db_file);
-	is_int(raw_int(sql, "PRAGMA user_version", 0), 9, "user_version is 9");
+	is_int(raw_int(sql, "PRAGMA user_version", 0), 10, "user_version is 10");
 	is_str(raw_text(sql, "PRAGMA journal_mode", 0, &sb), "wal", "the journal is WAL");
 	is_int(raw_int(sql, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
 		       " AND name IN ('kernel', 'machine', 'job', 'run', 'rep', 'sample', 'metric')", 0),
@@ -717,7 +717,7 @@ static void test_newer_schema(void)
 	grab_stderr();
 	is_int(db_open(file, &db), -1, "a newer schema is refused");
 	ok(db == NULL, "and no handle is returned");
-	like(release_stderr(&err), "has schema version 99, this pinbench knows up to 9",
+	like(release_stderr(&err), "has schema version 99, this pinbench knows up to 10",
 	     "the error gives both versions");
 	like(err.buf, file, "and names the file");
 	free((char *)file);

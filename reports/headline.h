@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PINBENCH_HEADLINE_H
+#define PINBENCH_HEADLINE_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "reports/compare.h"
+
+/*
+ * The answer of a comparison, before any table: a verdict word and the
+ * exit status it gives, one finding per metric and verdict (grouped across
+ * the jobs that agree), and what the noise allowed. Built from the stored
+ * verdicts only (compare_load), so every renderer shows the same answer.
+ *
+ *   REGRESSION    a row is a regression (exit 1)
+ *   IMPROVEMENT   a row is an improvement and none a regression
+ *   INCONCLUSIVE  neither, and a noisy row is undecided: the data cannot
+ *                 say there is no change
+ *   NO CHANGE     neither, and every noisy row is decided "no change"
+ */
+struct headline_finding {
+	const char *metric, *unit, *word;	/* borrowed from the comparison's rows */
+	int exact;
+	size_t jobs;			/* rows of this metric with this verdict */
+	size_t of;			/* rows of this metric in the comparison */
+	double lo, hi;			/* exact: delta; noisy: % change */
+	double a_lo, a_hi, b_lo, b_hi;	/* the medians, both sides */
+};
+
+struct headline {
+	const char *word;		/* "REGRESSION" ... */
+	int exit_code;
+	struct headline_finding *findings;
+	size_t nr;
+	size_t noisy, undecided, key_undecided, keys;
+	size_t min_boots;		/* 0: not known (stored before schema 10) */
+	unsigned boots_needed;		/* the most any undecided key row asks, 0 unknown */
+	double detectable_pct;		/* median over undecided key rows; NAN unknown */
+};
+
+void headline_build(const struct comparison *c, struct headline *h);
+void headline_release(struct headline *h);
+/* A few lines, folded to the report's width, then a blank line. */
+void headline_print(const struct headline *h, FILE *out);
+json_t *headline_json(const struct headline *h);
+
+#endif
