@@ -141,6 +141,7 @@ static int perf_stat_after(struct rep_ctx *ctx, void *priv)
 		error("'%s': %s", ps->outfile.buf, why.buf);
 		goto out;
 	}
+	perf_per_io(ctx->samples, ctx->total_ios);
 	ret = 0;
 out:
 	strbuf_release(&why);

@@ -329,13 +329,16 @@ static void emit_dir(struct fio_dir *d, struct sample_set *out)
 
 static void emit_jobs(const json_t *jobs, struct sample_set *out)
 {
-	double usr = 0, sys = 0, ctx = 0, ios = 0;
+	double usr = 0, sys = 0, ctx = 0, ios = 0, usr_ms = 0, sys_ms = 0;
 	size_t i, n = json_array_size(jobs);
 	json_t *job;
 
 	json_array_foreach(jobs, i, job) {
 		usr += num(job, "usr_cpu");
 		sys += num(job, "sys_cpu");
+		/* each job's percentages are of its own runtime */
+		usr_ms += num(job, "usr_cpu") / 100 * num(job, "job_runtime");
+		sys_ms += num(job, "sys_cpu") / 100 * num(job, "job_runtime");
 		ctx += num(job, "ctx");
 		ios += num(json_object_get(job, "read"), "total_ios") +
 		       num(json_object_get(job, "write"), "total_ios") +
@@ -345,6 +348,14 @@ static void emit_jobs(const json_t *jobs, struct sample_set *out)
 	sample_set_add(out, "fio.sys_cpu", sys / n, "%");
 	sample_set_add(out, "fio.ctx", ctx, "count");
 	sample_set_add(out, "fio.total_ios", ios, "count");
+	/* what a user means by cheaper: CPU time per I/O, not a share of the runtime */
+	if (ios > 0) {
+		sample_set_add(out, "fio.usr_cpu_ns_per_io", usr_ms * 1e6 / ios, "ns/io");
+		sample_set_add(out, "fio.sys_cpu_ns_per_io", sys_ms * 1e6 / ios, "ns/io");
+	} else {
+		sample_set_add_unavailable(out, "fio.usr_cpu_ns_per_io", "ns/io");
+		sample_set_add_unavailable(out, "fio.sys_cpu_ns_per_io", "ns/io");
+	}
 }
 
 int fio_parse(const char *buf, size_t len, struct sample_set *out, struct strbuf *why)

@@ -174,6 +174,33 @@ out:
 	return ret;
 }
 
+void perf_per_io(struct sample_set *set, double ios)
+{
+	struct sample_set per = SAMPLE_SET_INIT;
+	struct strbuf metric = STRBUF_INIT, unit = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < set->nr; i++) {
+		const struct sample *s = &set->v[i];
+		int msec = !strcmp(s->unit, "msec");
+
+		if (!starts_with(s->metric, "perf.") || ends_with(s->metric, "_per_io"))
+			continue;
+		strbuf_reset(&metric);
+		strbuf_reset(&unit);
+		strbuf_addf(&metric, "%s%s_per_io", s->metric, msec ? "_ns" : "");
+		strbuf_addf(&unit, "%s/io", msec ? "ns" : s->unit);
+		if (s->available && ios > 0)
+			sample_set_add(&per, metric.buf, s->value * (msec ? 1e6 : 1) / ios, unit.buf);
+		else
+			sample_set_add_unavailable(&per, metric.buf, unit.buf);
+	}
+	merge_samples(set, &per);
+	sample_set_clear(&per);
+	strbuf_release(&metric);
+	strbuf_release(&unit);
+}
+
 int perf_stat_parse(const char *buf, size_t len, struct sample_set *out, struct strbuf *why)
 {
 	struct sample_set set = SAMPLE_SET_INIT;

@@ -24,6 +24,13 @@ void perf_stat_argv(const struct strvec *events, const char *outfile,
 #define PERF_STAT_MAX_BYTES (1u << 20)
 /* Parse the file written by perf stat -x, (comment lines are skipped). */
 int perf_stat_parse(const char *buf, size_t len, struct sample_set *out, struct strbuf *why);
+/*
+ * Per I/O, each perf.* total in set as perf.NAME_per_io (task-clock, in
+ * msec, as perf.task_clock_ns_per_io in ns/io): over a fixed runtime a
+ * total falls when the I/O slows; per I/O it is the cost. Unavailable
+ * where the total is, or no I/O was done.
+ */
+void perf_per_io(struct sample_set *set, double ios);
 
 /* "task-clock" -> "perf.task_clock", "cycles:u" -> "perf.cycles_u": the samples' names */
 void perf_event_metric(const char *event, struct strbuf *metric);

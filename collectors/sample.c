@@ -76,8 +76,15 @@ int metric_direction(const char *m)
 {
 	if (ends_with(m, ".bw_bytes") || ends_with(m, ".iops"))
 		return 1;
+	/*
+	 * CPU over a fixed runtime (fio's usr_cpu and sys_cpu percentages,
+	 * perf's totals) falls when the I/O slows down: a slower kernel would
+	 * look cheaper. Only CPU per I/O says which is better.
+	 */
+	if ((starts_with(m, "perf.") || ends_with(m, "_cpu")) && !ends_with(m, "_per_io"))
+		return 0;
 	if (strstr(m, ".clat_") || starts_with(m, "pin.") || starts_with(m, "profile.") ||
-	    ends_with(m, "_cpu") || starts_with(m, "perf.") || starts_with(m, "cost."))
+	    ends_with(m, "_cpu_ns_per_io") || starts_with(m, "perf.") || starts_with(m, "cost."))
 		return -1;
 	return 0;
 }

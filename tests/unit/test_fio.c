@@ -78,7 +78,13 @@ static void test_single_jsonplus(void)
 	is_str(unit(&s, "fio.read.clat_p99_ns"), "ns", "clat unit");
 	is_str(unit(&s, "fio.sys_cpu"), "%", "cpu unit");
 	is_str(unit(&s, "fio.ctx"), "count", "ctx unit");
-	is_int(s.nr, 9 + 4, "9 read metrics + 4 job metrics");
+	/* 55.1 % of fio's 1000 ms of runtime in the kernel, over 13994 I/Os */
+	is_double(val(&s, "fio.sys_cpu_ns_per_io"), 0.551 * 1000 * 1e6 / 13994, 1e-6,
+		  "system CPU per I/O: the percentage of the job's runtime, per I/O");
+	is_double(val(&s, "fio.usr_cpu_ns_per_io"), 0.015 * 1000 * 1e6 / 13994, 1e-6,
+		  "user CPU per I/O");
+	is_str(unit(&s, "fio.sys_cpu_ns_per_io"), "ns/io", "in ns per I/O");
+	is_int(s.nr, 9 + 6, "9 read metrics + 6 job metrics");
 	is_int(why.len, 0, "no message on success");
 	sample_set_clear(&s);
 	strbuf_release(&why);
@@ -135,6 +141,9 @@ static void test_numjobs2_jsonplus(void)
 	is_double(val(&s, "fio.ctx"), 9943 + 9951, 0, "ctx summed");
 	is_double(val(&s, "fio.usr_cpu"), (5.2 + 3.996004) / 2, 1e-9, "usr_cpu mean");
 	is_double(val(&s, "fio.sys_cpu"), (33.1 + 34.265734) / 2, 1e-9, "sys_cpu mean");
+	is_double(val(&s, "fio.sys_cpu_ns_per_io"),
+		  (0.331 * 1000 + 0.34265734 * 1001) * 1e6 / val(&s, "fio.total_ios"), 1e-3,
+		  "system CPU per I/O: each job's share of its own runtime, summed, per I/O");
 	/* means 99379.869819 (N 9940) and 99335.06314 (N 9962), weighted */
 	is_double(val(&s, "fio.read.clat_mean_ns"), 99357.44171447794, 1e-6, "weighted clat mean");
 	/* stddevs 71408.522331 and 69515.673382 pooled with the mean shift */

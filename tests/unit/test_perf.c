@@ -51,6 +51,22 @@ static void test_stat_fixtures(void)
 	check_unavailable(&set, "perf.cycles");
 	check_unavailable(&set, "perf.instructions");
 	is_int(set.nr, 5, "one sample per event");
+	/* per I/O: what a slower kernel cannot make look cheaper by doing less I/O */
+	perf_per_io(&set, 1000);
+	check_sample(&set, "perf.task_clock_ns_per_io", 710.01e6 / 1000, "ns/io");
+	check_sample(&set, "perf.context_switches_per_io", 8.701, "count/io");
+	check_unavailable(&set, "perf.cycles_per_io");
+	is_int(set.nr, 10, "one per-I/O row per event");
+	perf_per_io(&set, 1000);
+	is_int(set.nr, 10, "and none of a per-I/O row");
+	ok(!metric_direction("perf.task_clock") && metric_direction("perf.task_clock_ns_per_io") < 0 &&
+	   !metric_direction("fio.usr_cpu") && metric_direction("fio.usr_cpu_ns_per_io") < 0,
+	   "totals and percentages over a fixed runtime have no better side; per I/O less is better");
+	sample_set_clear(&set);
+	read_fixture(FIX "stat-fio.csv", &buf);
+	perf_stat_parse(buf.buf, buf.len, &set, &why);
+	perf_per_io(&set, 0);
+	check_unavailable(&set, "perf.task_clock_ns_per_io");
 	sample_set_clear(&set);
 
 	read_fixture(FIX "stat-modifiers.csv", &buf);
