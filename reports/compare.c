@@ -12,6 +12,7 @@
 #include "common/strbuf.h"
 #include "reports/compare.h"
 #include "reports/nested.h"
+#include "reports/noise.h"
 #include "reports/summary.h"
 #include "reports/text.h"
 
@@ -669,23 +670,41 @@ static void print_row(const struct compare_row *r, FILE *out)
 		r->cv_a, (r->ci.ratio - 1) * 100, r->median_b * k, r->cv_b, verdict, metric);
 }
 
+int compare_row_shown(const struct compare_row *r)
+{
+	return r->verdict != STATS_INCONCLUSIVE || r->kind == COMPARE_EXACT ||
+	       noise_is_key_metric(r->metric);
+}
+
 void compare_print(const struct comparison *c, const char *name_a, const char *name_b,
-		   FILE *out)
+		   unsigned flags, FILE *out)
 {
 	struct strbuf settings = STRBUF_INIT;
 	long long job = -1;
-	size_t i;
+	size_t i, hidden = 0;
 
 	fprintf(out, "%14s %9s %10s %12s %9s\n", name_a, "±stddev", "%change", name_b, "±stddev");
 	for (i = 0; i < c->nr; i++) {
 		const struct compare_row *r = &c->rows[i];
 
+		if (!(flags & COMPARE_PRINT_ALL) && !compare_row_shown(r)) {
+			hidden++;
+			continue;
+		}
 		if (r->job != job) {
 			fprintf(out, "%s\n", r->job_name);
 			job = r->job;
 		}
 		print_row(r, out);
 	}
+	if (hidden)
+		fprintf(out, "(%zu undecided row%s not shown: --all prints every row)\n", hidden,
+			hidden == 1 ? "" : "s");
+	fprintf(out, "legend: the medians of each side with their repetitions' %%stddev; %%change "
+		"B/A (noisy\nrows) or the change of an exact count; ?b=N: inconclusive, about N "
+		"boots a side would\ndecide it (?n=N: repetitions, in comparisons stored before "
+		"boots were counted);\nREGRESSION, improved, changed: decided; no mark: no change "
+		"or not decided\n");
 	fprintf(out, "\n%zu regression%s, %zu improvement%s, %zu inconclusive, "
 		"%zu exact counter%s changed\n", c->regressions, c->regressions == 1 ? "" : "s",
 		c->improvements, c->improvements == 1 ? "" : "s", c->inconclusive,

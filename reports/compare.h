@@ -123,8 +123,20 @@ double compare_row_pooled_cv(const struct compare_row *r);
 /* The fewest boots a side with which an exact Mann-Whitney U can reach p <= alpha. */
 unsigned compare_min_boots(double alpha);
 
-/* The table, LKP style, lines <= 100 columns, rows in a stable order, and the settings line. */
+/*
+ * A row the default table shows: decided (a verdict other than
+ * inconclusive, or an exact count that changed) or a job's key row
+ * (noise_is_key_metric: IOPS and p99 latency). COMPARE_PRINT_ALL shows
+ * every row.
+ */
+int compare_row_shown(const struct compare_row *r);
+#define COMPARE_PRINT_ALL 1u
+
+/*
+ * The table, LKP style, lines <= 100 columns, rows in a stable order, a
+ * legend, and the settings line.
+ */
 void compare_print(const struct comparison *c, const char *name_a, const char *name_b,
-		   FILE *out);
+		   unsigned flags, FILE *out);
 
 #endif

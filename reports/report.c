@@ -64,7 +64,7 @@ static int print_header(struct db *db, const struct comparison *c, const char *n
 }
 
 int report_text(struct db *db, const struct comparison *c, const char *name_a,
-		const char *name_b, FILE *out)
+		const char *name_b, unsigned flags, FILE *out)
 {
 	struct headline h;
 
@@ -74,7 +74,7 @@ int report_text(struct db *db, const struct comparison *c, const char *name_a,
 	headline_release(&h);
 	if (print_header(db, c, name_a, name_b, out))
 		return -1;
-	compare_print(c, name_a, name_b, out);
+	compare_print(c, name_a, name_b, flags, out);
 	fprintf(out, "\n");
 	/* unknown settings: the noise's "detects" is at the default alpha (settings says so) */
 	if (noise_print_for_comparison(db, c, c->opts.alpha, out))

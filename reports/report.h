@@ -10,14 +10,17 @@
 
 /*
  * The text report of a comparison, as printed by compare and carried by
- * the result mail: who is compared with whom (each run's kernel, version,
- * machine, devices, command, patches with their Message-IDs), the verdict
- * table, the settings the verdicts were decided under, each run's pin balance, the machine's A/A noise and the
- * reproducer. Every line fits REPORT_WIDTH; the order is stable, so two
- * reports diff cleanly. Returns -1 on a database error.
+ * the result mail: the answer first (reports/headline.h), who is compared
+ * with whom (each run's kernel, version, machine, devices, command,
+ * patches with their Message-IDs), the verdict table (the rows
+ * compare_row_shown picks, every row with COMPARE_PRINT_ALL in flags),
+ * the settings the verdicts were decided under, each run's pin balance,
+ * the machine's A/A noise and the reproducer. Every line fits
+ * REPORT_WIDTH; the order is stable, so two reports diff cleanly.
+ * Returns -1 on a database error.
  */
 int report_text(struct db *db, const struct comparison *c, const char *name_a,
-		const char *name_b, FILE *out);
+		const char *name_b, unsigned flags, FILE *out);
 /*
  * The same comparison as one JSON document: its rows, counts, both pin
  * balances and the settings its verdicts were decided under (null when the

@@ -88,7 +88,7 @@ static int report(struct cli *cli, long long run_a, long long run_b, unsigned re
 		goto out;
 	printf("\npinbench calibrate: %s against itself (run %lld against run %lld)\n\n", kernel,
 	       run_b, run_a);
-	compare_print(&c, "A", "A'", stdout);
+	compare_print(&c, "A", "A'", COMPARE_PRINT_ALL, stdout);
 	printf("\n");
 	noise_print_calibration(&c, &c.opts, reps, stdout);
 	if (noise_store_calibration(db, &c, id))

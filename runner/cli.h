@@ -97,7 +97,7 @@ struct comparison;
  * never decided again; c is filled and must be released on success). Returns 0,
  * 1 when there is no such comparison (error printed), -1 on other errors.
  */
-int report_comparison_text(struct cli *cli, struct db *db, long long comparison,
+int report_comparison_text(struct cli *cli, struct db *db, long long comparison, unsigned flags,
 			   struct strbuf *text, struct comparison *c);
 
 struct db;

@@ -23,7 +23,7 @@
 struct compare_cli {
 	const char *baseline, *patched, *name;
 	struct strvec patches;	/* --patch: the patched kernel is the baseline plus these */
-	int from_db, json;
+	int from_db, json, all;
 	unsigned reps, boots;
 	long long run_a, run_b;
 	struct strbuf derived;	/* BASELINE+patch, the default --name */
@@ -107,6 +107,7 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
 		case 'n': o->name = optarg; break;
 		case 'f': o->from_db = 1; break;
 		case 'j': o->json = 1; break;
+		case 'a': o->all = 1; break;
 		default:
 			cli_usage("compare", stderr);
 			return -1;
@@ -127,13 +128,14 @@ static int parse_compare_options(int argc, char **argv, struct cli *cli, struct 
  * [store] reports/comparison-ID.txt as well.
  */
 static int print_text(struct cli *cli, struct db *db, const struct comparison *c,
-		      const struct strbuf *name_a, const struct strbuf *name_b, long long id)
+		      const struct strbuf *name_a, const struct strbuf *name_b, long long id,
+		      unsigned flags)
 {
 	char *text = NULL, *dir = NULL;
 	size_t len = 0;
 	struct strbuf path = STRBUF_INIT;
 	FILE *mem = open_memstream(&text, &len);
-	int ret = report_text(db, c, name_a->buf, name_b->buf, mem);
+	int ret = report_text(db, c, name_a->buf, name_b->buf, flags, mem);
 
 	fclose(mem);
 	fputs(text, stdout);
@@ -204,7 +206,7 @@ static int report(struct cli *cli, struct compare_cli *o, char **argv)
 			error("cannot write the JSON of the comparison to stdout");
 			code = EXIT_INFRA;
 		}
-	} else if (print_text(cli, db, &c, &name_a, &name_b, id)) {
+	} else if (print_text(cli, db, &c, &name_a, &name_b, id, o->all ? COMPARE_PRINT_ALL : 0)) {
 		code = EXIT_INFRA;
 	}
 	if (!code)

@@ -89,6 +89,9 @@ static const struct cli_option compare_options[] = {
 	  "compare two stored runs RUN_A RUN_B, running nothing;\n"
 	  "with --baseline/--patched names: their newest finished runs", 0 },
 	{ "json", no_argument, 'j', NULL, "the whole comparison as JSON", 0 },
+	{ "all", no_argument, 'a', NULL,
+	  "every row of the table (default: the decided rows and\n"
+	  "each job's IOPS and p99 rows)", 0 },
 	{ NULL },
 };
 
@@ -115,6 +118,7 @@ static const struct cli_option report_options[] = {
 	  "[report] html_dir): index, a page per comparison and per\n"
 	  "job x key metric, plots, an Atom feed of regressions;\n"
 	  "only what changed is rewritten", 'H' },
+	{ "all", no_argument, 'a', NULL, "with --text: every row of the table", 0 },
 	{ NULL },
 };
 
@@ -157,13 +161,17 @@ static const struct command commands[] = {
 	{ "compare", cmd_compare, CMD_COMMON,
 	  "boot both kernels interleaved, run the matrix, print the verdict table",
 	  "--baseline NAME (--patched NAME | --patch SPEC... [--name NEW]) [--boots N] "
-	  "[--repetitions N] [--json] | --from-db (RUN_A RUN_B | --baseline NAME "
-	  "--patched NAME) [--json]", compare_options,
-	  "per job and metric: ratio of medians with a 95 % bootstrap CI, Mann-Whitney U,\n"
-	  "Benjamini-Hochberg; a change needs the CI to exclude 1 and to pass\n"
-	  "[compare] throughput_threshold (2 %) or latency_threshold (5 %); pins and\n"
-	  "legacy-DIO calls per I/O are compared exactly, with each run's pin balance\n"
-	  "(a leak is flagged); the report is also saved in [store] reports\n"
+	  "[--repetitions N] [--json] [--all] | --from-db (RUN_A RUN_B | --baseline NAME "
+	  "--patched NAME) [--json] [--all]", compare_options,
+	  "the report opens with the verdict (REGRESSION, IMPROVEMENT, NO CHANGE,\n"
+	  "INCONCLUSIVE) and its findings; throughput, latency and CPU per I/O are\n"
+	  "judged with the boot as the unit: repetitions in a boot share its minute, so\n"
+	  "one boot a side decides no such row; interleaved boots are paired (a t-test\n"
+	  "on the pairs' log ratios, a bootstrap over pairs; 3 pairs at least), a change\n"
+	  "needs the CI to exclude 1, q <= alpha (Benjamini-Hochberg) and [compare]\n"
+	  "throughput_threshold (2 %) or latency_threshold (5 %); pins, legacy-DIO calls\n"
+	  "and counted instructions per I/O are compared exactly, with each run's pin\n"
+	  "balance (a leak is flagged); the report is also saved in [store] reports\n"
 	  "exit: 0 no regression, 1 regression, 2 usage, 3 a build, boot or run failed" },
 	{ "calibrate", cmd_calibrate, CMD_COMMON,
 	  "A/A: boot one kernel as both sides, store this machine's noise per job",
@@ -174,7 +182,7 @@ static const struct command commands[] = {
 	  "exit: 0 measured, 2 usage, 3 a build, boot or run failed" },
 	{ "report", cmd_report, CMD_COMMON,
 	  "a stored comparison's text report, or the static HTML site of the database",
-	  "--text COMPARISON | --json COMPARISON | --html[=DIR]", report_options, NULL },
+	  "--text COMPARISON [--all] | --json COMPARISON | --html[=DIR]", report_options, NULL },
 	{ "post", cmd_post, CMD_COMMON,
 	  "the result mail of a comparison: an .eml, or sent over SMTP (--send)",
 	  "COMPARISON [--send] [-o FILE] | --retry", post_options,

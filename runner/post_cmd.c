@@ -273,7 +273,7 @@ static int compose(struct cli *cli, struct db *db, long long comparison, struct 
 	if (!cfg->mail.to.nr)
 		return error("[mail] to is empty in %s: whom should the result go to?",
 			     cfg->file ? cfg->file : "the config");
-	ret = report_comparison_text(cli, db, comparison, &text, &c);
+	ret = report_comparison_text(cli, db, comparison, 0, &text, &c);
 	if (ret)
 		return ret > 0 ? 1 : -1;
 	report_verdict_phrase(&c, &verdict);

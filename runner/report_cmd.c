@@ -27,6 +27,7 @@ struct report_cli {
 	long long json;		/* --json COMPARISON */
 	const char *html;	/* --html DIR */
 	int html_given;
+	int all;		/* --all: every row of the --text table */
 };
 
 static int parse_report_options(int argc, char **argv, struct cli *cli, struct report_cli *o)
@@ -56,6 +57,9 @@ static int parse_report_options(int argc, char **argv, struct cli *cli, struct r
 			o->html_given = 1;
 			o->html = optarg;
 			break;
+		case 'a':
+			o->all = 1;
+			break;
 		default:
 			cli_usage("report", stderr);
 			return -1;
@@ -84,7 +88,7 @@ static int load(struct cli *cli, struct db *db, long long comparison, struct com
  * As stored: the verdicts and the settings that decided them, whatever
  * [compare] says today (a new decision is 'pinbench compare --from-db').
  */
-int report_comparison_text(struct cli *cli, struct db *db, long long comparison,
+int report_comparison_text(struct cli *cli, struct db *db, long long comparison, unsigned flags,
 			   struct strbuf *text, struct comparison *c)
 {
 	struct strbuf name_a = STRBUF_INIT, name_b = STRBUF_INIT;
@@ -103,7 +107,7 @@ int report_comparison_text(struct cli *cli, struct db *db, long long comparison,
 	}
 	mem = open_memstream(&buf, &len);
 	fprintf(mem, "comparison %lld\n", comparison);
-	r = report_text(db, c, name_a.buf, name_b.buf, mem);
+	r = report_text(db, c, name_a.buf, name_b.buf, flags, mem);
 	fclose(mem);
 	strbuf_add(text, buf, len);
 	free(buf);
@@ -165,7 +169,7 @@ int cmd_report(int argc, char **argv, struct cli *cli)
 		db_close(db);
 		return ret > 0 ? EXIT_USAGE : ret ? EXIT_INFRA : EXIT_OK;
 	}
-	ret = report_comparison_text(cli, db, o.text, &text, &c);
+	ret = report_comparison_text(cli, db, o.text, o.all ? COMPARE_PRINT_ALL : 0, &text, &c);
 	if (!ret) {
 		fputs(text.buf, stdout);
 		comparison_release(&c);

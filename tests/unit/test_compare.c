@@ -67,6 +67,8 @@ static long long drift_run(struct db *db, long long kernel_id, long long machine
 
 			sample_set_add(&s, "fio.read.iops",
 				       5000 * speed[g] * kernel * (1 + ((double)i - 1) / 200), "IO/s");
+			sample_set_add(&s, "fio.read.clat_p50_ns",
+				       2e5 / (speed[g] * kernel) * (1 + ((double)i - 1) / 200), "ns");
 			db_rep_store_in_boot(db, run, job, ++rep, (int)g + 1, &s);
 			sample_set_clear(&s);
 		}
@@ -132,6 +134,27 @@ static void test_drift(struct db *db, long long kid, long long mid, long long ji
 		headline_release(&h);
 		free(text);
 	}
+	{
+		char *text = NULL, *all = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&text, &len);
+
+		compare_print(&c, "base", "patch", 0, out);
+		fclose(out);
+		out = open_memstream(&all, &len);
+		compare_print(&c, "base", "patch", COMPARE_PRINT_ALL, out);
+		fclose(out);
+		ok(!compare_row_shown(row(&c, "fio.read.clat_p50_ns")) &&
+		   compare_row_shown(row(&c, "fio.read.iops")),
+		   "the default table hides an undecided p50 row, keeps the job's undecided IOPS row");
+		ok(!strstr(text, "clat_p50") && strstr(text, "fio.read.iops"), "and prints so");
+		like(text, "(1 undecided row not shown: --all prints every row)", "saying what it hid");
+		ok(strstr(all, "clat_p50") && strstr(all, "fio.read.iops") &&
+		   !strstr(all, "not shown"), "--all prints every row");
+		like(text, "legend: ", "with a legend");
+		free(text);
+		free(all);
+	}
 	comparison_release(&c);
 
 	a = drift_run(db, kid, mid, jid, minutes, 6, 2, 1.0);
@@ -166,7 +189,7 @@ static char *printed(const struct comparison *c)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
-	compare_print(c, "base", "patch", out);
+	compare_print(c, "base", "patch", COMPARE_PRINT_ALL, out);
 	fclose(out);
 	return text;
 }
@@ -369,7 +392,7 @@ int main(void)
 	is_int((int)c.min_n, 8, "8 repetitions a side");
 
 	out = open_memstream(&text, &len);
-	compare_print(&c, "base", "patch", out);
+	compare_print(&c, "base", "patch", COMPARE_PRINT_ALL, out);
 	fclose(out);
 	like(text, "-10.0%", "the table shows the computed %change");
 	like(text, "+1.00", "and the exact change");

@@ -125,7 +125,7 @@ int main(void)
 	ok(r && r->verdict == STATS_REGRESSION, "a new leak is a regression");
 	ok(c.regressions >= 1, "and is counted as one");
 	out = open_memstream(&text, &len);
-	compare_print(&c, "base", "leaky", out);
+	compare_print(&c, "base", "leaky", COMPARE_PRINT_ALL, out);
 	fclose(out);
 	ok(strstr(text, "pin balance of leaky") && strstr(text, "+1.00  LEAK"),
 	   "the report's balance table marks the leak");
