@@ -156,7 +156,7 @@ static void range(struct strbuf *sb, double lo, double hi, const char *fmt)
 	}
 }
 
-static void finding_text(const struct headline_finding *f, struct strbuf *sb)
+void headline_finding_text(const struct headline_finding *f, struct strbuf *sb)
 {
 	strbuf_addf(sb, "%s: %s ", !strcmp(f->word, "changed") ? "changed" : f->word, f->metric);
 	if (f->exact) {
@@ -174,7 +174,7 @@ static void finding_text(const struct headline_finding *f, struct strbuf *sb)
 	strbuf_addf(sb, " on %zu of %zu job%s", f->jobs, f->of, f->of == 1 ? "" : "s");
 }
 
-static void noise_text(const struct headline *h, struct strbuf *sb)
+void headline_noise_text(const struct headline *h, struct strbuf *sb)
 {
 	if (!h->noisy) {
 		strbuf_addstr(sb, "no noisy rows (throughput, latency) were compared");
@@ -201,13 +201,13 @@ void headline_print(const struct headline *h, FILE *out)
 	fprintf(out, "VERDICT: %s (exit %d)\n", h->word, h->exit_code);
 	for (i = 0; i < h->nr; i++) {
 		strbuf_reset(&sb);
-		finding_text(&h->findings[i], &sb);
+		headline_finding_text(&h->findings[i], &sb);
 		text_put_folded(sb.buf, 2, REPORT_WIDTH, out);
 	}
 	if (!h->nr)
 		fprintf(out, "  no row changed\n");
 	strbuf_reset(&sb);
-	noise_text(h, &sb);
+	headline_noise_text(h, &sb);
 	text_put_folded(sb.buf, 2, REPORT_WIDTH, out);
 	fprintf(out, "\n");
 	strbuf_release(&sb);
@@ -229,7 +229,7 @@ json_t *headline_json(const struct headline *h)
 		const struct headline_finding *f = &h->findings[i];
 
 		strbuf_reset(&sb);
-		finding_text(f, &sb);
+		headline_finding_text(f, &sb);
 		json_array_append_new(findings, json_pack(
 			"{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:s}", "metric", f->metric,
 			"unit", f->unit, "verdict", f->word, "kind", f->exact ? "exact" : "noisy",
@@ -238,7 +238,7 @@ json_t *headline_json(const struct headline *h)
 			f->exact ? "delta_hi" : "change_pct_hi", num(f->hi), "text", sb.buf));
 	}
 	strbuf_reset(&sb);
-	noise_text(h, &sb);
+	headline_noise_text(h, &sb);
 	o = json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:s}", "verdict", h->word,
 		      "exit_code", h->exit_code, "findings", findings, "noisy", (json_int_t)h->noisy,
 		      "undecided", (json_int_t)h->undecided,

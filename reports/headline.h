@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "common/strbuf.h"
 #include "reports/compare.h"
 
 /*
@@ -45,5 +46,8 @@ void headline_release(struct headline *h);
 /* A few lines, folded to the report's width, then a blank line. */
 void headline_print(const struct headline *h, FILE *out);
 json_t *headline_json(const struct headline *h);
+/* The sentences every renderer uses: one finding, and what the noise allowed (appended). */
+void headline_finding_text(const struct headline_finding *f, struct strbuf *sb);
+void headline_noise_text(const struct headline *h, struct strbuf *sb);
 
 #endif

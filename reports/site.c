@@ -18,6 +18,7 @@
 #include "common/strbuf.h"
 #include "common/strvec.h"
 #include "reports/compare.h"
+#include "reports/headline.h"
 #include "reports/html.h"
 #include "reports/pinbalance.h"
 #include "reports/plot.h"
@@ -411,6 +412,39 @@ static int settings_paragraph(struct site *s, long long comparison, struct strbu
 	return 0;
 }
 
+/* The answer first, as the text report and the mail give it: from the stored verdicts. */
+static int headline_section(struct db *db, long long comparison, struct strbuf *page)
+{
+	struct comparison cmp;
+	struct headline h;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (compare_load(db, comparison, &cmp))
+		return -1;
+	headline_build(&cmp, &h);
+	strbuf_addf(page, "<p class=\"headline\"><strong>VERDICT: %s</strong> (exit %d)</p>\n<ul>\n",
+		    h.word, h.exit_code);
+	for (i = 0; i < h.nr; i++) {
+		strbuf_reset(&sb);
+		headline_finding_text(&h.findings[i], &sb);
+		strbuf_addstr(page, "<li>");
+		html_escape(page, sb.buf);
+		strbuf_addstr(page, "</li>\n");
+	}
+	if (!h.nr)
+		strbuf_addstr(page, "<li>no row changed</li>\n");
+	strbuf_reset(&sb);
+	headline_noise_text(&h, &sb);
+	strbuf_addstr(page, "</ul>\n<p class=\"noise\">");
+	html_escape(page, sb.buf);
+	strbuf_addstr(page, "</p>\n");
+	strbuf_release(&sb);
+	headline_release(&h);
+	comparison_release(&cmp);
+	return 0;
+}
+
 static int comparison_page(const struct db_comparison_row *c, void *data)
 {
 	struct site *s = data;
@@ -436,7 +470,10 @@ static int comparison_page(const struct db_comparison_row *c, void *data)
 	html_begin(&page, title.buf);
 	strbuf_addstr(&page, "<h1>");
 	html_escape(&page, title.buf);
-	strbuf_addstr(&page, "</h1>\n<table>\n");
+	strbuf_addstr(&page, "</h1>\n");
+	if (headline_section(s->db, c->id, &page))
+		s->failed = 1;
+	strbuf_addstr(&page, "<table>\n");
 	strbuf_addf(&page, "<tr><th>baseline</th><td>run %lld: ", c->run_a);
 	html_escape(&page, c->kernel_a);
 	strbuf_addstr(&page, " ");
@@ -460,12 +497,13 @@ static int comparison_page(const struct db_comparison_row *c, void *data)
 		s->failed = 1;
 	strbuf_addstr(&page, "<h2>Patches</h2>\n<ul>\n");
 	db_run_patch_rows(s->db, c->run_b, patch_item, &page);
-	strbuf_addstr(&page, "</ul>\n<h2>Verdicts</h2>\n<table class=\"verdicts\">\n<tr><th>job</th>"
+	strbuf_addstr(&page, "</ul>\n<h2>Verdicts</h2>\n<details><summary>every row (the "
+		      "headline above is their answer)</summary>\n<table class=\"verdicts\">\n<tr><th>job</th>"
 		      "<th>metric</th><th>baseline</th><th>patched</th><th>change</th>"
 		      "<th>95% CI of ratio</th><th>q</th><th>verdict</th></tr>\n");
 	if (db_comparison_verdicts(s->db, c->id, verdict_cell, &p))
 		s->failed = 1;
-	strbuf_addstr(&page, "</table>\n");
+	strbuf_addstr(&page, "</table>\n</details>\n");
 	if (s->o->plots && p.nbars) {
 		plot_name(&name, "pins", &p.pins_key);
 		if (!plot_exists(s, name.buf)) {

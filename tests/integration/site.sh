@@ -46,9 +46,13 @@ done
 nhist=$(ls "$site"/history-*.html 2>/dev/null | wc -l)
 ok $((nhist < 4)) "a history page per job and key metric ($nhist)"
 bad=0
+# libxml2's HTML parser knows HTML 4 only: HTML5's <details> and <summary> are the
+# one complaint allowed (each is an error line, the line it quotes and a caret line)
 for f in "$site"/*.html; do
-	xmllint --html --noout "$f" > "$T/lint" 2>&1 || bad=1
-	[ -s "$T/lint" ] && { bad=1; sed 's/^/# /' "$T/lint" | head -5; }
+	xmllint --html --noout "$f" > "$T/lint" 2>&1
+	awk '/HTML parser error : Tag (details|summary) invalid$/ { skip = 2; next }
+	     skip > 0 { skip--; next } { print }' "$T/lint" > "$T/lint.rest"
+	[ -s "$T/lint.rest" ] && { bad=1; sed 's/^/# /' "$T/lint.rest" | head -5; }
 done
 is "$bad" "0" "every page is well-formed HTML (xmllint --html)"
 check "the Atom feed is well-formed XML" xmllint --noout "$site/regressions.atom"
@@ -80,6 +84,11 @@ ok $((verdicts == 0)) "comparison 1 has verdicts to show ($verdicts)"
 is "$(grep -c '^<tr class="verdict[a-z ]*"><td>' "$T/dom")" "$verdicts" \
 	"chromium shows one table row per stored verdict ($verdicts)"
 check "the page title is ours (no script ran)" grep -q '<title>comparison 1: ' "$T/dom"
+head_line=$(grep -n '<p class="headline"><strong>VERDICT: [A-Z ]*</strong> (exit [01])</p>' "$T/dom" | cut -d: -f1)
+table_line=$(grep -n '<table class="verdicts">' "$T/dom" | cut -d: -f1)
+check "the page leads with the verdict, before the table (line ${head_line:-none} < ${table_line:-none})" \
+	test "${head_line:-999999}" -lt "${table_line:-0}"
+check "and the full table is kept, folded in <details>" grep -q '^<details><summary>every row' "$T/dom"
 check "the heading names the hostile kernel as text" \
 	grep -q '^<h1>comparison 1: &lt;script&gt;document.title=' "$T/dom"
 dom_lacks "no onerror handler ran" "$T/dom" '<body[^>]*data-pwned'
