@@ -98,6 +98,10 @@ static const struct key_def keys[] = {
 	  "seconds from starting QEMU until the agent reports in" },
 	{ "target qemu", "run_timeout", KEY_UINT, OFF(qemu.run_timeout), "0", NULL, 0, 7 * 86400,
 	  "seconds one boot may take in all (0: from the plan, jobs x (runtime + timeout))" },
+	{ "target qemu", "boots", KEY_UINT, OFF(qemu.boots), "4", NULL, 1, 1000,
+	  "boots per kernel, interleaved A B A B ..., over which the repetitions are spread "
+	  "(--boots overrides; fewer when there are fewer repetitions): the boot is the unit of "
+	  "a throughput or latency verdict, and 3 pairs of boots are the least that decide one" },
 	{ "target qemu", "user", KEY_STRING, OFF(qemu.user), "nobody", NULL, 0, 0,
 	  "when pinbench runs as root, QEMU drops to this user once its files are open "
 	  "(-runas); root: QEMU stays root" },
@@ -178,6 +182,9 @@ static const struct key_def keys[] = {
 	{ "compare", "max_repetitions", KEY_UINT, OFF(max_repetitions), "30", NULL, 1, 1000,
 	  "without --repetitions, compare takes as many as the machine's A/A noise (pinbench "
 	  "calibrate) needs to see the thresholds, up to this many per side" },
+	{ "compare", "max_boots", KEY_UINT, OFF(max_boots), "12", NULL, 1, 1000,
+	  "without --boots, compare takes as many boots a side as the machine's between-boot "
+	  "noise (pinbench calibrate, 2 or more boots a side) needs, up to this many" },
 
 	{ "mail", "from", KEY_STRING, OFF(mail.from), "pinbench <pinbench@localhost>", NULL, 0, 0,
 	  "the sender of result mails" },

@@ -71,6 +71,7 @@ struct config {
 		unsigned boot_timeout;
 		unsigned run_timeout;	/* 0: computed from the plan */
 		char *user;		/* QEMU's -runas when pinbench is root; root keeps it */
+		unsigned boots;		/* per kernel, interleaved, when --boots is not given */
 	} qemu;
 
 	/* [cost]: instructions counted per I/O (runner/cost.h) */
@@ -102,6 +103,7 @@ struct config {
 	double throughput_threshold;	/* [compare], fractions */
 	double latency_threshold;
 	unsigned max_repetitions;
+	unsigned max_boots;	/* [compare]: the most boots a side stored noise may ask for */
 	int vmstat;
 	struct strvec vmstat_counters;
 	int perf_stat;

@@ -280,6 +280,8 @@ struct db_verdict {
 	const char *unit;
 	double cv_a, cv_b;	/* percent; NaN: not stored (before schema 7) */
 	long long boots_a, boots_b;	/* noisy rows; 0: not stored (before schema 10) */
+	/* noisy rows: Mann-Kendall S and variance inside the boots a side; var 0: none */
+	double trend_s_a, trend_var_a, trend_s_b, trend_var_b;
 };
 
 /*

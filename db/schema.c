@@ -306,6 +306,11 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE verdict ADD COLUMN boots_a INTEGER;\n"
 	"ALTER TABLE verdict ADD COLUMN boots_b INTEGER;\n"
+	/* a trend inside the boots (reports/nested.h): Mann-Kendall S and its variance a side */
+	"ALTER TABLE verdict ADD COLUMN trend_s_a REAL;\n"
+	"ALTER TABLE verdict ADD COLUMN trend_var_a REAL;\n"
+	"ALTER TABLE verdict ADD COLUMN trend_s_b REAL;\n"
+	"ALTER TABLE verdict ADD COLUMN trend_var_b REAL;\n"
 	"ALTER TABLE noise ADD COLUMN boots INTEGER;\n"
 	"PRAGMA user_version = 10;\n",
 };

@@ -27,9 +27,9 @@ static int add_verdict(struct db *db, long long comparison, const struct db_verd
 	sqlite3_stmt *st = db_stmt(db, STMT_VERDICT_ADD,
 		"INSERT INTO verdict (comparison, job, metric, kind, verdict, median_a, median_b,"
 		" ratio, ci_lo, ci_hi, p, q, delta, n_a, n_b, reps_needed, unit, cv_a, cv_b,"
-		" boots_a, boots_b)"
+		" boots_a, boots_b, trend_s_a, trend_var_a, trend_s_b, trend_var_b)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20, ?21)");
+		" ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
 
 	if (!st)
 		return -1;
@@ -54,6 +54,10 @@ static int add_verdict(struct db *db, long long comparison, const struct db_verd
 	bind_real(st, 19, v->cv_b);
 	bind_count(st, 20, v->boots_a);
 	bind_count(st, 21, v->boots_b);
+	bind_real(st, 22, v->trend_s_a);
+	bind_real(st, 23, v->trend_var_a);
+	bind_real(st, 24, v->trend_s_b);
+	bind_real(st, 25, v->trend_var_b);
 	return db_step_done(st) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -184,7 +188,9 @@ int db_comparison_stored_verdicts(struct db *db, long long comparison, db_stored
 		" v.ratio, v.ci_lo, v.ci_hi, v.p, v.q, v.delta, coalesce(v.n_a, 0),"
 		" coalesce(v.n_b, 0), coalesce(v.reps_needed, 0),"
 		" coalesce(v.unit, m.unit, CASE v.metric WHEN 'pin.balance_per_io' THEN 'pins/io'"
-		" END, ''), v.cv_a, v.cv_b, coalesce(v.boots_a, 0), coalesce(v.boots_b, 0)"
+		" END, ''), v.cv_a, v.cv_b, coalesce(v.boots_a, 0), coalesce(v.boots_b, 0),"
+		" coalesce(v.trend_s_a, 0), coalesce(v.trend_var_a, 0), coalesce(v.trend_s_b, 0),"
+		" coalesce(v.trend_var_b, 0)"
 		" FROM verdict v JOIN job j ON j.id = v.job LEFT JOIN metric m ON m.name = v.metric"
 		/* compare's order: its series come by job and metric, the balance row ends a job */
 		" WHERE v.comparison = ?1"
@@ -202,7 +208,9 @@ int db_comparison_stored_verdicts(struct db *db, long long comparison, db_stored
 			sqlite3_column_int64(st, 13), sqlite3_column_int64(st, 14),
 			sqlite3_column_int64(st, 15), db_col_text(st, 16), real_or_nan(st, 17),
 			real_or_nan(st, 18), sqlite3_column_int64(st, 19),
-			sqlite3_column_int64(st, 20),
+			sqlite3_column_int64(st, 20), sqlite3_column_double(st, 21),
+			sqlite3_column_double(st, 22), sqlite3_column_double(st, 23),
+			sqlite3_column_double(st, 24),
 		};
 
 		ret = fn(&v, db_col_text(st, 1), data);

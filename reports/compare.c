@@ -245,6 +245,8 @@ static void judge_by_boots(struct compare_row *r, const struct series *a, const 
 	nested_init(&xb, b->values, b->boots, b->reps, b->n);
 	r->boots_a = xa.nboots;
 	r->boots_b = xb.nboots;
+	nested_trend(&xa, &r->trend_s_a, &r->trend_var_a);
+	nested_trend(&xb, &r->trend_s_b, &r->trend_var_b);
 	r->median_a = nested_median(&xa);
 	r->median_b = nested_median(&xb);
 	r->paired = !nested_paired_ratio(&xa, &xb, o->resamples, o->seed, o->confidence, &r->ci,
@@ -433,6 +435,8 @@ int compare_store(struct db *db, const struct comparison *c, const char *command
 			exact ? r->delta : NAN, (long long)r->na, (long long)r->nb,
 			(long long)r->reps_needed, r->unit, r->cv_a, r->cv_b,
 			exact ? 0 : (long long)r->boots_a, exact ? 0 : (long long)r->boots_b,
+			exact ? NAN : r->trend_s_a, exact ? NAN : r->trend_var_a,
+			exact ? NAN : r->trend_s_b, exact ? NAN : r->trend_var_b,
 		};
 	}
 	ret = db_comparison_store(db, &dc, id);
@@ -478,6 +482,10 @@ static int load_row(const struct db_verdict *v, const char *job_name, void *data
 	}
 	r->boots_a = (size_t)v->boots_a;
 	r->boots_b = (size_t)v->boots_b;
+	r->trend_s_a = v->trend_s_a;
+	r->trend_var_a = v->trend_var_a;
+	r->trend_s_b = v->trend_s_b;
+	r->trend_var_b = v->trend_var_b;
 	/* a comparison stored before schema 10 had no boots: its n is in repetitions */
 	if (r->boots_a && r->boots_a < c->min_boots)
 		c->min_boots = r->boots_a;

@@ -53,6 +53,8 @@ struct compare_row {
 	double boot_cv;			/* between-boot CV pooled over both sides (NAN: < 2 a side) */
 	int paired;			/* boots paired by number (nested_paired) */
 	double pair_sd;			/* paired: the sd of the pairs' log ratios */
+	/* noisy rows: a trend inside the boots, Mann-Kendall S and var a side (nested_trend) */
+	double trend_s_a, trend_var_a, trend_s_b, trend_var_b;
 };
 
 /* Everything a verdict depends on: stored with the comparison (db/db.h). */

@@ -95,6 +95,8 @@ void headline_build(const struct comparison *c, struct headline *h)
 	double *det = xcalloc(c->nr + 1, sizeof(*det));
 	size_t i, j, alloc = 0, ndet = 0;
 
+	double S[2] = { 0, 0 }, var[2] = { 0, 0 };
+
 	memset(h, 0, sizeof(*h));
 	h->min_boots = c->min_boots;
 	h->detectable_pct = NAN;
@@ -102,6 +104,14 @@ void headline_build(const struct comparison *c, struct headline *h)
 		const struct compare_row *r = &c->rows[i];
 		int key = r->kind == COMPARE_NOISY && noise_is_key_metric(r->metric);
 
+		if (r->kind == COMPARE_NOISY && ends_with(r->metric, ".iops")) {
+			S[0] += r->trend_s_a;
+			var[0] += r->trend_var_a;
+			h->trend_jobs[0] += r->trend_var_a > 0;
+			S[1] += r->trend_s_b;
+			var[1] += r->trend_var_b;
+			h->trend_jobs[1] += r->trend_var_b > 0;
+		}
 		h->noisy += r->kind == COMPARE_NOISY;
 		h->keys += key;
 		if (r->kind == COMPARE_NOISY && r->verdict == STATS_INCONCLUSIVE) {
@@ -127,6 +137,8 @@ void headline_build(const struct comparison *c, struct headline *h)
 		for (i = 0; i < c->nr; i++)
 			h->findings[j].of += !strcmp(c->rows[i].metric, h->findings[j].metric);
 	qsort(h->findings, h->nr, sizeof(*h->findings), by_rank);
+	for (i = 0; i < 2; i++)
+		h->trend_z[i] = var[i] > 0 ? (S[i] - (S[i] > 0) + (S[i] < 0)) / sqrt(var[i]) : NAN;
 	if (ndet) {
 		qsort(det, ndet, sizeof(*det), by_value);
 		h->detectable_pct = ndet % 2 ? det[ndet / 2] : (det[ndet / 2 - 1] + det[ndet / 2]) / 2;
@@ -193,6 +205,25 @@ void headline_noise_text(const struct headline *h, struct strbuf *sb)
 			    h->min_boots, h->detectable_pct, h->boots_needed);
 }
 
+/* "" when neither side slid */
+static void trend_text(const struct headline *h, struct strbuf *sb)
+{
+	static const char *const side[] = { "the baseline (A)", "the patched kernel (B)" };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!(fabs(h->trend_z[i]) >= HEADLINE_TREND_Z))
+			continue;
+		if (sb->len)
+			strbuf_addstr(sb, "; ");
+		strbuf_addf(sb, "drift: in the boots of %s IOPS %s from repetition to repetition "
+			    "(Mann-Kendall z = %+.1f over %zu job%s): the host's speed changed inside "
+			    "a boot, so its boots, not its repetitions, are the samples", side[i],
+			    h->trend_z[i] < 0 ? "fell" : "rose", h->trend_z[i], h->trend_jobs[i],
+			    h->trend_jobs[i] == 1 ? "" : "s");
+	}
+}
+
 void headline_print(const struct headline *h, FILE *out)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -209,6 +240,10 @@ void headline_print(const struct headline *h, FILE *out)
 	strbuf_reset(&sb);
 	headline_noise_text(h, &sb);
 	text_put_folded(sb.buf, 2, REPORT_WIDTH, out);
+	strbuf_reset(&sb);
+	trend_text(h, &sb);
+	if (sb.len)
+		text_put_folded(sb.buf, 2, REPORT_WIDTH, out);
 	fprintf(out, "\n");
 	strbuf_release(&sb);
 }
@@ -223,7 +258,7 @@ json_t *headline_json(const struct headline *h)
 	json_t *findings = json_array();
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
-	json_t *o;
+	json_t *o, *drift;
 
 	for (i = 0; i < h->nr; i++) {
 		const struct headline_finding *f = &h->findings[i];
@@ -238,6 +273,9 @@ json_t *headline_json(const struct headline *h)
 			f->exact ? "delta_hi" : "change_pct_hi", num(f->hi), "text", sb.buf));
 	}
 	strbuf_reset(&sb);
+	trend_text(h, &sb);
+	drift = json_string(sb.buf);
+	strbuf_reset(&sb);
 	headline_noise_text(h, &sb);
 	o = json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:s}", "verdict", h->word,
 		      "exit_code", h->exit_code, "findings", findings, "noisy", (json_int_t)h->noisy,
@@ -246,6 +284,9 @@ json_t *headline_json(const struct headline *h)
 		      "min_boots", (json_int_t)h->min_boots,
 		      "boots_needed", (json_int_t)h->boots_needed,
 		      "detectable_pct", num(h->detectable_pct), "noise", sb.buf);
+	json_object_set_new(o, "trend_z_a", num(h->trend_z[0]));
+	json_object_set_new(o, "trend_z_b", num(h->trend_z[1]));
+	json_object_set_new(o, "drift", drift);
 	strbuf_release(&sb);
 	return o;
 }

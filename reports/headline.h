@@ -39,7 +39,17 @@ struct headline {
 	size_t min_boots;		/* 0: not known (stored before schema 10) */
 	unsigned boots_needed;		/* the most any undecided key row asks, 0 unknown */
 	double detectable_pct;		/* median over undecided key rows; NAN unknown */
+	/*
+	 * A slide inside the boots, per side (0 A, 1 B): the Mann-Kendall z of
+	 * the IOPS rows' repetition order, summed over the jobs (NAN: no boot
+	 * had 3 or more repetitions), and how many jobs it sums.
+	 */
+	double trend_z[2];
+	size_t trend_jobs[2];
 };
+
+/* |z| from here on is a slide worth saying (two-sided p < 0.003) */
+#define HEADLINE_TREND_Z 3.0
 
 void headline_build(const struct comparison *c, struct headline *h);
 void headline_release(struct headline *h);

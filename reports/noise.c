@@ -74,8 +74,24 @@ void noise_print_calibration(const struct comparison *aa, const struct compare_o
 		"  n: the repetitions a side that see the threshold\n", o->alpha);
 }
 
+static unsigned noise_for_jobs(struct db *db, long long machine, const long long *jobs, size_t n,
+			       double threshold, double alpha, int between, double *worst_cv);
+
 unsigned noise_reps_for_jobs(struct db *db, long long machine, const long long *jobs, size_t n,
 			     double threshold, double alpha, double *worst_cv)
+{
+	return noise_for_jobs(db, machine, jobs, n, threshold, alpha, 0, worst_cv);
+}
+
+unsigned noise_boots_for_jobs(struct db *db, long long machine, const long long *jobs, size_t n,
+			      double threshold, double alpha, double *worst_cv)
+{
+	return noise_for_jobs(db, machine, jobs, n, threshold, alpha, 1, worst_cv);
+}
+
+/* between: only noise measured across boots (2 or more a side), else only within one */
+static unsigned noise_for_jobs(struct db *db, long long machine, const long long *jobs, size_t n,
+			       double threshold, double alpha, int between, double *worst_cv)
 {
 	static const char *const iops[] = { "fio.read.iops", "fio.write.iops", NULL };
 	struct db_noise_found f;
@@ -85,7 +101,8 @@ unsigned noise_reps_for_jobs(struct db *db, long long machine, const long long *
 	*worst_cv = NAN;
 	for (i = 0; i < n; i++) {
 		for (j = 0; iops[j]; j++) {
-			if (db_noise_latest(db, machine, jobs[i], iops[j], &f))
+			if (db_noise_latest(db, machine, jobs[i], iops[j], &f) ||
+			    (f.boots >= 4) != between)
 				continue;
 			k = stats_reps_for_cv(f.cv, threshold, alpha);
 			if (k > want) {

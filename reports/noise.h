@@ -31,6 +31,12 @@ void noise_print_calibration(const struct comparison *aa, const struct compare_o
  * asks for to see a change of `threshold` in their IOPS: the largest over
  * the jobs, 0 when no job was calibrated. *worst_cv gets the CV behind it.
  */
+/*
+ * The same in boots: what the between-boot noise (a calibration of 2 or
+ * more boots a side) of these jobs asks for; 0 when no job has one.
+ */
+unsigned noise_boots_for_jobs(struct db *db, long long machine, const long long *jobs, size_t n,
+			      double threshold, double alpha, double *worst_cv);
 unsigned noise_reps_for_jobs(struct db *db, long long machine, const long long *jobs, size_t n,
 			     double threshold, double alpha, double *worst_cv);
 

@@ -125,8 +125,13 @@ int cmd_calibrate(int argc, char **argv, struct cli *cli)
 	if (!o.reps)
 		o.reps = cli->cfg.repetitions > CALIBRATE_MIN_REPS ? cli->cfg.repetitions :
 								     CALIBRATE_MIN_REPS;
-	if (!o.boots)
-		o.boots = CALIBRATE_BOOTS;
+	/* the between-boot noise is the one a verdict is judged against: boots, not repetitions */
+	if (!o.boots) {
+		o.boots = cli->cfg.qemu.boots > CALIBRATE_BOOTS ? cli->cfg.qemu.boots :
+								    CALIBRATE_BOOTS;
+		if (o.boots > o.reps)
+			o.boots = o.reps;
+	}
 	strvec_push(&ro.kernels, o.kernel);
 	strvec_push(&ro.kernels, o.kernel);
 	ro.reps = o.reps;

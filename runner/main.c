@@ -63,7 +63,8 @@ static const struct cli_option run_options[] = {
 	  "the kernel to boot; give it twice and boots alternate\n"
 	  "A B A B ..., one run stored per kernel", 0 },
 	{ "boots", required_argument, 'b', "N",
-	  "boots per kernel; the repetitions are spread over them", 0 },
+	  "boots per kernel; the repetitions are spread over them\n"
+	  "(default [target qemu] boots)", 0 },
 	{ "repetitions", required_argument, 'r', "N", "override [matrix] repetitions", 0 },
 	{ "reps", required_argument, 0, "N", "the same as --repetitions", 'r' },
 	{ NULL },
@@ -79,7 +80,9 @@ static const struct cli_option compare_options[] = {
 	  "mbox, directory or lore:MSGID; repeatable), named\n"
 	  "NAME+patch or --name NEW", 0 },
 	{ "name", required_argument, 'n', "NEW", "the name of the baseline plus --patch", 0 },
-	{ "boots", required_argument, 'b', "N", "boots per kernel (default 1)", 0 },
+	{ "boots", required_argument, 'b', "N",
+	  "boots per kernel, interleaved (default [target qemu]\n"
+	  "boots, or what the stored between-boot noise needs)", 0 },
 	{ "repetitions", required_argument, 'r', "N",
 	  "per job and kernel; default: what this machine's A/A\n"
 	  "noise (calibrate) needs to see the [compare] thresholds,\n"
@@ -100,7 +103,8 @@ static const struct cli_option calibrate_options[] = {
 	  "the [kernel NAME] to boot as both sides (two runs,\n"
 	  "boots interleaved A A' A A' ...)", 0 },
 	{ "boots", required_argument, 'b', "N",
-	  "boots per side (default 2: between-boot noise counts)", 0 },
+	  "boots per side (default [target qemu] boots, at least 2:\n"
+	  "the between-boot noise is what a verdict is judged by)", 0 },
 	{ "repetitions", required_argument, 'r', "N",
 	  "per job and side (default: [matrix] repetitions, at least 10)", 0 },
 	{ "reps", required_argument, 0, "N", "the same as --repetitions", 'r' },

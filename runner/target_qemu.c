@@ -80,6 +80,7 @@ struct qemu_run {
 	char *plugin;			/* the counting plugin; NULL: no TCG counting boots */
 	int count_pmu;			/* KVM: counting boots under perf stat in the guest */
 	unsigned reps, boots;
+	int boots_given;		/* --boots: never changed */
 	size_t reps_total, reps_seen;
 	time_t started;
 };
@@ -975,6 +976,35 @@ static char *devices_json(const struct qemu_run *qr)
 	return ret;
 }
 
+/*
+ * compare without --boots: as many boots a side as this machine's
+ * between-boot noise asks for (the boot is a noisy row's unit), and a
+ * repetition per boot at least. 0: no such noise is stored.
+ */
+static int boots_from_noise(struct qemu_run *qr, long long machine_id)
+{
+	unsigned cap = qr->cfg->max_boots, want, boots;
+	double cv;
+
+	if (qr->boots_given)
+		return 0;
+	want = noise_boots_for_jobs(qr->db, machine_id, qr->job_ids, qr->m.nr,
+				    qr->noise_threshold, 0.05, &cv);
+	if (!want)
+		return 0;
+	boots = want > cap ? cap : want;
+	if (boots < qr->boots)
+		boots = qr->boots;
+	info("%u boots a side: this machine's between-boot noise (IOPS CV up to %.1f %%) needs %u "
+	     "to see a %.0f %% change%s", boots, cv * 100, want, qr->noise_threshold * 100,
+	     want > cap ? " ([compare] max_boots caps it)" : "");
+	qr->boots = boots;
+	if (qr->reps < boots)
+		qr->reps = boots;
+	qr->reps_total = qr->m.nr * qr->reps * qr->nk;
+	return 1;
+}
+
 /* compare without --repetitions: as many as this machine's A/A noise asks for */
 static void reps_from_noise(struct qemu_run *qr, long long machine_id)
 {
@@ -1019,7 +1049,7 @@ static int begin_runs(struct qemu_run *qr, char **argv)
 		if (db_job_get_or_add(qr->db, &(struct job_row)JOB_ROW(&qr->m.jobs[i]),
 				      &qr->job_ids[i]))
 			goto out;
-	if (qr->noise_threshold > 0)
+	if (qr->noise_threshold > 0 && !boots_from_noise(qr, machine_id))
 		reps_from_noise(qr, machine_id);
 	for (i = 0; i < qr->nk; i++) {
 		struct qemu_kernel *k = &qr->k[i];
@@ -1303,12 +1333,16 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 
 	qr.reps = o->reps ? o->reps : qr.cfg->repetitions;
 	qr.noise_threshold = o->reps ? 0 : o->noise_threshold;
-	qr.boots = o->boots ? o->boots : 1;
-	if (qr.boots > qr.reps) {
+	qr.boots_given = o->boots > 0;
+	qr.boots = o->boots ? o->boots : qr.cfg->qemu.boots;
+	if (qr.boots > qr.reps && qr.boots_given) {
 		error("--boots %u: more boots than repetitions (%u); each boot runs at least one",
 		      qr.boots, qr.reps);
 		return EXIT_USAGE;
 	}
+	/* [target qemu] boots is a default: fewer repetitions make fewer boots */
+	if (qr.boots > qr.reps)
+		qr.boots = qr.reps;
 	qr.k = xcalloc(o->kernels.nr, sizeof(*qr.k));
 	for (qr.nk = 0; qr.nk < o->kernels.nr; qr.nk++) {
 		struct qemu_kernel *k = &qr.k[qr.nk];

@@ -18,10 +18,15 @@ runtime = 1
 repetitions = 3
 [compare]
 max_repetitions = 4
+# what the calibration's between-boot noise may ask of the A/A compare: 2 boots a side
+# can decide no noisy row (3 pairs are the least), so the A/A can make no false verdict
+max_boots = 2
 [cost]
 # counting boots are tests/integration/cost.sh's
 mode = off
 [target qemu]
+# one boot a side unless a test says otherwise: a small test, and its noisy rows undecided
+boots = 1
 disks = nvme
 disk_size = 256M
 image_dir = $T/img
@@ -136,9 +141,15 @@ import sqlite3, statistics, sys
 db = sqlite3.connect(sys.argv[1])
 cmp = int(sys.argv[2])
 ra, rb = db.execute("select run_a, run_b from comparison where id = ?", (cmp,)).fetchone()
+# two boots a side: the noise is the between-boot one, the CV of the boots' medians
 def cv(run):
-    v = [r[0] for r in db.execute("select value from sample where run = ? and rep >= 1 and"
-                                  " metric = 'fio.read.iops'", (run,))]
+    boots = {}
+    for boot, value in db.execute("select p.boot, s.value from sample s join rep p on"
+                                  " (p.run, p.job, p.rep) = (s.run, s.job, s.rep) where"
+                                  " s.run = ? and s.rep >= 1 and s.metric = 'fio.read.iops'",
+                                  (run,)):
+        boots.setdefault(boot, []).append(value)
+    v = [statistics.median(b) for b in boots.values()]
     return statistics.stdev(v) / statistics.mean(v), len(v)
 (ca, na), (cb, nb) = cv(ra), cv(rb)
 pooled = (((na - 1) * ca * ca + (nb - 1) * cb * cb) / (na + nb - 2)) ** 0.5
@@ -147,7 +158,10 @@ stored = db.execute("select cv from noise where comparison = ? and metric = 'fio
 print("match" if abs(pooled - stored) < 1e-9 else "differ %r %r" % (pooled, stored))
 print("%.1f%%" % (stored * 100))
 EOP
-is "$(head -1 "$T/cv")" "match" "the stored CV is both runs' CVs pooled, recomputed from the samples"
+is "$(head -1 "$T/cv")" "match" \
+	"the stored CV is both runs' between-boot CVs pooled, recomputed from the samples"
+is "$(q "$db" "select boots from noise where comparison = $calcmp and metric = 'fio.read.iops'")" \
+	"4" "from 2 + 2 boots"
 contains "$T/cal" "$(sed -n 2p "$T/cv")" "and the calibration table prints it"
 
 "$PINBENCH" compare --config "$T/config.ini" --baseline baseline --patched twin \
@@ -156,10 +170,10 @@ is "$?" "0" "A/A (the same kernel under two names): no regression, exit 0"
 check "no row says REGRESSION" sh -c "! grep -q REGRESSION '$T/aa'"
 is "$(grep 'pin.released_per_io' "$T/aa" | tail -1 | awk '{print NF}')" "5" \
 	"and pins per I/O are unchanged (no mark on the row)"
-contains "$T/aaerr" "4 repetitions a side: this machine's A/A noise" \
-	"without --repetitions compare takes them from the stored noise (capped at 4)"
-is "$(q "$db" "select count(*) from rep where rep >= 1 and run = (select max(id) from run)")" "4" \
-	"and runs that many"
+contains "$T/aaerr" "2 boots a side: this machine's between-boot noise" \
+	"without --boots compare takes them from the stored between-boot noise (capped at 2)"
+is "$(q "$db" "select count(distinct boot) || ' ' || count(*) from rep where rep >= 1
+	and run = (select max(id) from run)")" "2 3" "and boots that many, 3 repetitions over them"
 contains "$T/aa" "A/A noise of this machine (pinbench calibrate)" "the report shows the noise"
 contains "$T/out" "no A/A noise is stored for this machine" \
 	"and says so when there was none"

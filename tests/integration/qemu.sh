@@ -32,6 +32,8 @@ mode = off
 disk_size = 256M
 image_dir = $T/img
 boot_timeout = 120
+# one boot per kernel unless a test gives --boots
+boots = 1
 ${6:-}
 [collectors]
 perf_stat = on

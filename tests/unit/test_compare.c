@@ -47,6 +47,7 @@ static void add_run(struct db *db, long long kernel, long long machine_id, long 
 }
 
 static const struct compare_row *row(const struct comparison *c, const char *metric);
+static char *printed(const struct comparison *c);
 
 /*
  * IOPS of one kernel over `boots` boots of `per_boot` repetitions: boot g
@@ -179,8 +180,63 @@ static void test_drift(struct db *db, long long kid, long long mid, long long ji
 	       "two pairs of boots, however alike, are not enough: inconclusive");
 	r = row(&c, "fio.read.iops");
 	ok(r && r->reps_needed >= COMPARE_MIN_PAIRS, "and it says how many boots a side would decide it");
-	comparison_release(&c);
 	is_int((int)compare_min_boots(0.05), 4, "4 boots a side is the least an exact U test needs");
+	{
+		char *text = printed(&c);
+
+		like(text, "?b=", "the table marks the row with the boots that would decide it");
+		free(text);
+	}
+	comparison_release(&c);
+
+	/* the host slows down through the baseline's one boot: 8 repetitions, each lower */
+	{
+		static const double flat[] = { 1.0 };
+		struct headline h;
+		char *text;
+		long long slide;
+		unsigned rep;
+
+		db_run_begin(db, kid, mid, "qemu", NULL, NULL, &slide);
+		for (rep = 1; rep <= 8; rep++) {
+			struct sample_set s = SAMPLE_SET_INIT;
+
+			sample_set_add(&s, "fio.read.iops", 6500 - 400.0 * rep, "IO/s");
+			db_rep_store_in_boot(db, slide, jid, (int)rep, 1, &s);
+			sample_set_clear(&s);
+		}
+		db_run_finish(db, slide, "done", NULL);
+		/* the patched side: 8 repetitions up and down around 5000, no trend */
+		db_run_begin(db, kid, mid, "qemu", NULL, NULL, &b);
+		for (rep = 1; rep <= 8; rep++) {
+			struct sample_set s = SAMPLE_SET_INIT;
+
+			sample_set_add(&s, "fio.read.iops", 5000 * flat[0] + (rep % 2 ? 10.0 : -10.0) *
+				       rep, "IO/s");
+			db_rep_store_in_boot(db, b, jid, (int)rep, 1, &s);
+			sample_set_clear(&s);
+		}
+		db_run_finish(db, b, "done", NULL);
+		iops_verdict(db, slide, b, &c);
+		r = row(&c, "fio.read.iops");
+		ok(r && r->trend_s_a == -28 && r->trend_var_a > 65 && r->trend_var_a < 66,
+		   "Mann-Kendall S of 8 falling repetitions: -28 (every pair falls), var 65.3");
+		text = headline_text(&c, &h);
+		ok(h.trend_z[0] < -HEADLINE_TREND_Z && fabs(h.trend_z[1]) < 1,
+		   "the headline's z says the baseline slid, the patched side did not");
+		like(text, "drift: in the boots of the baseline (A) IOPS fell", "and says so");
+		headline_release(&h);
+		free(text);
+		compare_store(db, &c, "test", &slide);
+		comparison_release(&c);
+		compare_load(db, slide, &c);
+		text = headline_text(&c, &h);
+		like(text, "drift: in the boots of the baseline (A) IOPS fell",
+		     "the stored comparison says the same");
+		headline_release(&h);
+		free(text);
+		comparison_release(&c);
+	}
 }
 
 static char *printed(const struct comparison *c)
