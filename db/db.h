@@ -282,6 +282,7 @@ struct db_verdict {
 	long long boots_a, boots_b;	/* noisy rows; 0: not stored (before schema 10) */
 	/* noisy rows: Mann-Kendall S and variance inside the boots a side; var 0: none */
 	double trend_s_a, trend_var_a, trend_s_b, trend_var_b;
+	double boot_cv;		/* noisy rows: between-boot CV, a fraction; NaN: none */
 };
 
 /*

@@ -311,6 +311,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE verdict ADD COLUMN trend_var_a REAL;\n"
 	"ALTER TABLE verdict ADD COLUMN trend_s_b REAL;\n"
 	"ALTER TABLE verdict ADD COLUMN trend_var_b REAL;\n"
+	/* the CV of the boots' medians, both sides pooled (a fraction; NULL below 2 a side) */
+	"ALTER TABLE verdict ADD COLUMN boot_cv REAL;\n"
 	"ALTER TABLE noise ADD COLUMN boots INTEGER;\n"
 	"PRAGMA user_version = 10;\n",
 };

@@ -27,9 +27,9 @@ static int add_verdict(struct db *db, long long comparison, const struct db_verd
 	sqlite3_stmt *st = db_stmt(db, STMT_VERDICT_ADD,
 		"INSERT INTO verdict (comparison, job, metric, kind, verdict, median_a, median_b,"
 		" ratio, ci_lo, ci_hi, p, q, delta, n_a, n_b, reps_needed, unit, cv_a, cv_b,"
-		" boots_a, boots_b, trend_s_a, trend_var_a, trend_s_b, trend_var_b)"
+		" boots_a, boots_b, trend_s_a, trend_var_a, trend_s_b, trend_var_b, boot_cv)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
+		" ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)");
 
 	if (!st)
 		return -1;
@@ -58,6 +58,7 @@ static int add_verdict(struct db *db, long long comparison, const struct db_verd
 	bind_real(st, 23, v->trend_var_a);
 	bind_real(st, 24, v->trend_s_b);
 	bind_real(st, 25, v->trend_var_b);
+	bind_real(st, 26, v->boot_cv);
 	return db_step_done(st) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -190,7 +191,7 @@ int db_comparison_stored_verdicts(struct db *db, long long comparison, db_stored
 		" coalesce(v.unit, m.unit, CASE v.metric WHEN 'pin.balance_per_io' THEN 'pins/io'"
 		" END, ''), v.cv_a, v.cv_b, coalesce(v.boots_a, 0), coalesce(v.boots_b, 0),"
 		" coalesce(v.trend_s_a, 0), coalesce(v.trend_var_a, 0), coalesce(v.trend_s_b, 0),"
-		" coalesce(v.trend_var_b, 0)"
+		" coalesce(v.trend_var_b, 0), v.boot_cv"
 		" FROM verdict v JOIN job j ON j.id = v.job LEFT JOIN metric m ON m.name = v.metric"
 		/* compare's order: its series come by job and metric, the balance row ends a job */
 		" WHERE v.comparison = ?1"
@@ -210,7 +211,7 @@ int db_comparison_stored_verdicts(struct db *db, long long comparison, db_stored
 			real_or_nan(st, 18), sqlite3_column_int64(st, 19),
 			sqlite3_column_int64(st, 20), sqlite3_column_double(st, 21),
 			sqlite3_column_double(st, 22), sqlite3_column_double(st, 23),
-			sqlite3_column_double(st, 24),
+			sqlite3_column_double(st, 24), real_or_nan(st, 25),
 		};
 
 		ret = fn(&v, db_col_text(st, 1), data);

@@ -437,6 +437,7 @@ int compare_store(struct db *db, const struct comparison *c, const char *command
 			exact ? 0 : (long long)r->boots_a, exact ? 0 : (long long)r->boots_b,
 			exact ? NAN : r->trend_s_a, exact ? NAN : r->trend_var_a,
 			exact ? NAN : r->trend_s_b, exact ? NAN : r->trend_var_b,
+			exact ? NAN : r->boot_cv,
 		};
 	}
 	ret = db_comparison_store(db, &dc, id);
@@ -486,6 +487,7 @@ static int load_row(const struct db_verdict *v, const char *job_name, void *data
 	r->trend_var_a = v->trend_var_a;
 	r->trend_s_b = v->trend_s_b;
 	r->trend_var_b = v->trend_var_b;
+	r->boot_cv = v->boot_cv;
 	/* a comparison stored before schema 10 had no boots: its n is in repetitions */
 	if (r->boots_a && r->boots_a < c->min_boots)
 		c->min_boots = r->boots_a;

@@ -50,9 +50,13 @@ void noise_print_calibration(const struct comparison *aa, const struct compare_o
 {
 	long long job = -1;
 	size_t i;
+	/* with 2 or more boots a side the noise is between boots, and boots are the n */
+	int boots = aa->min_boots >= 2;
+	unsigned n = boots ? (unsigned)aa->min_boots : reps;
 
-	fprintf(out, "A/A noise (both sides pooled), what %u repetitions a side can see, and what\n"
-		"the thresholds (%.0f %% throughput, %.0f %% latency) need:\n", reps,
+	fprintf(out, "A/A noise (both sides pooled%s), what %u %s a side can see, and what\n"
+		"the thresholds (%.0f %% throughput, %.0f %% latency) need:\n",
+		boots ? ", between boots" : "", n, boots ? "boots" : "repetitions",
 		o->throughput_threshold * 100, o->latency_threshold * 100);
 	fprintf(out, "  %8s %12s %10s %7s  %s\n", "CV", "detects", "threshold", "n", "metric");
 	for (i = 0; i < aa->nr; i++) {
@@ -68,10 +72,11 @@ void noise_print_calibration(const struct comparison *aa, const struct compare_o
 		}
 		need = stats_reps_for_cv(cv, t, o->alpha);
 		fprintf(out, "  %7.1f%% %11.1f%% %9.0f%% %7u  %s\n", cv * 100,
-			stats_detectable_change(cv, reps, o->alpha) * 100, t * 100, need, r->metric);
+			stats_detectable_change(cv, n, o->alpha) * 100, t * 100, need, r->metric);
 	}
 	fprintf(out, "  detects: the smallest change seen with 80 %% power at alpha %.2f;\n"
-		"  n: the repetitions a side that see the threshold\n", o->alpha);
+		"  n: the %s a side that see the threshold\n", o->alpha,
+		boots ? "interleaved boots" : "repetitions");
 }
 
 static unsigned noise_for_jobs(struct db *db, long long machine, const long long *jobs, size_t n,

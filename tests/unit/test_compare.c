@@ -271,7 +271,11 @@ static int same_rows(const struct comparison *x, const struct comparison *y)
 		    !same_double(a->median_b, b->median_b) || !same_double(a->cv_a, b->cv_a) ||
 		    !same_double(a->cv_b, b->cv_b) || !same_double(a->delta, b->delta) ||
 		    (a->kind == COMPARE_NOISY &&
-		     (!same_double(a->ci.ratio, b->ci.ratio) || !same_double(a->ci.lo, b->ci.lo) ||
+		     (a->boots_a != b->boots_a || a->boots_b != b->boots_b ||
+		      !same_double(a->boot_cv, b->boot_cv) ||
+		      !same_double(a->trend_s_a, b->trend_s_a) ||
+		      !same_double(a->trend_var_b, b->trend_var_b) ||
+		      !same_double(a->ci.ratio, b->ci.ratio) || !same_double(a->ci.lo, b->ci.lo) ||
 		      !same_double(a->ci.hi, b->ci.hi) || !same_double(a->p, b->p) ||
 		      !same_double(a->q, b->q))))
 			return 0;
@@ -310,7 +314,8 @@ static void test_stored(struct db *db, const char *path, long long a, long long 
 	is_int(compare_store(db, &c, "pinbench compare", &id), 0, "the comparison is stored");
 	is_int(compare_load(db, id, &loaded), 0, "and read back");
 	is_int(compare_load(db, id + 100, &today), 1, "an unknown comparison is 1");
-	ok(same_rows(&c, &loaded), "every row as decided: verdicts, medians, CVs, CI, p, q, units");
+	ok(same_rows(&c, &loaded),
+	   "every row as decided: verdicts, medians, CVs, CI, p, q, units, boots, trends");
 	ok(loaded.regressions == c.regressions && loaded.improvements == c.improvements &&
 	   loaded.inconclusive == c.inconclusive && loaded.changed_exact == c.changed_exact &&
 	   loaded.min_n == c.min_n && loaded.id == id && *loaded.decided_at,
