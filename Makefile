@@ -51,7 +51,8 @@ DEB_TEST_DEPS  := valgrind perl python3 chromium python3-aiosmtpd libxml2-utils 
 # keep objects of tests and benchmarks between runs
 .SECONDARY:
 
-.PHONY: all help deps demo test unit unit-asan valgrind integration asan bench e2e clean no-plugin
+.PHONY: all help deps demo test unit unit-asan valgrind integration asan bench e2e clean no-plugin \
+	install uninstall
 
 # The TCG plugin of counting boots (runner/plugin/count.c) needs QEMU's
 # qemu-plugin.h, which Debian ships only in its qemu source package: `make
@@ -61,7 +62,39 @@ QEMU_PLUGIN_H := $(shell scripts/qemu-plugin-header --cached 2>/dev/null)
 PLUGIN := $(if $(QEMU_PLUGIN_H),pinbench-count.so,no-plugin)
 PLUGIN_A := $(if $(QEMU_PLUGIN_H),$(BA)/pinbench-count.so,no-plugin)
 
-all: pinbench pinbench-init $(PLUGIN)
+all: pinbench pinbench-init $(PLUGIN) $(B)/pinbench.1 $(B)/pinbench.bash
+
+# the man page and the bash completion come from the command and config tables
+$(B)/pinbench.1: $(B)/pinbench
+	$< help man > $@.tmp && mv -f $@.tmp $@
+$(B)/pinbench.bash: $(B)/pinbench
+	$< help completion > $@.tmp && mv -f $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary with its guest init (and
+# the counting plugin) in PREFIX/lib/pinbench, where pinbench finds them beside
+# itself, linked from PREFIX/bin; the man page, the completion, and the shipped
+# config with its kernel fragments and example patches under PREFIX/share
+PREFIX  ?= /usr/local
+LIBDIR  := $(DESTDIR)$(PREFIX)/lib/pinbench
+SHAREDIR := $(DESTDIR)$(PREFIX)/share
+install: all
+	install -d $(LIBDIR) $(DESTDIR)$(PREFIX)/bin $(SHAREDIR)/man/man1 \
+		$(SHAREDIR)/bash-completion/completions $(SHAREDIR)/pinbench/kernels/configs \
+		$(SHAREDIR)/pinbench/examples/patches
+	install -m 755 $(B)/pinbench $(LIBDIR)/pinbench
+	install -m 755 $(B)/pinbench-init $(LIBDIR)/pinbench-init
+	$(if $(QEMU_PLUGIN_H),install -m 755 $(B)/pinbench-count.so $(LIBDIR)/pinbench-count.so)
+	ln -sfn ../lib/pinbench/pinbench $(DESTDIR)$(PREFIX)/bin/pinbench
+	install -m 644 $(B)/pinbench.1 $(SHAREDIR)/man/man1/pinbench.1
+	install -m 644 $(B)/pinbench.bash $(SHAREDIR)/bash-completion/completions/pinbench
+	install -m 644 config.ini $(SHAREDIR)/pinbench/config.ini
+	install -m 644 kernels/configs/*.config $(SHAREDIR)/pinbench/kernels/configs/
+	install -m 644 examples/patches/*.patch $(SHAREDIR)/pinbench/examples/patches/
+
+uninstall:
+	rm -rf $(LIBDIR) $(SHAREDIR)/pinbench
+	rm -f $(DESTDIR)$(PREFIX)/bin/pinbench $(SHAREDIR)/man/man1/pinbench.1 \
+		$(SHAREDIR)/bash-completion/completions/pinbench
 
 help:
 	@echo "make demo        deps, build, then compare the shipped baseline and example patch"
@@ -71,6 +104,7 @@ help:
 	@echo "make asan        build ASan+UBSan binaries under build/asan/"
 	@echo "make bench       run the benchmarks and print figures (not a test)"
 	@echo "make e2e         slower end-to-end checks"
+	@echo "make install     install under PREFIX (/usr/local; DESTDIR for staging)"
 	@echo "make clean       remove build output"
 
 deps:

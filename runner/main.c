@@ -16,33 +16,14 @@
 #include "runner/agent.h"
 #include "db/db.h"
 #include "runner/cli.h"
+#include "runner/commands.h"
 
-#define PINBENCH_VERSION "0.1.0"
-
-/*
- * The command table (after git.c's): each command's function, what it
- * takes, its one-line summary, its usage line and its option table. From
- * these come 'pinbench help', 'pinbench CMD --help', the usage line of a
- * usage error, and the check that refuses, before the command runs, every
- * option its table does not list (check_options()).
- */
-#define CMD_COMMON (1 << 0)	/* takes --config, --db and --quiet */
-
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv, struct cli *cli);
-	unsigned flags;
-	const char *summary;
-	const char *usage;
-	const struct cli_option *options;	/* its own, { NULL } at the end */
-	const char *notes;			/* after the options in --help */
-};
 
 static int cmd_help(int argc, char **argv, struct cli *cli);
 static int cmd_version(int argc, char **argv, struct cli *cli);
 static void print_option(FILE *out, const struct cli_option *o);
 
-static const struct cli_option common_options[] = {
+const struct cli_option pinbench_common_options[] = {
 	{ "config", required_argument, 'c', "FILE",
 	  "config file (default ./config.ini; built-in defaults without one)", 0 },
 	{ "db", required_argument, 'd', "PATH",
@@ -52,7 +33,7 @@ static const struct cli_option common_options[] = {
 };
 
 /* every command takes it, as every git command takes -h */
-static const struct cli_option help_option = { "help", no_argument, 'h', NULL, "this help", 0 };
+const struct cli_option pinbench_help_option = { "help", no_argument, 'h', NULL, "this help", 0 };
 
 static const struct cli_option run_options[] = {
 	{ "target", required_argument, 't', "host|qemu",
@@ -157,7 +138,9 @@ static const struct cli_option agent_options[] = {
 
 static const struct cli_option no_options[] = { { NULL } };
 
-static const struct command commands[] = {
+const char pinbench_version[] = "0.1.0";
+
+const struct command pinbench_commands[] = {
 	{ "run", cmd_run, CMD_COMMON,
 	  "run the fio matrix on a target, store every repetition, print a summary",
 	  "[--target host|qemu] [--kernel NAME...] [--boots N] [--repetitions N]", run_options,
@@ -218,7 +201,10 @@ static const struct command commands[] = {
 	  "inside the kernel under test: run a plan, write the results bundle (the qemu target "
 	  "starts it)", "--plan FILE", agent_options, NULL },
 	{ "help", cmd_help, 0, "show help for a command, or every config.ini key",
-	  "[COMMAND | config]", no_options, NULL },
+	  "[COMMAND | config | man | completion]", no_options,
+	  "config        every config.ini key with its default\n"
+	  "man           the man page pinbench(1), in roff (make install installs it)\n"
+	  "completion    a bash completion script (commands, options, [kernel] names)" },
 	{ "version", cmd_version, 0, "print pinbench's version", "", no_options, NULL },
 	{ NULL },
 };
@@ -232,10 +218,10 @@ static void usage(FILE *out)
 		"Measures legacy direct-I/O throughput, latency and page-pinning cost\n"
 		"(fio O_DIRECT, /proc/vmstat pin counters, perf) and stores every repetition\n"
 		"in SQLite.\n\ncommands:\n");
-	for (c = commands; c->name; c++)
+	for (c = pinbench_commands; c->name; c++)
 		fprintf(out, "  %-9s %s\n", c->name, c->summary);
 	fprintf(out, "\ncommon options:\n");
-	for (o = common_options; o->name; o++)
+	for (o = pinbench_common_options; o->name; o++)
 		print_option(out, o);
 	fprintf(out, "  -h, --help                help (pinbench COMMAND --help for a command)\n"
 		"\nexit status: 0 ok, 1 regression found, 2 usage or config error,\n"
@@ -246,7 +232,7 @@ static const struct command *find_command(const char *name)
 {
 	const struct command *c;
 
-	for (c = commands; c->name; c++)
+	for (c = pinbench_commands; c->name; c++)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
@@ -287,10 +273,10 @@ static size_t command_options(const struct command *c, const struct cli_option *
 
 	for (o = c->options; o->name && n < max; o++)
 		all[n++] = o;
-	for (o = common_options; (c->flags & CMD_COMMON) && o->name && n < max; o++)
+	for (o = pinbench_common_options; (c->flags & CMD_COMMON) && o->name && n < max; o++)
 		all[n++] = o;
 	if (n < max)
-		all[n++] = &help_option;
+		all[n++] = &pinbench_help_option;
 	return n;
 }
 
@@ -521,6 +507,14 @@ static int cmd_help(int argc, char **argv, struct cli *cli)
 		config_print_reference(stdout);
 		return EXIT_OK;
 	}
+	if (argc > 1 && !strcmp(argv[1], "man")) {
+		helpgen_man(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 1 && !strcmp(argv[1], "completion")) {
+		helpgen_bash_completion(stdout);
+		return EXIT_OK;
+	}
 	if (argc > 1 && !find_command(argv[1])) {
 		error("unknown command '%s'", argv[1]);
 		return EXIT_USAGE;
@@ -537,7 +531,7 @@ static int cmd_version(int argc, char **argv, struct cli *cli)
 	(void)argc;
 	(void)argv;
 	(void)cli;
-	printf("pinbench %s\n", PINBENCH_VERSION);
+	printf("pinbench %s\n", pinbench_version);
 	return EXIT_OK;
 }
 

@@ -90,4 +90,47 @@ is "$?" "2" "db without a subcommand exits 2"
 is "$(cat "$T/err")" "usage: pinbench db list | show RUN | export [--format json|csv] [RUN] (see 'pinbench db --help')" \
 	"with the usage line of the table"
 
+# the man page and the completion are generated from the same tables
+"$PINBENCH" help man > "$T/pinbench.1"
+ok $? "help man exits 0"
+groff -man -Tutf8 -ww -z "$T/pinbench.1" > "$T/groff" 2>&1
+check "the man page is clean roff (groff -ww: $(head -1 "$T/groff"))" test ! -s "$T/groff"
+MANWIDTH=100 man -l "$T/pinbench.1" > "$T/man" 2> /dev/null
+for cmd in $commands; do
+	"$PINBENCH" "$cmd" --help | sed -n 2p | sed 's/^  //' > "$T/summary"
+	check "the man page has $cmd with its summary" grep -qF "$(cut -c1-60 "$T/summary")" "$T/man"
+done
+contains "$T/man" "throughput_threshold" "and the config reference"
+"$PINBENCH" help completion > "$T/complete.bash"
+check "the completion script is bash" bash -n "$T/complete.bash"
+printf '[kernel alpha]\nsource = deb:linux-source-6.12\n[kernel beta-2]\nsource = deb:linux-source-6.1\n' \
+	> "$T/k.ini"
+complete_words() {  # complete_words WORD... : what bash completes the last word to
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1));
+		_pinbench; echo "${COMPREPLY[*]}"' _ "$T/complete.bash" "$@"
+}
+is "$(complete_words pinbench compa)" "compare" "a command completes"
+is "$(complete_words pinbench compare --config "$T/k.ini" --baseline '')" "alpha beta-2" \
+	"--baseline completes the [kernel] names of the --config file"
+is "$(complete_words pinbench compare --bo)" "--boots" "an option of the command completes"
+is "$(complete_words pinbench run --target '')" "host qemu" "and a choice its help lists"
+is "$(complete_words pinbench kernel build -c "$T/k.ini" '')" "alpha beta-2" \
+	"kernel build completes kernel names"
+
+# make install: where pinbench finds its guest init and the shipped files
+REPO_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+make -s -C "$REPO_DIR" install DESTDIR="$T/root" PREFIX=/usr > "$T/install" 2>&1
+ok $? "make install DESTDIR=... PREFIX=/usr ($(tail -1 "$T/install"))"
+for f in bin/pinbench lib/pinbench/pinbench lib/pinbench/pinbench-init share/man/man1/pinbench.1 \
+	share/bash-completion/completions/pinbench share/pinbench/config.ini \
+	share/pinbench/kernels/configs/qemu.config \
+	share/pinbench/examples/patches/0001-fs-direct-io-extra-pin-per-page.patch; do
+	check "installs $f" test -s "$T/root/usr/$f"
+done
+is "$("$T/root/usr/bin/pinbench" version)" "$("$PINBENCH" version)" "the installed pinbench runs"
+"$T/root/usr/bin/pinbench" kernel path patched --config "$T/root/usr/share/pinbench/config.ini" \
+	> /dev/null 2> "$T/kpath"
+check "the installed config finds its kernel fragments and patch ($(head -1 "$T/kpath"))" \
+	sh -c "! grep -q 'cannot read\|No such file' '$T/kpath'"
+
 done_testing
