@@ -118,12 +118,15 @@ deps:
 # the shipped baseline against the example patch (exit 1 from compare is the
 # expected verdict: the patch adds a pin per page).
 DEMO_PATCH := examples/patches/0001-fs-direct-io-extra-pin-per-page.patch
-demo: deps
-	$(MAKE) --no-print-directory all
-	@./pinbench compare --config config.ini --baseline baseline --patch $(DEMO_PATCH); \
-	rc=$$?; [ $$rc -le 1 ] || exit $$rc; \
+demo:
+	@t0=$$(date +%s); \
+	$(MAKE) --no-print-directory deps && $(MAKE) --no-print-directory all || exit $$?; \
+	t1=$$(date +%s); \
+	./pinbench compare --config config.ini --baseline baseline --patch $(DEMO_PATCH); \
+	rc=$$?; t2=$$(date +%s); [ $$rc -le 1 ] || exit $$rc; \
 	echo; echo "demo: compare exited $$rc (1: a regression was found, as the example patch adds a pin per page)"; \
-	echo "demo: the report is $$(ls -t $(CURDIR)/pinbench-reports/comparison-*.txt | head -1)"
+	echo "demo: the report is $$(ls -t $(CURDIR)/pinbench-reports/comparison-*.txt | head -1)"; \
+	echo "demo: wall time $$((t2 - t0)) s: set-up (packages, pinbench) $$((t1 - t0)) s, compare $$((t2 - t1)) s (its 'time:' lines split it into kernel builds, boots, fio and harness)"
 
 # copy, then rename: a pinbench that is running (a kernel build) keeps its binary
 pinbench: $(B)/pinbench pinbench-init

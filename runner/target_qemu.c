@@ -81,6 +81,7 @@ struct qemu_run {
 	int count_pmu;			/* KVM: counting boots under perf stat in the guest */
 	unsigned reps, boots;
 	int boots_given;		/* --boots: never changed */
+	double to_agent;		/* seconds from starting QEMU to the agent, over the boots */
 	size_t reps_total, reps_seen;
 	time_t started;
 };
@@ -208,6 +209,8 @@ static int take_hello(struct boot *b, json_t *rec)
 	const char *version = json_string_value(json_object_get(rec, "version"));
 
 	b->hello = 1;
+	if (!b->count)
+		b->qr->to_agent += now_s() - b->t0;
 	info("%s boot %u: agent up %.1f s after QEMU started (kernel %s)", b->k->name, b->index,
 	     now_s() - b->t0, release);
 	if (version && db_kernel_set_version(b->qr->db, b->k->kernel_id, version))
@@ -1322,6 +1325,27 @@ static void qemu_run_release(struct qemu_run *qr)
 		db_close(qr->db);
 }
 
+/*
+ * Where the time went: kernels (built or from the cache), the measured
+ * boots, split into QEMU-to-agent, fio's own runtime (the plan's ramp and
+ * runtime of every repetition) and the harness (everything else: mkfs,
+ * the proof pass, warm-up, collectors, writing results), and the counting
+ * boots.
+ */
+static void time_split(const struct qemu_run *qr, double kernels, double boots, double count)
+{
+	double fio = (double)qr->m.nr * qr->reps * qr->nk * (qr->cfg->ramp + qr->cfg->runtime);
+	double harness = boots - qr->to_agent - fio;
+
+	info("time: kernels %.0f s (built or from the cache); %u boot%s x %zu kernel%s %.0f s: "
+	     "%.0f s to the agent, %.0f s fio runtime, %.0f s harness (%.0f %% of the measuring "
+	     "time)", kernels, qr->boots, qr->boots == 1 ? "" : "s", qr->nk,
+	     qr->nk == 1 ? "" : "s", boots, qr->to_agent, fio, harness > 0 ? harness : 0,
+	     fio > 0 && harness > 0 ? 100 * harness / fio : 0);
+	if (count > 0.5)
+		info("time: counting boots %.0f s", count);
+}
+
 int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 {
 	struct qemu_run qr = { .cli = cli, .cfg = &cli->cfg, .filesystems = STRVEC_INIT,
@@ -1330,6 +1354,7 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 	unsigned b, first, last;
 	size_t i;
 	int code = EXIT_USAGE;
+	double t_kernels = 0, t_boots = 0, t_count = 0;
 
 	qr.reps = o->reps ? o->reps : qr.cfg->repetitions;
 	qr.noise_threshold = o->reps ? 0 : o->noise_threshold;
@@ -1369,16 +1394,19 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 		goto out;
 	db_reap_abandoned(qr.db);
 	db_reap_abandoned_builds(qr.db);
+	t_kernels = now_s();
 	for (i = 0; i < qr.nk; i++) {
 		code = kernel_for_run(cli, qr.db, qr.k[i].section, qr.k[i].patches,
 				      qr.k[i].patches ? qr.k[i].name : NULL, &qr.k[i].art);
 		if (code)
 			goto out;
 	}
+	t_kernels = now_s() - t_kernels;
 	code = EXIT_INFRA;
 	if (prepare(&qr) || begin_runs(&qr, argv))
 		goto out;
 	qr.started = time(NULL);
+	t_boots = now_s();
 	for (b = 1; b <= qr.boots; b++) {
 		boot_reps(qr.reps, qr.boots, b, &first, &last);
 		for (i = 0; i < qr.nk; i++) {
@@ -1386,8 +1414,12 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 				goto stopped;
 		}
 	}
+	t_boots = now_s() - t_boots;
+	t_count = now_s();
 	for (i = 0; (qr.plugin || qr.count_pmu) && i < qr.nk && !spawn_interrupted(); i++)
 		count_kernel(&qr, &qr.k[i]);
+	t_count = now_s() - t_count;
+	time_split(&qr, t_kernels, t_boots, t_count);
 stopped:
 	/* one kernel failing ends the interleaving: the others' runs are incomplete */
 	for (i = 0; i < qr.nk; i++) {

@@ -63,6 +63,8 @@ is "$(q "$db" "select state || ' ' || target from run")" "done qemu" "the run is
 contains "$T/err" "booting baseline" "progress says which kernel boots"
 contains "$T/err" "agent up" "progress says when the agent reported in"
 contains "$T/err" "[16/16]" "progress counts repetitions"
+check "the run says where its time went: $(grep 'time: kernels' "$T/err" | sed 's/.*time: //')" \
+	grep -qE 'time: kernels [0-9]+ s .*: [0-9]+ s to the agent, [0-9]+ s fio runtime, [0-9]+ s harness \([0-9]+ % of the measuring time\)' "$T/err"
 is "$(q "$db" "select count(*) from job")" "16" "2 disks x 2 filesystems x 2 rw x 2 bs jobs"
 is "$(q "$db" "select count(distinct j.device) from sample s join job j on j.id = s.job
 	where s.metric in ('fio.read.iops', 'fio.write.iops') and s.value > 0 and s.rep = 1")" "2" \
