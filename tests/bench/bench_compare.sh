@@ -2,11 +2,15 @@
 #  1. time to verdict with a warm baseline: compare --patch with a patch never
 #     built before (the example patch plus a fresh line in fs/direct-io.c),
 #     split into compile, boots, fio runtime, unmeasured passes and harness;
-#  2. the smallest planted throughput change compare detects at the default
-#     repetitions: an A/A calibration of the baseline, then the IOPS and
-#     bandwidth of one side scaled down by 2 ... 50 % in a copy of the
-#     database and compared again (--from-db), per job.
-# Never run it while anything else loads the machine.
+#  2. A/A under drift: a calibration of the baseline (interleaved boots, the
+#     default plan) with a busy loop on one host core switched on half way:
+#     the noisy rows it calls a regression or an improvement are false;
+#  3. the smallest planted throughput change compare detects at the defaults:
+#     the IOPS and bandwidth of one side of that A/A scaled down by 2 ... 50 %
+#     in a copy of the database and compared again (--from-db), per job;
+#  4. the planted udelay(20) before every bio (every job truly slower):
+#     compare at the defaults, its IOPS verdicts per job.
+# Never run it while anything else loads the machine (2. loads it itself).
 set -u
 REPO_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 PINBENCH=${PINBENCH:-$REPO_DIR/pinbench}
@@ -78,14 +82,31 @@ printf '  harness             %7.1f s  = %.1f %% of wall, %.1f %% of wall withou
 	"$harness" "$(echo "$harness * 100 / $wall" | bc -l)" \
 	"$(echo "$harness * 100 / ($wall - $compile)" | bc -l)"
 
-# 2. A/A at the default repetitions, then planted changes
+# 2. A/A under drift at the default plan, a busy loop switched on half way
+boots=$(sed -n 's/^boots = //p' "$T/config.ini")
+half=$(echo "($wall - $compile) / 2" | bc)
+( sleep "$half"; timeout "$half" sh -c 'while :; do :; done' ) &
+loader=$!
 "$PINBENCH" calibrate --config "$T/config.ini" --kernel baseline --repetitions "$reps" \
-	--boots 1 > "$T/cal" 2> "$T/calerr" || { echo "calibrate failed"; tail "$T/calerr"; exit 1; }
-read -r ra rb <<< "$(sqlite3 -separator ' ' "$db" "select run_a, run_b from comparison
+	> "$T/cal" 2> "$T/calerr" || { echo "calibrate failed"; tail "$T/calerr"; exit 1; }
+kill "$loader" 2> /dev/null; wait "$loader" 2> /dev/null
+read -r cal ra rb <<< "$(sqlite3 -separator ' ' "$db" "select id, run_a, run_b from comparison
 	order by id desc limit 1")"
 echo
-echo "A/A noise at $reps repetitions a side (IOPS CV, both sides pooled) and the planted"
-echo "throughput drop compare calls a regression, per job:"
+echo "A/A under drift: $boots interleaved boots a side, $reps repetitions, a busy host core from"
+echo "${half} s on (half way):"
+sqlite3 -separator ' ' "$db" "select count(*), sum(verdict in ('regression', 'improvement')),
+	sum(verdict = 'no change'), sum(verdict = 'inconclusive') from verdict
+	where comparison = $cal and kind = 'noisy'" | {
+	read -r n false nochange undecided
+	printf '  noisy rows %s: %s false verdicts (%.2f %%, goal <= 1 %%), %s no change, %s undecided\n' \
+		"$n" "$false" "$(echo "${false:-0} * 100 / $n" | bc -l)" "$nochange" "$undecided"
+}
+grep -o 'drift: .*' "$T/cal" | sed 's/^/  /'
+
+# 3. planted drops in a copy of that A/A
+echo
+echo "the planted throughput drop compare calls a regression at the defaults, per job:"
 printf '  %-44s %7s %10s  %s\n' job "cv%" "detects" "planted drops called (of 2 5 10 20 30 50 %)"
 for pct in 2 5 10 20 30 50; do
 	cp "$db" "$T/p$pct.db"
@@ -114,4 +135,34 @@ for job in sorted(base):
 got = sorted(p for p in smallest if p)
 print("smallest planted drop called: %s of %d jobs at 2-50 %%; median job: %s" %
       (len(got), len(smallest), ("%d %%" % got[len(got) // 2]) if got else "none"))
+EOP
+
+# 4. the planted udelay(20) before every bio, at the defaults
+cat >> "$T/config.ini" <<EOC
+[kernel udelay]
+source = deb:linux-source-6.12
+configs = $REPO_DIR/kernels/configs/qemu.config
+patches = $REPO_DIR/tests/fixtures/patches/0001-fs-direct-io-udelay-20-before-every-bio.patch
+EOC
+"$PINBENCH" compare --config "$T/config.ini" --baseline baseline --patched udelay --boots "$boots" \
+	--json > "$T/udelay.json" 2> "$T/udelay.err"
+rc=$?
+[ $rc -le 1 ] || { echo "udelay compare failed ($rc):"; tail -5 "$T/udelay.err"; exit 1; }
+echo
+echo "udelay(20) before every bio, $boots interleaved boots a side (exit $rc):"
+python3 - "$T/udelay.json" <<'EOP'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+rows = [r for r in doc["rows"] if r["metric"].endswith(".iops")]
+words = {}
+for r in rows:
+    words.setdefault(r["verdict"], []).append(r)
+for w, rs in sorted(words.items()):
+    print("  IOPS %-12s %2d of %d jobs  %s" % (w, len(rs), len(rows), " ".join(
+        "%+.0f%%" % ((r["ratio"] - 1) * 100) for r in rs if r.get("ratio") is not None)))
+k4 = [r for r in rows if "-4k-" in r["job"]]
+print("  4k jobs called a regression: %d of %d (goal: all); improvements anywhere: %d (goal: 0)" %
+      (sum(r["verdict"] == "regression" for r in k4), len(k4),
+       sum(r["verdict"] == "improvement" for r in doc["rows"] if r["kind"] == "noisy")))
+print("  headline: %s" % doc["headline"]["verdict"])
 EOP
