@@ -2,7 +2,6 @@
 /* Repetitions nested in boots: boot medians, the two-level bootstrap, trends inside a boot. */
 #include "reports/nested.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,16 +139,6 @@ static int all_finite(const struct nested *s)
 	return 1;
 }
 
-/* as stats.c: a resampled median of 0 gives a huge ratio, never inf (quantiles interpolate) */
-static double ratio_of(double mb, double ma)
-{
-	if (ma != 0)
-		return mb / ma;
-	if (mb == 0)
-		return 1;
-	return copysign(DBL_MAX, mb);
-}
-
 int nested_bootstrap_ratio(const struct nested *a, const struct nested *b, unsigned resamples,
 			   unsigned long seed, double level, struct stats_ci *out)
 {
@@ -175,13 +164,11 @@ int nested_bootstrap_ratio(const struct nested *a, const struct nested *b, unsig
 		double ra = resample_side(rng, a, draw, meds);
 		double rb = resample_side(rng, b, draw, meds);
 
-		ratios[i] = ratio_of(rb, ra);
+		ratios[i] = stats_resample_ratio(rb, ra);
 	}
 	gsl_rng_free(rng);
-	gsl_sort(ratios, 1, resamples);
 	out->ratio = mb / ma;
-	out->lo = gsl_stats_quantile_from_sorted_data(ratios, 1, resamples, (1 - level) / 2);
-	out->hi = gsl_stats_quantile_from_sorted_data(ratios, 1, resamples, (1 + level) / 2);
+	stats_percentile_interval(ratios, resamples, level, &out->lo, &out->hi);
 	free(ratios);
 	free(draw);
 	free(meds);
@@ -264,10 +251,10 @@ int nested_paired_ratio(const struct nested *a, const struct nested *b, unsigned
 		stat[i] = sum / (double)k;
 	}
 	gsl_rng_free(rng);
-	gsl_sort(stat, 1, resamples);
 	out->ratio = exp(mean);
-	out->lo = exp(gsl_stats_quantile_from_sorted_data(stat, 1, resamples, (1 - level) / 2));
-	out->hi = exp(gsl_stats_quantile_from_sorted_data(stat, 1, resamples, (1 + level) / 2));
+	stats_percentile_interval(stat, resamples, level, &out->lo, &out->hi);
+	out->lo = exp(out->lo);
+	out->hi = exp(out->hi);
 	free(stat);
 	free(draw);
 	free(ma);

@@ -108,13 +108,20 @@ static double resample_median(gsl_rng *rng, struct side *s)
  * zero values). Such a ratio is huge, not infinite: GSL's quantile
  * interpolates as (1 - d) * x[i] + d * x[i + 1], and 0 * inf is NaN.
  */
-static double resample_ratio(double mb, double ma)
+double stats_resample_ratio(double mb, double ma)
 {
 	if (ma != 0)
 		return mb / ma;
 	if (mb == 0)
 		return 1;	/* both medians zero: no change */
 	return copysign(DBL_MAX, mb);
+}
+
+void stats_percentile_interval(double *draws, size_t n, double level, double *lo, double *hi)
+{
+	gsl_sort(draws, 1, n);
+	*lo = gsl_stats_quantile_from_sorted_data(draws, 1, n, (1 - level) / 2);
+	*hi = gsl_stats_quantile_from_sorted_data(draws, 1, n, (1 + level) / 2);
 }
 
 int stats_bootstrap_ratio(const double *a, size_t na, const double *b, size_t nb,
@@ -149,14 +156,12 @@ int stats_bootstrap_ratio(const double *a, size_t na, const double *b, size_t nb
 		double ra = resample_median(rng, &sa);
 		double rb = resample_median(rng, &sb);
 
-		ratios[i] = resample_ratio(rb, ra);
+		ratios[i] = stats_resample_ratio(rb, ra);
 	}
 	gsl_rng_free(rng);
 
-	gsl_sort(ratios, 1, resamples);
 	out->ratio = mb / ma;
-	out->lo = gsl_stats_quantile_from_sorted_data(ratios, 1, resamples, (1 - level) / 2);
-	out->hi = gsl_stats_quantile_from_sorted_data(ratios, 1, resamples, (1 + level) / 2);
+	stats_percentile_interval(ratios, resamples, level, &out->lo, &out->hi);
 	free(ratios);
 	side_release(&sa);
 	side_release(&sb);

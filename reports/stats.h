@@ -38,6 +38,15 @@ int stats_bootstrap_ratio(const double *a, size_t na, const double *b, size_t nb
 			  struct stats_ci *out);
 
 /*
+ * The pieces every bootstrap here shares: the percentile interval of n
+ * draws at `level` (sorts them), and the ratio of two resampled medians
+ * (a median of 0 under a non-zero one is huge, not infinite: quantiles
+ * interpolate, and 0 * inf is NaN; both 0 is no change).
+ */
+void stats_percentile_interval(double *draws, size_t n, double level, double *lo, double *hi);
+double stats_resample_ratio(double mb, double ma);
+
+/*
  * Two-sided Mann-Whitney U p-value of a against b (finite values). Exact
  * (the permutation distribution of U, by the usual recurrence) when there
  * are no ties and na + nb <= 50; otherwise the normal approximation with tie
