@@ -83,6 +83,9 @@ int metric_direction(const char *m)
 	 */
 	if ((starts_with(m, "perf.") || ends_with(m, "_cpu")) && !ends_with(m, "_per_io"))
 		return 0;
+	/* a share of the kernel's work falls when the rest grows: a change, not a side */
+	if (ends_with(m, "_share_pct"))
+		return 0;
 	if (strstr(m, ".clat_") || starts_with(m, "pin.") || starts_with(m, "profile.") ||
 	    ends_with(m, "_cpu_ns_per_io") || starts_with(m, "perf.") || starts_with(m, "cost."))
 		return -1;

@@ -75,6 +75,9 @@ struct compare_opts {
 	double cost_tolerance, cost_fn_tolerance;
 };
 
+/* cost.fn.*, cost.role.*, cost.pin_path_insns_*: a change up to this many instructions per I/O is none */
+#define COMPARE_COST_FN_FLOOR 0.5
+
 #define COMPARE_OPTS_DEFAULT { 0.02, 0.05, 0.05, 2000, 1, 0.1, 0.95, 0.05, 0.01 }
 
 struct comparison {

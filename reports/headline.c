@@ -66,12 +66,24 @@ static int finding_rank(const struct headline_finding *f)
 	return !strcmp(f->word, "improvement") ? 1 : 2;
 }
 
+/* inside a rank the tool's two questions first: pins, then throughput and latency, then cost */
+static int metric_rank(const char *m)
+{
+	if (starts_with(m, "pin."))
+		return 0;
+	if (starts_with(m, "fio."))
+		return 1;
+	return starts_with(m, "cost.") ? 2 : 3;
+}
+
 static int by_rank(const void *x, const void *y)
 {
 	const struct headline_finding *a = x, *b = y;
 
 	if (finding_rank(a) != finding_rank(b))
 		return finding_rank(a) - finding_rank(b);
+	if (metric_rank(a->metric) != metric_rank(b->metric))
+		return metric_rank(a->metric) - metric_rank(b->metric);
 	return strcmp(a->metric, b->metric);
 }
 
