@@ -148,7 +148,8 @@ void headline_build(const struct comparison *c, struct headline *h)
 	for (j = 0; j < h->nr; j++)
 		for (i = 0; i < c->nr; i++)
 			h->findings[j].of += !strcmp(c->rows[i].metric, h->findings[j].metric);
-	qsort(h->findings, h->nr, sizeof(*h->findings), by_rank);
+	if (h->nr)
+		qsort(h->findings, h->nr, sizeof(*h->findings), by_rank);
 	for (i = 0; i < 2; i++)
 		h->trend_z[i] = var[i] > 0 ? (S[i] - (S[i] > 0) + (S[i] < 0)) / sqrt(var[i]) : NAN;
 	if (ndet) {
