@@ -96,11 +96,16 @@ static int report(struct cli *cli, long long run_a, long long run_b, unsigned re
 	if (c.regressions || c.improvements)
 		warning("the A/A comparison called %zu regression%s and %zu improvement%s between "
 			"two runs of one kernel: false positives, so verdicts near the thresholds "
-			"need more repetitions on this machine", c.regressions,
+			"need more boots on this machine", c.regressions,
 			c.regressions == 1 ? "" : "s", c.improvements, c.improvements == 1 ? "" : "s");
-	printf("\nA/A comparison %lld and the noise of its jobs stored in %s:\n"
-	       "compare now picks its repetitions from it (up to [compare] max_repetitions = %u)\n",
-	       id, cli->db_path, cli->cfg.max_repetitions);
+	if (c.min_boots >= 2)
+		printf("\nA/A comparison %lld and the between-boot noise of its jobs stored in %s:\n"
+		       "compare without --boots now picks its boots from it (up to [compare] "
+		       "max_boots = %u)\n", id, cli->db_path, cli->cfg.max_boots);
+	else
+		printf("\nA/A comparison %lld and the noise of its jobs (inside one boot) stored in "
+		       "%s:\ncompare now picks its repetitions from it (up to [compare] "
+		       "max_repetitions = %u)\n", id, cli->db_path, cli->cfg.max_repetitions);
 	code = EXIT_OK;
 out_release:
 	comparison_release(&c);

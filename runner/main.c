@@ -163,9 +163,10 @@ const struct command pinbench_commands[] = {
 	{ "calibrate", cmd_calibrate, CMD_COMMON,
 	  "A/A: boot one kernel as both sides, store this machine's noise per job",
 	  "--kernel NAME [--boots N] [--repetitions N]", calibrate_options,
-	  "prints the A/A table and per job the CV of IOPS and p99 latency, the\n"
-	  "smallest change the repetitions detect and the repetitions the [compare]\n"
-	  "thresholds need; stores the noise for this machine (compare uses it)\n"
+	  "prints the A/A table and per job the CV of IOPS and p99 latency (between\n"
+	  "boots with 2 or more a side), the smallest change the boots detect and the\n"
+	  "boots the [compare] thresholds need; stores the noise for this machine\n"
+	  "(compare without --boots takes its boots from it)\n"
 	  "exit: 0 measured, 2 usage, 3 a build, boot or run failed" },
 	{ "report", cmd_report, CMD_COMMON,
 	  "a stored comparison's text report, or the static HTML site of the database",
