@@ -668,16 +668,36 @@ static const char *mark(const struct compare_row *r)
 	}
 }
 
+/*
+ * A row: its numbers (67 columns), then its metric; a metric too long for
+ * the line goes on a line of its own below them, and no line ends in blanks.
+ */
+static void put_row(char *numbers, const char *metric, FILE *out)
+{
+	int len = (int)strlen(metric), indent = REPORT_WIDTH - len;
+	size_t n = strlen(numbers);
+
+	if ((int)n + 1 + len <= REPORT_WIDTH) {
+		fprintf(out, "%s %s\n", numbers, metric);
+		return;
+	}
+	while (n && numbers[n - 1] == ' ')
+		numbers[--n] = '\0';
+	indent = indent > 6 ? 6 : indent > 0 ? indent : 0;
+	fprintf(out, "%s\n%*s%s\n", numbers, indent, "", metric);
+}
+
 static void print_row(const struct compare_row *r, FILE *out)
 {
-	char verdict[16], metric[96];
+	char verdict[16], metric[160], numbers[128];
 	const char *unit;
 	double k = unit_scale(r->unit, &unit);
 
 	snprintf(metric, sizeof(metric), *unit ? "%s (%s)" : "%s", r->metric, unit);
 	if (r->kind == COMPARE_EXACT) {
-		fprintf(out, "  %12.2f %8s %+10.2f %12.2f %8s  %-10s %s\n", r->median_a, "",
-			r->delta, r->median_b, "", mark(r), metric);
+		snprintf(numbers, sizeof(numbers), "  %12.2f %8s %+10.2f %12.2f %8s  %-10s",
+			 r->median_a, "", r->delta, r->median_b, "", mark(r));
+		put_row(numbers, metric, out);
 		return;
 	}
 	/* inconclusive: how many boots (before schema 10: repetitions) a side would decide it */
@@ -685,8 +705,9 @@ static void print_row(const struct compare_row *r, FILE *out)
 		snprintf(verdict, sizeof(verdict), r->boots_a ? "?b=%u" : "?n=%u", r->reps_needed);
 	else
 		snprintf(verdict, sizeof(verdict), "%s", mark(r));
-	fprintf(out, "  %12.6g %7.1f%% %+9.1f%% %12.6g %7.1f%%  %-10s %s\n", r->median_a * k,
-		r->cv_a, (r->ci.ratio - 1) * 100, r->median_b * k, r->cv_b, verdict, metric);
+	snprintf(numbers, sizeof(numbers), "  %12.6g %7.1f%% %+9.1f%% %12.6g %7.1f%%  %-10s",
+		 r->median_a * k, r->cv_a, (r->ci.ratio - 1) * 100, r->median_b * k, r->cv_b, verdict);
+	put_row(numbers, metric, out);
 }
 
 int compare_row_shown(const struct compare_row *r)
