@@ -23,6 +23,8 @@ size = 16M
 runtime = 2
 repetitions = 3
 [target qemu]
+# one measured boot, then the counting boot (boot 2)
+boots = 1
 disks = nvme
 disk_size = 256M
 image_dir = $T/img
