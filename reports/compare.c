@@ -234,6 +234,13 @@ static void add_balance_rows(struct comparison *c, const struct compare_opts *o)
 	free(rows);
 }
 
+/* *least = min(*least, v): the smallest n or boots of a side over the noisy rows */
+static void keep_least(size_t *least, size_t v)
+{
+	if (v < *least)
+		*least = v;
+}
+
 /*
  * A noisy row's figures with the boot as the unit (reports/nested.h): the
  * medians of boot medians; for interleaved boots (paired by number) the
@@ -290,18 +297,10 @@ static unsigned boots_needed(struct db *db, long long machine, const struct comp
 		return nested_pairs_needed(r->pair_sd, threshold, alpha);
 	if (isfinite(r->boot_cv))
 		return stats_reps_for_cv(r->boot_cv, threshold, alpha);
-	if (machine > 0 && !db_noise_latest(db, machine, r->job, r->metric, &f) && f.boots >= 4)
+	if (machine > 0 && !db_noise_latest(db, machine, r->job, r->metric, &f) &&
+	    noise_is_between_boots(&f))
 		return stats_reps_for_cv(f.cv, threshold, alpha);
 	return 0;
-}
-
-unsigned compare_min_boots(double alpha)
-{
-	unsigned k;
-
-	for (k = 2; k < 64 && stats_mwu_min_p(k, k) > alpha; k++)
-		;
-	return k;
 }
 
 static const struct series *find(const struct series_list *l, long long job, const char *metric)
@@ -348,14 +347,10 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 			continue;
 		}
 		judge_by_boots(r, &a.v[i], sb, o);
-		if (r->na < out->min_n)
-			out->min_n = r->na;
-		if (r->nb < out->min_n)
-			out->min_n = r->nb;
-		if (r->boots_a < out->min_boots)
-			out->min_boots = r->boots_a;
-		if (r->boots_b < out->min_boots)
-			out->min_boots = r->boots_b;
+		keep_least(&out->min_n, r->na);
+		keep_least(&out->min_n, r->nb);
+		keep_least(&out->min_boots, r->boots_a);
+		keep_least(&out->min_boots, r->boots_b);
 	}
 	/* Benjamini-Hochberg over the noisy rows: the family is this comparison */
 	p = xcalloc(out->nr + 1, sizeof(*p));
@@ -497,19 +492,17 @@ static int load_row(const struct db_verdict *v, const char *job_name, void *data
 	r->trend_var_b = v->trend_var_b;
 	r->boot_cv = v->boot_cv;
 	/* a comparison stored before schema 10 had no boots: its n is in repetitions */
-	if (r->boots_a && r->boots_a < c->min_boots)
-		c->min_boots = r->boots_a;
-	if (r->boots_b && r->boots_b < c->min_boots)
-		c->min_boots = r->boots_b;
+	if (r->boots_a && r->boots_b) {
+		keep_least(&c->min_boots, r->boots_a);
+		keep_least(&c->min_boots, r->boots_b);
+	}
 	r->ci.ratio = v->ratio;
 	r->ci.lo = v->ci_lo;
 	r->ci.hi = v->ci_hi;
 	r->p = v->p;
 	r->q = v->q;
-	if (r->na < c->min_n)
-		c->min_n = r->na;
-	if (r->nb < c->min_n)
-		c->min_n = r->nb;
+	keep_least(&c->min_n, r->na);
+	keep_least(&c->min_n, r->nb);
 	return 0;
 }
 

@@ -125,8 +125,6 @@ void compare_stored_settings_text(const struct db_comparison_stored *st, struct 
 double compare_row_pooled_cv(const struct compare_row *r);
 /* The fewest interleaved boots a side (pairs) that can decide a noisy row. */
 #define COMPARE_MIN_PAIRS 3
-/* The fewest boots a side with which an exact Mann-Whitney U can reach p <= alpha. */
-unsigned compare_min_boots(double alpha);
 
 /*
  * A row the default table shows: decided (a verdict other than

@@ -106,7 +106,6 @@ void headline_build(const struct comparison *c, struct headline *h)
 {
 	double *det = xcalloc(c->nr + 1, sizeof(*det));
 	size_t i, j, alloc = 0, ndet = 0;
-
 	double S[2] = { 0, 0 }, var[2] = { 0, 0 };
 
 	memset(h, 0, sizeof(*h));
@@ -219,7 +218,7 @@ void headline_noise_text(const struct headline *h, struct strbuf *sb)
 }
 
 /* "" when neither side slid */
-static void trend_text(const struct headline *h, struct strbuf *sb)
+void headline_drift_text(const struct headline *h, struct strbuf *sb)
 {
 	static const char *const side[] = { "the baseline (A)", "the patched kernel (B)" };
 	int i;
@@ -254,52 +253,9 @@ void headline_print(const struct headline *h, FILE *out)
 	headline_noise_text(h, &sb);
 	text_put_folded(sb.buf, 2, REPORT_WIDTH, out);
 	strbuf_reset(&sb);
-	trend_text(h, &sb);
+	headline_drift_text(h, &sb);
 	if (sb.len)
 		text_put_folded(sb.buf, 2, REPORT_WIDTH, out);
 	fprintf(out, "\n");
 	strbuf_release(&sb);
-}
-
-static json_t *num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-json_t *headline_json(const struct headline *h)
-{
-	json_t *findings = json_array();
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-	json_t *o, *drift;
-
-	for (i = 0; i < h->nr; i++) {
-		const struct headline_finding *f = &h->findings[i];
-
-		strbuf_reset(&sb);
-		headline_finding_text(f, &sb);
-		json_array_append_new(findings, json_pack(
-			"{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:s}", "metric", f->metric,
-			"unit", f->unit, "verdict", f->word, "kind", f->exact ? "exact" : "noisy",
-			"jobs", (json_int_t)f->jobs, "of", (json_int_t)f->of,
-			f->exact ? "delta_lo" : "change_pct_lo", num(f->lo),
-			f->exact ? "delta_hi" : "change_pct_hi", num(f->hi), "text", sb.buf));
-	}
-	strbuf_reset(&sb);
-	trend_text(h, &sb);
-	drift = json_string(sb.buf);
-	strbuf_reset(&sb);
-	headline_noise_text(h, &sb);
-	o = json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:s}", "verdict", h->word,
-		      "exit_code", h->exit_code, "findings", findings, "noisy", (json_int_t)h->noisy,
-		      "undecided", (json_int_t)h->undecided,
-		      "key_undecided", (json_int_t)h->key_undecided,
-		      "min_boots", (json_int_t)h->min_boots,
-		      "boots_needed", (json_int_t)h->boots_needed,
-		      "detectable_pct", num(h->detectable_pct), "noise", sb.buf);
-	json_object_set_new(o, "trend_z_a", num(h->trend_z[0]));
-	json_object_set_new(o, "trend_z_b", num(h->trend_z[1]));
-	json_object_set_new(o, "drift", drift);
-	strbuf_release(&sb);
-	return o;
 }

@@ -4,8 +4,6 @@
 
 #include <stdio.h>
 
-#include <jansson.h>
-
 #include "common/strbuf.h"
 #include "reports/compare.h"
 
@@ -55,9 +53,12 @@ void headline_build(const struct comparison *c, struct headline *h);
 void headline_release(struct headline *h);
 /* A few lines, folded to the report's width, then a blank line. */
 void headline_print(const struct headline *h, FILE *out);
-json_t *headline_json(const struct headline *h);
-/* The sentences every renderer uses: one finding, and what the noise allowed (appended). */
+/*
+ * The sentences every renderer uses (appended): one finding, what the noise
+ * allowed, and the drift inside the boots ("" when neither side slid).
+ */
 void headline_finding_text(const struct headline_finding *f, struct strbuf *sb);
 void headline_noise_text(const struct headline *h, struct strbuf *sb);
+void headline_drift_text(const struct headline *h, struct strbuf *sb);
 
 #endif

@@ -111,20 +111,24 @@ double nested_between_cv(const struct nested *s)
 	return cv;
 }
 
+/* Boot g's repetitions drawn with replacement: their median. */
+static double resampled_median(gsl_rng *rng, const struct nested *s, size_t g, double *draw)
+{
+	size_t lo = s->off[g], n = s->off[g + 1] - lo, i;
+
+	for (i = 0; i < n; i++)
+		draw[i] = s->v[lo + gsl_rng_uniform_int(rng, n)];
+	gsl_sort(draw, 1, n);
+	return gsl_stats_median_from_sorted_data(draw, 1, n);
+}
+
 /* One round of one side: boots drawn with replacement, then each boot's repetitions. */
 static double resample_side(gsl_rng *rng, const struct nested *s, double *draw, double *meds)
 {
-	size_t g, i;
+	size_t g;
 
-	for (g = 0; g < s->nboots; g++) {
-		size_t b = gsl_rng_uniform_int(rng, s->nboots);
-		size_t lo = s->off[b], n = s->off[b + 1] - lo;
-
-		for (i = 0; i < n; i++)
-			draw[i] = s->v[lo + gsl_rng_uniform_int(rng, n)];
-		gsl_sort(draw, 1, n);
-		meds[g] = gsl_stats_median_from_sorted_data(draw, 1, n);
-	}
+	for (g = 0; g < s->nboots; g++)
+		meds[g] = resampled_median(rng, s, gsl_rng_uniform_int(rng, s->nboots), draw);
 	gsl_sort(meds, 1, s->nboots);
 	return gsl_stats_median_from_sorted_data(meds, 1, s->nboots);
 }
@@ -196,16 +200,6 @@ int nested_paired(const struct nested *a, const struct nested *b)
 	return paired;
 }
 
-static double resampled_median(gsl_rng *rng, const struct nested *s, size_t g, double *draw)
-{
-	size_t lo = s->off[g], n = s->off[g + 1] - lo, i;
-
-	for (i = 0; i < n; i++)
-		draw[i] = s->v[lo + gsl_rng_uniform_int(rng, n)];
-	gsl_sort(draw, 1, n);
-	return gsl_stats_median_from_sorted_data(draw, 1, n);
-}
-
 int nested_paired_ratio(const struct nested *a, const struct nested *b, unsigned resamples,
 			unsigned long seed, double level, struct stats_ci *out, double *p,
 			double *sd)
@@ -269,7 +263,7 @@ unsigned nested_pairs_needed(double sd, double threshold, double alpha)
 
 	if (!(sd >= 0) || !(threshold > 0 && threshold < 1) || !(alpha > 0 && alpha < 1))
 		return 0;
-	z = gsl_cdf_ugaussian_Pinv(1 - alpha / 2) + gsl_cdf_ugaussian_Pinv(0.8);
+	z = stats_power_z(alpha);
 	n = ceil(pow(z * sd / log1p(threshold), 2));
 	if (!(n < 1e6))
 		return 1000000;
@@ -291,16 +285,4 @@ void nested_trend(const struct nested *s, double *S, double *var)
 				*S += (s->v[j] > s->v[i]) - (s->v[j] < s->v[i]);
 		*var += (double)n * (double)(n - 1) * (double)(2 * n + 5) / 18;
 	}
-}
-
-double nested_trend_p(double S, double var)
-{
-	double z;
-
-	if (!(var > 0))
-		return 1;
-	z = (fabs(S) - 1) / sqrt(var);
-	if (z <= 0)
-		return 1;
-	return 2 * gsl_cdf_ugaussian_Q(z);
 }

@@ -74,7 +74,4 @@ unsigned nested_pairs_needed(double sd, double threshold, double alpha);
  */
 void nested_trend(const struct nested *s, double *S, double *var);
 
-/* The two-sided p of a summed Mann-Kendall S (normal approximation with continuity). */
-double nested_trend_p(double S, double var);
-
 #endif

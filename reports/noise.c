@@ -14,6 +14,11 @@ int noise_is_key_metric(const char *metric)
 	return ends_with(metric, ".iops") || ends_with(metric, ".clat_p99_ns");
 }
 
+int noise_is_between_boots(const struct db_noise_found *f)
+{
+	return f->boots >= 4;
+}
+
 int noise_store_calibration(struct db *db, const struct comparison *aa, long long comparison)
 {
 	struct db_noise *rows = xcalloc(aa->nr + 1, sizeof(*rows));
@@ -107,7 +112,7 @@ static unsigned noise_for_jobs(struct db *db, long long machine, const long long
 	for (i = 0; i < n; i++) {
 		for (j = 0; iops[j]; j++) {
 			if (db_noise_latest(db, machine, jobs[i], iops[j], &f) ||
-			    (f.boots >= 4) != between)
+			    noise_is_between_boots(&f) != between)
 				continue;
 			k = stats_reps_for_cv(f.cv, threshold, alpha);
 			if (k > want) {

@@ -18,6 +18,8 @@
  * and the 99th latency percentile.
  */
 int noise_is_key_metric(const char *metric);
+/* Stored noise from two or more boots a side: its CV is between boots (else inside one). */
+int noise_is_between_boots(const struct db_noise_found *f);
 
 /* Store the noise of every noisy row of an A/A comparison (stored as `comparison`). */
 int noise_store_calibration(struct db *db, const struct comparison *aa, long long comparison);

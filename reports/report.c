@@ -207,6 +207,45 @@ static json_t *settings_json(const struct comparison *c)
 			 "cost_fn_tolerance", json_num(o->cost_fn_tolerance));
 }
 
+/* The headline as data: the same sentences and the figures behind them. */
+static json_t *headline_json(const struct headline *h)
+{
+	json_t *findings = json_array();
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	json_t *o, *drift;
+
+	for (i = 0; i < h->nr; i++) {
+		const struct headline_finding *f = &h->findings[i];
+
+		strbuf_reset(&sb);
+		headline_finding_text(f, &sb);
+		json_array_append_new(findings, json_pack(
+			"{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:s}", "metric", f->metric,
+			"unit", f->unit, "verdict", f->word, "kind", f->exact ? "exact" : "noisy",
+			"jobs", (json_int_t)f->jobs, "of", (json_int_t)f->of,
+			f->exact ? "delta_lo" : "change_pct_lo", json_num(f->lo),
+			f->exact ? "delta_hi" : "change_pct_hi", json_num(f->hi), "text", sb.buf));
+	}
+	strbuf_reset(&sb);
+	headline_drift_text(h, &sb);
+	drift = json_string(sb.buf);
+	strbuf_reset(&sb);
+	headline_noise_text(h, &sb);
+	o = json_pack("{s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:s}", "verdict", h->word,
+		      "exit_code", h->exit_code, "findings", findings, "noisy", (json_int_t)h->noisy,
+		      "undecided", (json_int_t)h->undecided,
+		      "key_undecided", (json_int_t)h->key_undecided,
+		      "min_boots", (json_int_t)h->min_boots,
+		      "boots_needed", (json_int_t)h->boots_needed,
+		      "detectable_pct", json_num(h->detectable_pct), "noise", sb.buf);
+	json_object_set_new(o, "trend_z_a", json_num(h->trend_z[0]));
+	json_object_set_new(o, "trend_z_b", json_num(h->trend_z[1]));
+	json_object_set_new(o, "drift", drift);
+	strbuf_release(&sb);
+	return o;
+}
+
 int report_json(const struct comparison *c, FILE *out)
 {
 	json_t *rows = json_array(), *doc;

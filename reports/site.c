@@ -439,6 +439,13 @@ static int headline_section(struct db *db, long long comparison, struct strbuf *
 	strbuf_addstr(page, "</ul>\n<p class=\"noise\">");
 	html_escape(page, sb.buf);
 	strbuf_addstr(page, "</p>\n");
+	strbuf_reset(&sb);
+	headline_drift_text(&h, &sb);
+	if (sb.len) {
+		strbuf_addstr(page, "<p class=\"drift\">");
+		html_escape(page, sb.buf);
+		strbuf_addstr(page, "</p>\n");
+	}
 	strbuf_release(&sb);
 	headline_release(&h);
 	comparison_release(&cmp);

@@ -324,7 +324,7 @@ enum stats_verdict stats_decide(const struct stats_ci *ci, double q, const struc
 }
 
 /* z of a two-sided alpha plus z of 80 % power: the usual sample-size constant */
-static double power_z(double alpha)
+double stats_power_z(double alpha)
 {
 	return gsl_cdf_ugaussian_Pinv(1 - alpha / 2) + gsl_cdf_ugaussian_Pinv(0.8);
 }
@@ -335,7 +335,7 @@ unsigned stats_reps_for_cv(double cv, double threshold, double alpha)
 
 	if (!(cv >= 0) || !(threshold > 0) || !(alpha > 0 && alpha < 1))
 		return 0;
-	z = power_z(alpha);
+	z = stats_power_z(alpha);
 	n = ceil(2 * z * z * cv * cv / (threshold * threshold));
 	if (isnan(n))
 		return 0;	/* an infinite value */
@@ -348,7 +348,7 @@ double stats_detectable_change(double cv, unsigned n, double alpha)
 {
 	if (!(cv >= 0) || n < 2 || !(alpha > 0 && alpha < 1))
 		return NAN;
-	return power_z(alpha) * cv * sqrt(2.0 / n);
+	return stats_power_z(alpha) * cv * sqrt(2.0 / n);
 }
 
 double stats_pooled_cv(double cva, size_t na, double cvb, size_t nb)

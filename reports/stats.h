@@ -106,6 +106,8 @@ unsigned stats_reps_needed(const double *a, size_t na, const double *b, size_t n
  * with 80 % power at `alpha`; at least 5, 0 when it cannot be said.
  */
 unsigned stats_reps_for_cv(double cv, double threshold, double alpha);
+/* z of a two-sided alpha plus z of 80 % power: the constant of every size estimate here. */
+double stats_power_z(double alpha);
 /* Two sides' CVs (fractions) pooled by degrees of freedom; NAN with fewer than 2 a side. */
 double stats_pooled_cv(double cva, size_t na, double cvb, size_t nb);
 /* The other way round: the smallest change (a fraction) n per side detect. */

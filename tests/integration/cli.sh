@@ -116,6 +116,11 @@ is "$(complete_words pinbench compare --bo)" "--boots" "an option of the command
 is "$(complete_words pinbench run --target '')" "host qemu" "and a choice its help lists"
 is "$(complete_words pinbench kernel build -c "$T/k.ini" '')" "alpha beta-2" \
 	"kernel build completes kernel names"
+# compgen -W expands its words: a section name from a config must never run
+printf '[kernel ok]\n[kernel $(touch %s)]\n[kernel `touch %s`]\n' "$T/pwned" "$T/pwned" > "$T/hostile.ini"
+is "$(complete_words pinbench run --config "$T/hostile.ini" --kernel '')" "ok" \
+	"a [kernel] name pinbench would refuse is not offered"
+check "and nothing in the config ran" test ! -e "$T/pwned"
 
 # make install: where pinbench finds its guest init and the shipped files
 REPO_DIR=$(cd "$(dirname "$0")/../.." && pwd)
