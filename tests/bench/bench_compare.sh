@@ -77,7 +77,7 @@ printf '  wall                %7.1f s\n' "$wall"
 printf '  compile             %7.1f s  (%s)\n' "$compile" "${objects:-cached}"
 printf '  boots to agent      %7.1f s\n' "$boots"
 printf '  fio runtime         %7.1f s  (measured repetitions)\n' "$fio"
-printf '  unmeasured passes   %7.1f s  (%s proof or warm-up passes of 1 s)\n' "$passes" "$passes"
+printf '  unmeasured passes   %7.1f s  (%s legacy-DIO proof passes of 1 s; warm-ups are harness)\n' "$passes" "$passes"
 printf '  harness             %7.1f s  = %.1f %% of wall, %.1f %% of wall without compile (goal <= 10 %%)\n' \
 	"$harness" "$(echo "$harness * 100 / $wall" | bc -l)" \
 	"$(echo "$harness * 100 / ($wall - $compile)" | bc -l)"
