@@ -3,13 +3,16 @@
  * Two runs side by side: the statistics per job and metric, the verdicts,
  * and the LKP-style table (baseline ±%stddev, %change, patched ±%stddev).
  */
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collectors/sample.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "common/strvec.h"
 #include "reports/compare.h"
 #include "reports/nested.h"
 #include "reports/noise.h"
@@ -313,6 +316,102 @@ static const struct series *find(const struct series_list *l, long long job, con
 	return NULL;
 }
 
+int compare_row_is_pooled(const struct compare_row *r)
+{
+	return !strcmp(r->metric, COMPARE_POOLED_METRIC);
+}
+
+static int by_string(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The pooled job's identity: its jobs' names, sorted, as JSON and as a hash of that JSON. */
+static void pool_identity(struct compare_row *r, struct strvec *names)
+{
+	json_t *list = json_array(), *params;
+	struct strbuf hash = STRBUF_INIT;
+	char hex[17];
+	size_t i;
+
+	qsort(names->v, names->nr, sizeof(*names->v), by_string);
+	for (i = 0; i < names->nr; i++)
+		json_array_append_new(list, json_string(names->v[i]));
+	params = json_pack("{s:o}", "pooled", list);
+	r->pool_params = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(params);
+	if (!r->pool_params) {
+		/* jansson fails here only without memory, as xmalloc would */
+		fprintf(stderr, "pinbench: fatal: out of memory\n");
+		abort();
+	}
+	hash_hex(r->pool_params, hex);
+	strbuf_addf(&hash, "pooled-%s", hex);
+	r->pool_hash = strbuf_detach(&hash, NULL);
+}
+
+/*
+ * The pooled row (compare.h): every paired IOPS row's boots pooled by
+ * nested_pool, then the pairs' ratio, interval and paired t-test as for
+ * one job. Nothing when fewer than two rows or two boots pool.
+ */
+static void add_pooled_row(struct comparison *c, const struct series_list *a,
+			   const struct series_list *b, const struct compare_opts *o)
+{
+	struct nested *xa = xcalloc(c->nr + 1, sizeof(*xa)), *xb = xcalloc(c->nr + 1, sizeof(*xb));
+	struct strvec names = STRVEC_INIT;
+	struct nested pa, pb;
+	struct compare_row *r;
+	const char *unit = "";
+	size_t i, n = 0, kept;
+
+	for (i = 0; i < c->nr; i++) {
+		const struct compare_row *row = &c->rows[i];
+		const struct series *sa, *sb;
+
+		if (row->kind != COMPARE_NOISY || !row->paired || !ends_with(row->metric, ".iops") ||
+		    !(sa = find(a, row->job, row->metric)) || !(sb = find(b, row->job, row->metric)))
+			continue;
+		nested_init(&xa[n], sa->values, sa->boots, sa->reps, sa->n);
+		nested_init(&xb[n], sb->values, sb->boots, sb->reps, sb->n);
+		if (!names.nr || strcmp(names.v[names.nr - 1], row->job_name))
+			strvec_push(&names, row->job_name);
+		unit = row->unit;
+		n++;
+	}
+	kept = n >= 2 ? nested_pool(xa, xb, n, &pa, &pb) : 0;
+	if (kept >= 2) {
+		struct strbuf name = STRBUF_INIT;
+
+		strbuf_addf(&name, "all %zu jobs (pooled)", names.nr);
+		r = new_row(c, 0, name.buf, COMPARE_POOLED_METRIC, unit, COMPARE_NOISY);
+		strbuf_release(&name);
+		r->na = r->nb = r->boots_a = r->boots_b = kept;
+		r->median_a = nested_median(&pa);
+		r->median_b = nested_median(&pb);
+		r->cv_a = stats_cv_percent(pa.v, kept);
+		r->cv_b = stats_cv_percent(pb.v, kept);
+		r->boot_cv = stats_pooled_cv(nested_between_cv(&pa), kept, nested_between_cv(&pb),
+					     kept);
+		r->paired = !nested_paired_ratio(&pa, &pb, o->resamples, o->seed, o->confidence,
+						 &r->ci, &r->p, &r->pair_sd);
+		if (!r->paired)
+			r->ci.ratio = r->ci.lo = r->ci.hi = r->p = NAN;
+		pool_identity(r, &names);
+	}
+	if (n >= 2) {
+		nested_release(&pa);
+		nested_release(&pb);
+	}
+	for (i = 0; i < n; i++) {
+		nested_release(&xa[i]);
+		nested_release(&xb[i]);
+	}
+	free(xa);
+	free(xb);
+	strvec_clear(&names);
+}
+
 int compare_runs(struct db *db, long long run_a, long long run_b, const struct compare_opts *o,
 		 struct comparison *out)
 {
@@ -352,10 +451,11 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 		keep_least(&out->min_boots, r->boots_a);
 		keep_least(&out->min_boots, r->boots_b);
 	}
-	/* Benjamini-Hochberg over the noisy rows: the family is this comparison */
+	add_pooled_row(out, &a, &b, o);
+	/* Benjamini-Hochberg over the job rows: the family is this comparison's jobs */
 	p = xcalloc(out->nr + 1, sizeof(*p));
 	for (i = 0; i < out->nr; i++)
-		if (out->rows[i].kind == COMPARE_NOISY)
+		if (out->rows[i].kind == COMPARE_NOISY && !compare_row_is_pooled(&out->rows[i]))
 			p[np++] = out->rows[i].p;
 	stats_bh(p, np, p);
 	for (i = 0, np = 0; i < out->nr; i++) {
@@ -366,7 +466,8 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 
 		if (r->kind != COMPARE_NOISY)
 			continue;
-		r->q = p[np++];
+		/* the pooled row is the one primary question: its own p decides it */
+		r->q = compare_row_is_pooled(r) ? r->p : p[np++];
 		/*
 		 * One boot a side resamples to one boot: an interval as narrow as
 		 * the repetitions inside it agree, while the kernel and the
@@ -430,9 +531,19 @@ int compare_store(struct db *db, const struct comparison *c, const char *command
 	for (i = 0; i < c->nr; i++) {
 		const struct compare_row *r = &c->rows[i];
 		int exact = r->kind == COMPARE_EXACT;
+		long long job = r->job;
 
+		if (!job && r->pool_hash) {
+			struct job_row pooled = { r->pool_hash, r->job_name, r->pool_params,
+						  NULL, NULL, NULL, 0, 0, 0, NULL, 0, 0 };
+
+			if (db_job_get_or_add(db, &pooled, &job)) {
+				free(v);
+				return -1;
+			}
+		}
 		v[i] = (struct db_verdict){
-			r->job, r->metric, exact ? "exact" : "noisy", compare_verdict_word(r),
+			job, r->metric, exact ? "exact" : "noisy", compare_verdict_word(r),
 			r->median_a, r->median_b, exact ? NAN : r->ci.ratio, exact ? NAN : r->ci.lo,
 			exact ? NAN : r->ci.hi, exact ? NAN : r->p, exact ? NAN : r->q,
 			exact ? r->delta : NAN, (long long)r->na, (long long)r->nb,
@@ -640,6 +751,8 @@ void comparison_release(struct comparison *c)
 		free(c->rows[i].job_name);
 		free(c->rows[i].metric);
 		free(c->rows[i].unit);
+		free(c->rows[i].pool_hash);
+		free(c->rows[i].pool_params);
 	}
 	free(c->rows);
 	pin_balances_release(&c->balance_a);

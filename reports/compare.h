@@ -55,7 +55,26 @@ struct compare_row {
 	double pair_sd;			/* paired: the sd of the pairs' log ratios */
 	/* noisy rows: a trend inside the boots, Mann-Kendall S and var a side (nested_trend) */
 	double trend_s_a, trend_var_a, trend_s_b, trend_var_b;
+	/*
+	 * the pooled row before it is stored (job 0): its job's identity, the
+	 * hash and canonical JSON of the jobs it pools; NULL on every other row
+	 */
+	char *pool_hash, *pool_params;
 };
+
+/*
+ * The pooled row: the IOPS of every job of the matrix in one row
+ * (nested_pool), judged over the pairs of interleaved boots. It answers
+ * the comparison's first question, "is direct I/O slower?", where no job
+ * alone has the boots to: a pair of boots shares its minute, so the pair,
+ * not the job, is the sample. It is the one primary hypothesis, decided
+ * at alpha on its own p; the job rows stay one Benjamini-Hochberg family.
+ * Stored as a verdict of a job of its own (hash "pooled-...", params
+ * {"pooled": [job names]}), present when two or more paired IOPS rows
+ * have two or more boots in common.
+ */
+#define COMPARE_POOLED_METRIC "pooled.iops"
+int compare_row_is_pooled(const struct compare_row *r);
 
 /* Everything a verdict depends on: stored with the comparison (db/db.h). */
 struct compare_opts {

@@ -39,6 +39,7 @@ static struct headline_finding *finding_for(struct headline *h, const struct com
 	h->findings[h->nr] = (struct headline_finding){
 		r->metric, r->unit, word, r->kind == COMPARE_EXACT, 0, 0,
 		INFINITY, -INFINITY, INFINITY, -INFINITY, INFINITY, -INFINITY,
+		NULL, NAN, NAN, NAN, 0,
 	};
 	return &h->findings[h->nr++];
 }
@@ -66,14 +67,19 @@ static int finding_rank(const struct headline_finding *f)
 	return !strcmp(f->word, "improvement") ? 1 : 2;
 }
 
-/* inside a rank the tool's two questions first: pins, then throughput and latency, then cost */
+/*
+ * inside a rank the tool's two questions first: pins, then the pooled
+ * throughput, the jobs' throughput and latency, then cost
+ */
 static int metric_rank(const char *m)
 {
 	if (starts_with(m, "pin."))
 		return 0;
-	if (starts_with(m, "fio."))
+	if (!strcmp(m, COMPARE_POOLED_METRIC))
 		return 1;
-	return starts_with(m, "cost.") ? 2 : 3;
+	if (starts_with(m, "fio."))
+		return 2;
+	return starts_with(m, "cost.") ? 3 : 4;
 }
 
 static int by_rank(const void *x, const void *y)
@@ -111,9 +117,26 @@ void headline_build(const struct comparison *c, struct headline *h)
 	memset(h, 0, sizeof(*h));
 	h->min_boots = c->min_boots;
 	h->detectable_pct = NAN;
+	h->level = c->opts.confidence;
 	for (i = 0; i < c->nr; i++) {
 		const struct compare_row *r = &c->rows[i];
 		int key = r->kind == COMPARE_NOISY && noise_is_key_metric(r->metric);
+
+		if (compare_row_is_pooled(r)) {
+			h->pooled = r;
+			if (decided_change(r)) {
+				struct headline_finding *f = finding_for(h, r, &alloc);
+
+				f->jobs = 1;
+				f->lo = f->hi = change_of(r);
+				f->pooled = r->job_name;
+				f->ci_lo = (r->ci.lo - 1) * 100;
+				f->ci_hi = (r->ci.hi - 1) * 100;
+				f->level = c->opts.confidence;
+				f->pairs = r->boots_a;
+			}
+			continue;
+		}
 
 		if (r->kind == COMPARE_NOISY && ends_with(r->metric, ".iops")) {
 			S[0] += r->trend_s_a;
@@ -180,8 +203,27 @@ static void range(struct strbuf *sb, double lo, double hi, const char *fmt)
 	}
 }
 
+/* "IOPS of all 16 jobs (pooled) -12.3 % (95 % CI -16.0 .. -8.1 %, 4 pairs of boots)" */
+static void pooled_text(struct strbuf *sb, const char *pooled, double change, double lo,
+			double hi, double level, size_t pairs)
+{
+	if (!isfinite(change)) {
+		strbuf_addf(sb, "IOPS of %s: no paired estimate", pooled);
+		return;
+	}
+	strbuf_addf(sb, "IOPS of %s %+.1f %%", pooled, change);
+	if (isfinite(lo) && isfinite(hi))
+		strbuf_addf(sb, " (%.0f %% CI %+.1f .. %+.1f %%, %zu pairs of interleaved boots)",
+			    100 * level, lo, hi, pairs);
+}
+
 void headline_finding_text(const struct headline_finding *f, struct strbuf *sb)
 {
+	if (f->pooled) {
+		strbuf_addf(sb, "%s: ", f->word);
+		pooled_text(sb, f->pooled, f->lo, f->ci_lo, f->ci_hi, f->level, f->pairs);
+		return;
+	}
 	strbuf_addf(sb, "%s: %s ", !strcmp(f->word, "changed") ? "changed" : f->word, f->metric);
 	if (f->exact) {
 		range(sb, f->lo, f->hi, "%+.2f");
@@ -200,6 +242,17 @@ void headline_finding_text(const struct headline_finding *f, struct strbuf *sb)
 
 void headline_noise_text(const struct headline *h, struct strbuf *sb)
 {
+	const struct compare_row *p = h->pooled;
+
+	/* decided, it is a finding; else what it saw comes first here */
+	if (p && !decided_change(p)) {
+		pooled_text(sb, p->job_name, (p->ci.ratio - 1) * 100, (p->ci.lo - 1) * 100,
+			    (p->ci.hi - 1) * 100, h->level, p->boots_a);
+		strbuf_addstr(sb, p->verdict == STATS_NO_CHANGE ? ": no change" : ": undecided");
+		if (p->verdict == STATS_INCONCLUSIVE && p->reps_needed)
+			strbuf_addf(sb, " (about %u pairs would decide it)", p->reps_needed);
+		strbuf_addstr(sb, "; ");
+	}
 	if (!h->noisy) {
 		strbuf_addstr(sb, "no noisy rows (throughput, latency) were compared");
 		return;

@@ -26,6 +26,10 @@ struct headline_finding {
 	size_t of;			/* rows of this metric in the comparison */
 	double lo, hi;			/* exact: delta; noisy: % change */
 	double a_lo, a_hi, b_lo, b_hi;	/* the medians, both sides */
+	/* the pooled row's (compare.h): what it pools, its interval in %, its pairs; else NULL */
+	const char *pooled;
+	double ci_lo, ci_hi, level;
+	size_t pairs;
 };
 
 struct headline {
@@ -44,6 +48,9 @@ struct headline {
 	 */
 	double trend_z[2];
 	size_t trend_jobs[2];
+	/* the pooled row, undecided or not (NULL: none); not counted in noisy and undecided */
+	const struct compare_row *pooled;
+	double level;			/* of the comparison's intervals */
 };
 
 /* |z| from here on is a slide worth saying (two-sided p < 0.003) */

@@ -286,3 +286,58 @@ void nested_trend(const struct nested *s, double *S, double *var)
 		*var += (double)n * (double)(n - 1) * (double)(2 * n + 5) / 18;
 	}
 }
+
+/* Row r's boot median for boot number `boot` into *m; 0 when that boot is not in it. */
+static int boot_median_of(const struct nested *s, long long boot, double *buf, double *m)
+{
+	size_t g;
+
+	for (g = 0; g < s->nboots; g++) {
+		if (s->boot[g] != boot)
+			continue;
+		*m = median_of(s->v + s->off[g], s->off[g + 1] - s->off[g], buf);
+		return 1;
+	}
+	return 0;
+}
+
+size_t nested_pool(const struct nested *a, const struct nested *b, size_t nrows,
+		   struct nested *pa, struct nested *pb)
+{
+	size_t n = nrows ? a[0].nboots : 0, most = 1, g, i, kept = 0;
+	double *va, *vb, *buf;
+	long long *boots;
+
+	for (i = 0; i < nrows; i++)
+		most = a[i].n > most ? a[i].n : b[i].n > most ? b[i].n : most;
+	va = xcalloc(n + 1, sizeof(*va));
+	vb = xcalloc(n + 1, sizeof(*vb));
+	boots = xcalloc(n + 1, sizeof(*boots));
+	buf = xcalloc(most, sizeof(*buf));
+	for (g = 0; g < n; g++) {
+		long long boot = a[0].boot[g];
+		double la = 0, lb = 0, ma, mb;
+		int all = 1;
+
+		for (i = 0; i < nrows && all; i++) {
+			all = boot_median_of(&a[i], boot, buf, &ma) &&
+			      boot_median_of(&b[i], boot, buf, &mb) && ma > 0 && mb > 0;
+			if (all) {
+				la += log(ma);
+				lb += log(mb);
+			}
+		}
+		if (!all)
+			continue;
+		va[kept] = exp(la / (double)nrows);
+		vb[kept] = exp(lb / (double)nrows);
+		boots[kept++] = boot;
+	}
+	nested_init(pa, va, boots, NULL, kept);
+	nested_init(pb, vb, boots, NULL, kept);
+	free(va);
+	free(vb);
+	free(boots);
+	free(buf);
+	return kept;
+}

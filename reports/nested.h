@@ -66,6 +66,18 @@ int nested_paired_ratio(const struct nested *a, const struct nested *b, unsigned
 unsigned nested_pairs_needed(double sd, double threshold, double alpha);
 
 /*
+ * Several rows pooled over one matrix (the IOPS of every job): for each
+ * boot number every row has on both sides, the geometric mean over the
+ * rows of their boot medians, one value a boot, into pa and pb (released
+ * by the caller). The jobs of one boot share its minute, so a pair of
+ * pooled boots is one sample, however many jobs it averages; the log
+ * ratio of a pair is the mean of its rows' log ratios, which
+ * nested_paired_ratio then takes over the pairs. Returns the boots kept.
+ */
+size_t nested_pool(const struct nested *a, const struct nested *b, size_t nrows,
+		   struct nested *pa, struct nested *pb);
+
+/*
  * A trend through the boots: the Mann-Kendall S of every boot with three
  * or more repetitions (their order in the boot against their values),
  * summed, with its variance under no trend (ties not corrected). Added up

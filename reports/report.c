@@ -122,7 +122,10 @@ void report_verdict_phrase(const struct comparison *c, struct strbuf *out)
 		strbuf_addstr(out, "no regression");
 		return;
 	}
-	if (worst->kind == COMPARE_EXACT)
+	if (compare_row_is_pooled(worst))
+		strbuf_addf(out, "IOPS of %s %+.1f%% regression", worst->job_name,
+			    (worst->ci.ratio - 1) * 100);
+	else if (worst->kind == COMPARE_EXACT)
 		strbuf_addf(out, "%s.%s %+.2f regression", worst->job_name, worst->metric,
 			    worst->delta);
 	else

@@ -240,6 +240,130 @@ static void test_drift(struct db *db, long long kid, long long mid, long long ji
 	}
 }
 
+/*
+ * Pooling: 8 jobs, 4 interleaved boots a side of 2 repetitions; boot g of
+ * A and of B share the host's minute minutes[g]; every job, boot and side
+ * has its own +-8 % (the between-boot spread of one job the DESIGN's
+ * measurements show), so a job alone rarely decides; the kernel is `kernel`
+ * times the baseline on every job. Job j is jobs[j].
+ */
+static long long pooled_run(struct db *db, long long kernel_id, long long machine_id,
+			    const long long *jobs, unsigned side, double kernel)
+{
+	static const double minutes[] = { 1.0, 0.6, 1.3, 0.8 };
+	long long run;
+	unsigned g, j, i;
+
+	db_run_begin(db, kernel_id, machine_id, "qemu", NULL, NULL, &run);
+	for (j = 0; j < 8; j++) {
+		for (g = 0; g < 4; g++) {
+			/* a fixed pseudo-random +-8 % per (job, boot, side) */
+			unsigned h = (j * 31 + g * 7 + side * 101 + 17) * 2654435761u;
+			double own = 1 + 0.08 * ((double)(h >> 16 & 0xffff) / 32767.5 - 1);
+
+			for (i = 0; i < 2; i++) {
+				struct sample_set s = SAMPLE_SET_INIT;
+
+				sample_set_add(&s, "fio.read.iops", (1000 + 500 * j) * minutes[g] * own *
+					       kernel * (1 + (double)i / 200), "IO/s");
+				db_rep_store_in_boot(db, run, jobs[j], (int)(g * 2 + i + 1), (int)g + 1,
+						     &s);
+				sample_set_clear(&s);
+			}
+		}
+	}
+	db_run_finish(db, run, "done", NULL);
+	return run;
+}
+
+static const struct compare_row *pooled_row(const struct comparison *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr; i++)
+		if (compare_row_is_pooled(&c->rows[i]))
+			return &c->rows[i];
+	return NULL;
+}
+
+static void test_pooled(struct db *db, long long kid, long long mid)
+{
+	struct compare_opts o = COMPARE_OPTS_DEFAULT;
+	struct comparison c, stored;
+	const struct compare_row *r;
+	long long jobs[8], a, b, aa, id, id2, pooled_job;
+	size_t i, decided = 0;
+	unsigned j;
+
+	for (j = 0; j < 8; j++) {
+		char hash[16], name[32];
+		struct job_row jr = { hash, name, "{}", "vfat", "nvme", "randread", 4096, 1, 1,
+				      "psync", 1 << 24, 1 };
+
+		snprintf(hash, sizeof(hash), "pool%u", j);
+		snprintf(name, sizeof(name), "job-%u@nvme:vfat", j);
+		db_job_get_or_add(db, &jr, &jobs[j]);
+	}
+	a = pooled_run(db, kid, mid, jobs, 0, 1.0);
+	b = pooled_run(db, kid, mid, jobs, 1, 0.88);
+	aa = pooled_run(db, kid, mid, jobs, 1, 1.0);
+
+	is_int(compare_runs(db, a, b, &o, &c), 0, "8 jobs, 4 interleaved boots a side, compare");
+	r = pooled_row(&c);
+	ok(r && r->job == 0 && !strcmp(r->job_name, "all 8 jobs (pooled)") && r->boots_a == 4,
+	   "one pooled row over the 8 jobs' 4 pairs of boots");
+	ok(r && fabs(r->ci.ratio - 0.88) < 0.03 && r->ci.hi < 1,
+	   "its ratio is the planted 0.88, its CI below 1");
+	is_int(r ? (int)r->verdict : -1, STATS_REGRESSION, "a 12 % loss on every job: regression");
+	ok(r && r->q == r->p, "decided on its own p, outside the jobs' BH family");
+	for (i = 0; i < c.nr; i++)
+		decided += !compare_row_is_pooled(&c.rows[i]) &&
+			   c.rows[i].verdict == STATS_REGRESSION;
+	ok(decided < 8, "where the jobs alone do not all decide it");
+	is_int(compare_store(db, &c, "test", &id), 0, "stored");
+	comparison_release(&c);
+	is_int(compare_load(db, id, &stored), 0, "and read back");
+	r = pooled_row(&stored);
+	ok(r && r->job > 0 && !strcmp(r->job_name, "all 8 jobs (pooled)") &&
+	   r->verdict == STATS_REGRESSION && fabs(r->ci.ratio - 0.88) < 0.03,
+	   "as a verdict of a job of its own, the same figures");
+	pooled_job = r ? r->job : -1;
+	{
+		struct headline h;
+		char *text = headline_text(&stored, &h);
+
+		is_str(h.word, "REGRESSION", "the headline says REGRESSION");
+		like(text, "regression: IOPS of all 8 jobs (pooled) -1",
+		     "and leads the throughput findings with the pooled row");
+		like(text, "(95 % CI -1", "with its interval");
+		like(text, "4 pairs of interleaved", "and its pairs");
+		headline_release(&h);
+		free(text);
+	}
+	comparison_release(&stored);
+	compare_runs(db, a, b, &o, &c);
+	compare_store(db, &c, "test", &id2);
+	comparison_release(&c);
+	compare_load(db, id2, &stored);
+	r = pooled_row(&stored);
+	ok(r && r->job == pooled_job, "the same jobs pool into the same job row");
+	comparison_release(&stored);
+
+	compare_runs(db, a, aa, &o, &c);
+	r = pooled_row(&c);
+	ok(r && r->verdict != STATS_REGRESSION && r->verdict != STATS_IMPROVEMENT &&
+	   r->ci.lo < 1 && r->ci.hi > 1, "A/A under the same drift and spread: no pooled verdict");
+	{
+		struct headline h;
+		char *text = headline_text(&c, &h);
+
+		like(text, "IOPS of all 8 jobs (pooled) ", "the headline still gives its figure");
+		headline_release(&h);
+		free(text);
+	}
+	comparison_release(&c);
+}
+
 static char *printed(const struct comparison *c)
 {
 	char *text = NULL;
@@ -550,6 +674,7 @@ int main(void)
 	comparison_release(&c);
 	test_stored(db, path.buf, a, b);
 	test_drift(db, kid, mid, jid);
+	test_pooled(db, kid, mid);
 	db_close(db);
 	remove_tree(d);
 	strbuf_release(&path);
