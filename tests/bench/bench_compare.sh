@@ -153,7 +153,12 @@ echo "udelay(20) before every bio, $boots interleaved boots a side (exit $rc):"
 python3 - "$T/udelay.json" <<'EOP'
 import json, sys
 doc = json.load(open(sys.argv[1]))
-rows = [r for r in doc["rows"] if r["metric"].endswith(".iops")]
+rows = [r for r in doc["rows"] if r["metric"].endswith(".iops") and r["metric"] != "pooled.iops"]
+for r in doc["rows"]:
+    if r["metric"] == "pooled.iops":
+        print("  pooled IOPS of %s: %s %+.1f %% (CI %+.1f .. %+.1f %%, p %.3g)" % (
+            r["job"], r["verdict"], (r["ratio"] - 1) * 100, (r["ci_lo"] - 1) * 100,
+            (r["ci_hi"] - 1) * 100, r["p"]))
 words = {}
 for r in rows:
     words.setdefault(r["verdict"], []).append(r)
