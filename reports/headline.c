@@ -203,7 +203,7 @@ static void range(struct strbuf *sb, double lo, double hi, const char *fmt)
 	}
 }
 
-/* "IOPS of all 16 jobs (pooled) -12.3 % (95 % CI -16.0 .. -8.1 %, 4 pairs of boots)" */
+/* "IOPS of all 8 jobs (pooled) -7.2 % (95 % CI -8.6 .. -5.9 %, 4 pairs of interleaved boots)" */
 static void pooled_text(struct strbuf *sb, const char *pooled, double change, double lo,
 			double hi, double level, size_t pairs)
 {
