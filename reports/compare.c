@@ -360,7 +360,7 @@ static void add_pooled_row(struct comparison *c, const struct series_list *a,
 {
 	struct nested *xa = xcalloc(c->nr + 1, sizeof(*xa)), *xb = xcalloc(c->nr + 1, sizeof(*xb));
 	struct strvec names = STRVEC_INIT;
-	struct nested pa, pb;
+	struct nested pa = { 0 }, pb = { 0 };
 	struct compare_row *r;
 	const char *unit = "";
 	size_t i, n = 0, kept;
@@ -399,10 +399,8 @@ static void add_pooled_row(struct comparison *c, const struct series_list *a,
 			r->ci.ratio = r->ci.lo = r->ci.hi = r->p = NAN;
 		pool_identity(r, &names);
 	}
-	if (n >= 2) {
-		nested_release(&pa);
-		nested_release(&pb);
-	}
+	nested_release(&pa);
+	nested_release(&pb);
 	for (i = 0; i < n; i++) {
 		nested_release(&xa[i]);
 		nested_release(&xb[i]);

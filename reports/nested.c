@@ -308,8 +308,11 @@ size_t nested_pool(const struct nested *a, const struct nested *b, size_t nrows,
 	double *va, *vb, *buf;
 	long long *boots;
 
-	for (i = 0; i < nrows; i++)
-		most = a[i].n > most ? a[i].n : b[i].n > most ? b[i].n : most;
+	/* a boot's repetitions are at most its row's: the median's scratch fits either side */
+	for (i = 0; i < nrows; i++) {
+		most = a[i].n > most ? a[i].n : most;
+		most = b[i].n > most ? b[i].n : most;
+	}
 	va = xcalloc(n + 1, sizeof(*va));
 	vb = xcalloc(n + 1, sizeof(*vb));
 	boots = xcalloc(n + 1, sizeof(*boots));

@@ -20,6 +20,7 @@
 #include "db/db.h"
 #include "reports/compare.h"
 #include "reports/headline.h"
+#include "reports/nested.h"
 #include "reports/report.h"
 #include "tests/tap.h"
 
@@ -362,6 +363,32 @@ static void test_pooled(struct db *db, long long kid, long long mid)
 		free(text);
 	}
 	comparison_release(&c);
+
+	/* sides of unequal repetitions: one a boot in A, eight in B, two rows */
+	{
+		static const double va[] = { 100, 400, 400 }, vb[] = { 90, 90, 90, 90, 90, 90, 90,
+								   90, 360, 360, 360, 360, 360,
+								   360, 360, 360 };
+		static const long long ba[] = { 1, 2, 2 }, bb[] = { 1, 1, 1, 1, 1, 1, 1, 1,
+								     2, 2, 2, 2, 2, 2, 2, 2 };
+		struct nested xa[2], xb[2], pa, pb;
+
+		/* each row's A side larger than the rows before it, its B side larger still */
+		for (j = 0; j < 2; j++) {
+			nested_init(&xa[j], va, ba, NULL, 2 + j);
+			nested_init(&xb[j], vb, bb, NULL, 16);
+		}
+		is_int((int)nested_pool(xa, xb, 2, &pa, &pb), 2,
+		       "rows of 1 and 8 repetitions a boot pool into 2 boots");
+		ok(fabs(pa.v[0] - 100) < 1e-9 && fabs(pb.v[1] - 360) < 1e-9,
+		   "each boot's value the geometric mean of its rows' boot medians");
+		nested_release(&pa);
+		nested_release(&pb);
+		for (j = 0; j < 2; j++) {
+			nested_release(&xa[j]);
+			nested_release(&xb[j]);
+		}
+	}
 }
 
 static char *printed(const struct comparison *c)
