@@ -14,7 +14,7 @@ LDLIBS    += $(PKG_LIBS) -lm
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-MODULE_DIRS := common db collectors runner reports kernels
+MODULE_DIRS := common db collectors runner reports kernels workloads
 SRC       := $(wildcard $(addsuffix /*.c,$(MODULE_DIRS)))
 MAIN_SRC  := runner/main.c
 LIB_SRC   := $(filter-out $(MAIN_SRC),$(SRC))

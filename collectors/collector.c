@@ -17,7 +17,8 @@
 
 static int vmstat_enabled(const struct rep_ctx *ctx)
 {
-	return ctx->cfg->vmstat;
+	/* a workload that counts its own pins counts them over its measured I/O alone */
+	return ctx->cfg->vmstat && !ctx->own_pins;
 }
 
 static int vmstat_snapshot(struct vmstat *snap)

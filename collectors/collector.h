@@ -26,6 +26,7 @@ struct rep_ctx {
 	const char *workdir;		/* private scratch for this repetition's files */
 	struct sample_set *samples;	/* fio's samples are already here in after() */
 	double total_ios;		/* fio.total_ios of this repetition */
+	int own_pins;			/* the workload reports its pins itself (dio-cases) */
 };
 
 struct collector {

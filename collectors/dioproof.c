@@ -40,6 +40,7 @@ static const struct {
 	const char *method;
 } fs_methods[] = {
 	{ "vfat",	"fat_direct_IO" },
+	{ "vfat-512",	"fat_direct_IO" },	/* vfat with 512-byte clusters */
 	{ "msdos",	"fat_direct_IO" },
 	{ "exfat",	"exfat_direct_IO" },
 	{ "udf",	"udf_direct_IO" },

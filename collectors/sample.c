@@ -86,6 +86,9 @@ int metric_direction(const char *m)
 	/* a share of the kernel's work falls when the rest grows: a change, not a side */
 	if (ends_with(m, "_share_pct"))
 		return 0;
+	/* the dio-cases checks: a page left pinned, data that did not read back */
+	if (starts_with(m, "case.") && (ends_with(m, ".leaked_pages") || ends_with(m, ".data_errors")))
+		return -1;
 	if (strstr(m, ".clat_") || starts_with(m, "pin.") || starts_with(m, "profile.") ||
 	    ends_with(m, "_cpu_ns_per_io") || starts_with(m, "perf.") || starts_with(m, "cost."))
 		return -1;

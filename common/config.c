@@ -54,8 +54,20 @@ static const struct key_def keys[] = {
 	{ "matrix", "devices", KEY_LIST, OFF(devices), "scratch", NULL, 0, 0,
 	  "where jobs run: 'scratch' (the target's scratch directory) and/or [device NAME] sections" },
 	{ "matrix", "filesystems", KEY_LIST_ENUM, OFF(filesystems), "ext4",
-	  "vfat exfat udf hfsplus jfs nilfs2 ext2 ext4 xfs btrfs", 0, 0,
-	  "made with mkfs on each allow-listed device (scratch uses the filesystem it is on)" },
+	  "vfat vfat-512 exfat udf hfsplus jfs nilfs2 ext2 ext4 xfs btrfs", 0, 0,
+	  "made with mkfs on each allow-listed device (scratch uses the filesystem it is on); "
+	  "vfat-512 is vfat with 512-byte clusters (mkfs.vfat -s 1 -S 512), where a page spans "
+	  "8 clusters and the dio-cases split-page case can split it across bios" },
+	{ "matrix", "workloads", KEY_LIST_ENUM, OFF(workloads), "fio", "fio dio-cases", 0, 0,
+	  "fio: the rw x bs x iodepth x numjobs x ioengine jobs; dio-cases: pinbench's own "
+	  "O_DIRECT program, one job per [matrix] cases entry, device and filesystem" },
+	{ "matrix", "cases", KEY_LIST, OFF(cases),
+	  "anon zero-src subblock-new split-page split-iovec thp file-mmap fault-mid", NULL, 0, 0,
+	  "the dio-cases jobs: anon (touched memory, the control), zero-src (a write from the "
+	  "zero page), subblock-new (512-byte writes into new blocks), split-page (a page over "
+	  "non-contiguous blocks), split-iovec (two iovecs in one page), thp (a huge page), "
+	  "file-mmap (a shared page-cache mapping), fault-mid (EFAULT part way); a name not "
+	  "among them is skipped with a warning" },
 	{ "matrix", "rw", KEY_LIST_ENUM, OFF(rw), "randread",
 	  "read write randread randwrite rw randrw", 0, 0, "fio rw modes" },
 	{ "matrix", "bs", KEY_LIST_SIZE, OFF(bs), "4k", NULL, 512, 64ull << 20,

@@ -44,6 +44,8 @@ struct config {
 	/* [matrix] */
 	struct strvec devices;	/* "scratch" and/or [device NAME] names */
 	struct strvec filesystems;	/* mkfs'd on devices; scratch uses what it is on */
+	struct strvec workloads;	/* fio, dio-cases */
+	struct strvec cases;		/* of dio-cases (workloads/diocase.h) */
 	struct strvec rw;
 	struct strvec bs;	/* validated sizes, kept as written ("4k") */
 	struct strvec iodepth;

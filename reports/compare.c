@@ -89,6 +89,15 @@ static int classify(const char *metric, const char *unit)
 	if (starts_with(metric, "pin.") || starts_with(metric, "dio.") ||
 	    starts_with(metric, "cost."))
 		return COMPARE_EXACT;
+	/*
+	 * The dio-cases rows: throughput is noisy; bios, bytes on disk, huge
+	 * page or zero page, leaked pages and data errors are what the case
+	 * did, the same in every repetition of a kernel.
+	 */
+	if (starts_with(metric, "case.") && !ends_with(metric, ".iops") &&
+	    !ends_with(metric, ".bw_bytes"))
+		return ends_with(metric, "total_ios") || ends_with(metric, ".block_size") ? -1 :
+		       COMPARE_EXACT;
 	/* these follow from how much I/O was done, not from how well */
 	if (starts_with(metric, "vmstat.") || ends_with(metric, "total_ios") ||
 	    ends_with(metric, "runtime_ms") ||
@@ -369,7 +378,8 @@ static void add_pooled_row(struct comparison *c, const struct series_list *a,
 		const struct compare_row *row = &c->rows[i];
 		const struct series *sa, *sb;
 
-		if (row->kind != COMPARE_NOISY || !row->paired || !ends_with(row->metric, ".iops") ||
+		if (row->kind != COMPARE_NOISY || !row->paired || !starts_with(row->metric, "fio.") ||
+		    !ends_with(row->metric, ".iops") ||
 		    !(sa = find(a, row->job, row->metric)) || !(sb = find(b, row->job, row->metric)))
 			continue;
 		nested_init(&xa[n], sa->values, sa->boots, sa->reps, sa->n);

@@ -14,7 +14,10 @@ static int key_metric(const char *m)
 		"fio.read.bw_bytes", "fio.read.iops", "fio.read.clat_p50_ns", "fio.read.clat_p99_ns",
 		"fio.write.bw_bytes", "fio.write.iops", "fio.write.clat_p50_ns",
 		"fio.write.clat_p99_ns", "pin.acquired_per_io", "pin.released_per_io",
-		"perf.task_clock_ns_per_io", "fio.sys_cpu_ns_per_io", "profile.pin_share_pct", NULL,
+		"perf.task_clock_ns_per_io", "fio.sys_cpu_ns_per_io", "profile.pin_share_pct",
+		/* the dio-cases checks */
+		"case.iops", "case.bios_per_io", "case.disk_bytes_per_io", "case.leaked_pages",
+		"case.data_errors", "case.thp", "case.zero_page_src", "case.zeroed_bytes_per_io", NULL,
 	};
 	int i;
 

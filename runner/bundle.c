@@ -59,7 +59,7 @@ void bundle_close(struct bundle_writer *w)
 /* --- what the host accepts ------------------------------------------------ */
 
 static const char *const metric_prefixes[] = {
-	"fio.", "vmstat.", "pin.", "perf.", "dio.", "profile.", "count.", "cost.", NULL,
+	"fio.", "vmstat.", "pin.", "perf.", "dio.", "profile.", "count.", "cost.", "case.", NULL,
 };
 
 int bundle_metric_ok(const char *metric)

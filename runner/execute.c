@@ -17,9 +17,11 @@
 #include "common/fsutil.h"
 #include "common/log.h"
 #include "common/spawn.h"
+#include "common/untrusted.h"
 #include "runner/cost.h"
 #include "runner/execute.h"
 #include "runner/host.h"
+#include "workloads/diocase.h"
 
 /* The proof pass is short: kprobe hits are counts, a second of I/O gives thousands. */
 #define PROOF_MS 1000
@@ -48,21 +50,27 @@ static void progress(const struct exec_state *es, const struct job_spec *job, un
 		     const struct sample_set *s, const char *status)
 {
 	struct strbuf line = STRBUF_INIT;
-	double iops = sample_set_value(s, "fio.read.iops", 0) + sample_set_value(s, "fio.write.iops", 0);
+	double iops = sample_set_value(s, "fio.read.iops", 0) + sample_set_value(s, "fio.write.iops", 0) +
+		      sample_set_value(s, "case.iops", 0);
+	const struct sample *leaked = sample_set_find(s, "case.leaked_pages");
 	const struct sample *pins = sample_set_find(s, "pin.released_per_io");
 	const struct sample *cost = sample_set_find(s, "cost.kernel_insns_per_io");
 
 	strbuf_addf(&line, "[%zu/%zu] %s rep %u: ", es->reps_done, es->reps_total, job->name, rep);
 	if (status)
 		strbuf_addstr(&line, status);
-	else if (!sample_set_find(s, "fio.total_ios") && cost && cost->available)
+	else if (!sample_set_find(s, "fio.total_ios") && !sample_set_find(s, "case.total_ios") &&
+		 cost && cost->available)
 		strbuf_addf(&line, "%.0f kernel instructions/IO (counted)", cost->value);
-	else if (!sample_set_find(s, "fio.total_ios") && cost)
+	else if (!sample_set_find(s, "fio.total_ios") && !sample_set_find(s, "case.total_ios") &&
+		 cost)
 		strbuf_addstr(&line, "counted, but no cost rows");
 	else
 		strbuf_addf(&line, "%.0f IOPS", iops);
 	if (!status && pins && pins->available)
 		strbuf_addf(&line, ", %.2f pins released/IO", pins->value);
+	if (!status && leaked && leaked->available && leaked->value > 0)
+		strbuf_addf(&line, ", %.0f pages still pinned", leaked->value);
 	strbuf_addstr(&line, ", ");
 	exec_eta(es->started, es->reps_done, es->reps_total, &line);
 	info("%s", line.buf);
@@ -308,11 +316,81 @@ static int run_marked(struct exec_state *es, struct child *c, struct strvec *arg
 static enum rep_outcome count_idle(struct exec_state *es, const struct job_spec *job,
 				   const char *dir, double seconds, struct count_pass *pass);
 
+/*
+ * A dio-cases repetition's output into samples; what did not apply on this
+ * kernel or filesystem is said once per job (its first repetition).
+ */
+static int case_output(struct exec_state *es, const struct job_spec *job, unsigned rep,
+		       const struct child *c, struct sample_set *samples, struct strbuf *why)
+{
+	struct strbuf notes = STRBUF_INIT;
+	char *line, *nl;
+
+	if (c->status) {
+		struct strbuf err = STRBUF_INIT;
+
+		spawn_describe(c, why);
+		strbuf_addstr(&err, c->err.buf);
+		strbuf_rtrim(&err);
+		if (err.len) {
+			strbuf_addstr(why, ": ");
+			strbuf_add_escaped(why, err.buf, 300);
+		}
+		strbuf_release(&err);
+		return -1;
+	}
+	if (dio_case_parse(c->out.buf, c->out.len, samples, &notes, why)) {
+		strbuf_release(&notes);
+		return -1;
+	}
+	for (line = notes.buf; rep == es->first_rep && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		*nl = '\0';
+		info("%s: %s", job->name, line);
+	}
+	strbuf_release(&notes);
+	return 0;
+}
+
+/*
+ * What must not pass unnoticed: a page of the buffer still pinned after
+ * the I/O (a leaked pin) and data that did not read back. Flagged with the
+ * run (as a pin imbalance is), and the samples carry the counts for compare.
+ */
+static int case_flags(struct exec_state *es, const struct job_spec *job, unsigned rep,
+		      const struct sample_set *s)
+{
+	const struct sample *leaked = sample_set_find(s, "case.leaked_pages");
+	double errors = sample_set_value(s, "case.data_errors", 0);
+	struct strbuf msg = STRBUF_INIT;
+	int ret = 0;
+
+	if (leaked && leaked->available && leaked->value > 0) {
+		strbuf_addf(&msg, "%s: repetition %u: %.0f page%s of the buffer still pinned after "
+			    "the I/O completed (fork() copies them): a pin leaked, %+.2f pins "
+			    "released per I/O", job->name, rep, leaked->value,
+			    leaked->value == 1 ? "" : "s",
+			    sample_set_value(s, "pin.released_per_io", NAN) -
+			    sample_set_value(s, "pin.acquired_per_io", NAN));
+		warning("%s", msg.buf);
+		ret |= es->sink->flag(es->sink->data, job, "pin_leak", msg.buf);
+		strbuf_reset(&msg);
+	}
+	if (errors > 0) {
+		strbuf_addf(&msg, "%s: repetition %u: %.0f I/O%s did not read back as written",
+			    job->name, rep, errors, errors == 1 ? "" : "s");
+		warning("%s", msg.buf);
+		ret |= es->sink->flag(es->sink->data, job, "data_error", msg.buf);
+	}
+	strbuf_release(&msg);
+	return ret;
+}
+
 static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *job,
 				const char *dir, unsigned rep)
 {
 	struct sample_set samples = SAMPLE_SET_INIT;
-	struct rep_ctx ctx = { es->cfg, &es->perf, es->tmpdir, &samples, 0 };
+	struct rep_ctx ctx = { es->cfg, &es->perf, es->tmpdir, &samples, 0, job->dcase != NULL };
 	void *priv[8] = { NULL };
 	int active[8] = { 0 };
 	struct strvec argv = STRVEC_INIT;
@@ -350,7 +428,10 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		fj.runtime_s = 0;
 		fj.io_size = (unsigned long long)es->cfg->cost.ios * job->bs;
 	}
-	fio_job_argv(&fj, &argv);
+	if (job->dcase)
+		dio_case_argv(es->self, job->dcase, dir, job->runtime * 1000, &argv);
+	else
+		fio_job_argv(&fj, &argv);
 	for (i = 0; collectors[i]; i++)
 		if (active[i] && collectors[i]->wrap)
 			collectors[i]->wrap(&ctx, priv[i], &argv);
@@ -378,10 +459,17 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		goto failed;
 	}
 	if (c.out_truncated) {
-		strbuf_addstr(&why, "fio's output passed the capture limit: not parsed");
+		strbuf_addf(&why, "%s's output passed the capture limit: not parsed",
+			    job->dcase ? "dio-case" : "fio");
 		goto failed;
 	}
-	r = fio_parse(c.out.buf, c.out.len, &samples, &why);
+	if (job->dcase) {
+		if (case_output(es, job, rep, &c, &samples, &why))
+			goto failed;
+		r = FIO_OK;
+	} else {
+		r = fio_parse(c.out.buf, c.out.len, &samples, &why);
+	}
 	if (r == FIO_GARBAGE && c.status) {
 		strbuf_reset(&why);
 		fio_describe_failure(c.status, c.err.buf, &why);
@@ -392,7 +480,7 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 		fio_describe_failure(c.status, c.err.buf, &why);
 		goto failed;
 	}
-	ctx.total_ios = sample_set_value(&samples, "fio.total_ios", 0);
+	ctx.total_ios = sample_set_value(&samples, job->dcase ? "case.total_ios" : "fio.total_ios", 0);
 	if (counting(es)) {
 		/* as long as fio's own I/O phase: both runs start and exit alike */
 		ret = count_idle(es, job, dir,
@@ -420,7 +508,8 @@ static enum rep_outcome run_rep(struct exec_state *es, const struct job_spec *jo
 	}
 	if (es->pmu)
 		keep_cost_rows(&samples);	/* fio's figures of a fixed-I/O run are no sample */
-	if (es->sink->store(es->sink->data, job, rep, &samples)) {
+	if (es->sink->store(es->sink->data, job, rep, &samples) ||
+	    (job->dcase && case_flags(es, job, rep, &samples))) {
 		strbuf_addstr(&es->fatal, "cannot store a repetition");
 		ret = REP_FATAL;
 		goto out;
@@ -525,11 +614,15 @@ out:
 
 
 /* The job, cut to ms milliseconds (never longer than its runtime) without ramp. */
-static void short_pass_argv(const struct job_spec *job, const char *dir, unsigned ms,
-			    struct strvec *argv)
+static void short_pass_argv(const struct exec_state *es, const struct job_spec *job,
+			    const char *dir, unsigned ms, struct strvec *argv)
 {
 	struct fio_job fj;
 
+	if (job->dcase) {
+		dio_case_argv(es->self, job->dcase, dir, ms, argv);
+		return;
+	}
 	job_spec_fio(job, dir, &fj);
 	fj.runtime_ms = job->runtime * 1000 < ms ? job->runtime * 1000 : ms;
 	fj.ramp_s = 0;
@@ -546,6 +639,7 @@ static enum rep_outcome proof_pass(struct exec_state *es, const struct job_spec 
 {
 	struct dio_proof proof = DIO_PROOF_INIT;
 	struct sample_set fio = SAMPLE_SET_INIT;
+	struct strbuf notes = STRBUF_INIT;	/* a case's: its repetitions say them */
 	struct strvec argv = STRVEC_INIT;
 	struct child c = CHILD_INIT;
 	struct strbuf why = STRBUF_INIT;
@@ -557,17 +651,20 @@ static enum rep_outcome proof_pass(struct exec_state *es, const struct job_spec 
 		es->dio_proof = 0;
 		goto out;
 	}
-	short_pass_argv(job, dir, PROOF_MS, &argv);
+	short_pass_argv(es, job, dir, PROOF_MS, &argv);
 	if (run_workload(&c, &argv, job_timeout(es, job)) || c.interrupted) {
 		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
 		goto out;
 	}
-	if (c.status || c.timed_out || c.out_truncated || fio_parse(c.out.buf, c.out.len, &fio, &why) != FIO_OK) {
+	if (c.status || c.timed_out || c.out_truncated ||
+	    (job->dcase ? dio_case_parse(c.out.buf, c.out.len, &fio, &notes, &why) :
+			  fio_parse(c.out.buf, c.out.len, &fio, &why)) != FIO_OK) {
 		warning("%s: the legacy direct-I/O proof pass failed; the repetitions will say more",
 			job->name);
 		goto out;
 	}
-	if (dio_proof_collect(&proof, sample_set_value(&fio, "fio.total_ios", 0), pass, &why)) {
+	if (dio_proof_collect(&proof, sample_set_value(&fio, job->dcase ? "case.total_ios" :
+						       "fio.total_ios", 0), pass, &why)) {
 		warning("%s: legacy direct-I/O proof: %s", job->name, why.buf);
 		goto out;
 	}
@@ -588,6 +685,7 @@ static enum rep_outcome proof_pass(struct exec_state *es, const struct job_spec 
 		}
 	}
 out:
+	strbuf_release(&notes);
 	dio_proof_release(&proof);
 	sample_set_clear(&fio);
 	strvec_clear(&argv);
@@ -609,7 +707,7 @@ static enum rep_outcome warmup_pass(struct exec_state *es, const struct job_spec
 	struct child c = CHILD_INIT;
 	enum rep_outcome ret = REP_OK;
 
-	short_pass_argv(job, dir, WARMUP_MS, &argv);
+	short_pass_argv(es, job, dir, WARMUP_MS, &argv);
 	if (run_workload(&c, &argv, job_timeout(es, job)) || c.interrupted)
 		ret = c.interrupted ? REP_INTERRUPTED : REP_FAILED;
 	strvec_clear(&argv);
@@ -674,6 +772,9 @@ static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *j
 	enum rep_outcome r = REP_OK;
 	unsigned rep;
 
+	/* a counted repetition is fio's fixed number of I/Os: the cases have no cost rows */
+	if (job->dcase && counting(es))
+		return REP_OK;
 	if (es->one_off && es->cfg->dio_proof && es->dio_proof && dio_fs_method(job->fs))
 		r = proof_pass(es, job, dir, &pass);
 	else if (es->warmup)
@@ -681,7 +782,7 @@ static enum rep_outcome exec_job(struct exec_state *es, const struct job_spec *j
 	for (rep = es->first_rep; rep <= es->last_rep && (r == REP_OK || r == REP_FAILED); rep++)
 		r = run_rep(es, job, dir, rep);
 	if (r != REP_INTERRUPTED && r != REP_FATAL && es->one_off && es->cfg->perf_profile &&
-	    es->perf.usable)
+	    es->perf.usable && !job->dcase)
 		r = profile_pass(es, job, dir, &pass);
 	if (r != REP_INTERRUPTED && r != REP_FATAL && pass.nr &&
 	    es->sink->store(es->sink->data, job, 0, &pass)) {
@@ -790,6 +891,9 @@ int exec_init(struct exec_state *es, const struct config *cfg, const struct exec
 	}
 	if (cfg->dio_proof && !es->dio_proof)
 		info("legacy direct-I/O proof needs root (kprobe events): skipped");
+	es->self = realpath("/proc/self/exe", NULL);
+	if (!es->self)
+		return error("cannot resolve /proc/self/exe: %s", errstr()), EXIT_INFRA;
 	es->tmpdir = mkdtemp(tmpl) ? xstrdup(tmpl) : NULL;
 	if (!es->tmpdir)
 		return error("cannot create a temporary directory: %s", errstr()), EXIT_INFRA;
@@ -803,6 +907,8 @@ void exec_release(struct exec_state *es)
 		warning("cannot remove '%s': %s", es->tmpdir, errstr());
 	free(es->tmpdir);
 	es->tmpdir = NULL;
+	free(es->self);
+	es->self = NULL;
 	perf_caps_release(&es->perf);
 	strbuf_release(&es->fatal);
 }

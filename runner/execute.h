@@ -43,6 +43,7 @@ struct exec_state {
 	const struct exec_sink *sink;
 	struct perf_caps perf;
 	char *tmpdir;		/* private files of collectors (perf output ...) */
+	char *self;		/* this binary: the dio-cases workload is `pinbench dio-case` */
 	unsigned first_rep, last_rep;	/* the repetitions to run of every job */
 	int dio_proof;		/* the kprobe pass is possible here (set by exec_init) */
 	int one_off;		/* run the one-off passes (repetition 0): once per job and run */

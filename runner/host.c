@@ -57,22 +57,25 @@ int host_scratch_prepare(const char *dir, struct strbuf *fstype)
 
 struct mkfs_tool {
 	const char *fs;
-	const char *argv[5];	/* program and options, the device goes last */
+	const char *argv[7];	/* program and options, the device goes last */
 	const char *package;
+	const char *type;	/* what mount calls it, when not fs */
 };
 
 static const struct mkfs_tool mkfs_tools[] = {
-	{ "ext2", { "mkfs.ext2", "-F", "-q", NULL }, "e2fsprogs" },
-	{ "ext4", { "mkfs.ext4", "-F", "-q", NULL }, "e2fsprogs" },
-	{ "xfs", { "mkfs.xfs", "-f", "-q", NULL }, "xfsprogs" },
-	{ "btrfs", { "mkfs.btrfs", "-f", "-q", NULL }, "btrfs-progs" },
-	{ "vfat", { "mkfs.vfat", "-I", NULL }, "dosfstools" },
-	{ "exfat", { "mkfs.exfat", NULL }, "exfatprogs" },
-	{ "udf", { "mkudffs", "--media-type=hd", NULL }, "udftools" },
-	{ "hfsplus", { "mkfs.hfsplus", NULL }, "hfsprogs" },
-	{ "jfs", { "mkfs.jfs", "-q", NULL }, "jfsutils" },
-	{ "nilfs2", { "mkfs.nilfs2", "-f", "-q", NULL }, "nilfs-tools" },
-	{ NULL, { NULL }, NULL },
+	{ "ext2", { "mkfs.ext2", "-F", "-q", NULL }, "e2fsprogs", NULL },
+	{ "ext4", { "mkfs.ext4", "-F", "-q", NULL }, "e2fsprogs", NULL },
+	{ "xfs", { "mkfs.xfs", "-f", "-q", NULL }, "xfsprogs", NULL },
+	{ "btrfs", { "mkfs.btrfs", "-f", "-q", NULL }, "btrfs-progs", NULL },
+	{ "vfat", { "mkfs.vfat", "-I", NULL }, "dosfstools", NULL },
+	/* one sector per cluster: a page spans 8 clusters, which need not be neighbours */
+	{ "vfat-512", { "mkfs.vfat", "-I", "-s", "1", "-S", "512", NULL }, "dosfstools", "vfat" },
+	{ "exfat", { "mkfs.exfat", NULL }, "exfatprogs", NULL },
+	{ "udf", { "mkudffs", "--media-type=hd", NULL }, "udftools", NULL },
+	{ "hfsplus", { "mkfs.hfsplus", NULL }, "hfsprogs", NULL },
+	{ "jfs", { "mkfs.jfs", "-q", NULL }, "jfsutils", NULL },
+	{ "nilfs2", { "mkfs.nilfs2", "-f", "-q", NULL }, "nilfs-tools", NULL },
+	{ NULL, { NULL }, NULL, NULL },
 };
 
 int host_mkfs_installed(const char *fs, const char **program, const char **package)
@@ -118,6 +121,16 @@ out:
 	return ret;
 }
 
+/* The filesystem type mount(2) knows fs by ("vfat" for vfat-512). */
+static const char *mount_type(const char *fs)
+{
+	const struct mkfs_tool *t;
+
+	for (t = mkfs_tools; t->fs && strcmp(t->fs, fs); t++)
+		;
+	return t->fs && t->type ? t->type : fs;
+}
+
 int host_device_mount(struct safe_device *dev, const char *fs, const char *mnt)
 {
 	/*
@@ -131,7 +144,7 @@ int host_device_mount(struct safe_device *dev, const char *fs, const char *mnt)
 		return -1;
 	if (mkdir_p(mnt))
 		return error("cannot create mount point '%s': %s", mnt, errstr());
-	if (mount(dev->path, mnt, fs, MS_NOATIME, NULL))
+	if (mount(dev->path, mnt, mount_type(fs), MS_NOATIME, NULL))
 		return error("cannot mount %s (%s) on '%s': %s", dev->path, fs, mnt, errstr());
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "common/spawn.h"
 #include "common/strbuf.h"
 #include "runner/agent.h"
+#include "workloads/diocase.h"
 #include "db/db.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
@@ -136,6 +137,15 @@ static const struct cli_option agent_options[] = {
 	{ NULL },
 };
 
+static const struct cli_option dio_case_options[] = {
+	{ "case", required_argument, 0, "NAME", "the case to run (pinbench help config: [matrix] cases)", 'C' },
+	{ "dir", required_argument, 0, "DIR", "its files go here, on the filesystem under test", 'D' },
+	{ "runtime-ms", required_argument, 0, "MS", "measured time, in rounds of 64 I/Os (1000)", 'r' },
+	{ "buffer-dir", required_argument, 0, "DIR",
+	  "file-mmap: the page-cache file mapped as the buffer goes here (/tmp)", 'b' },
+	{ NULL },
+};
+
 static const struct cli_option no_options[] = { { NULL } };
 
 const char pinbench_version[] = "0.1.0";
@@ -201,6 +211,14 @@ const struct command pinbench_commands[] = {
 	{ "agent", cmd_agent, 0,
 	  "inside the kernel under test: run a plan, write the results bundle (the qemu target "
 	  "starts it)", "--plan FILE", agent_options, NULL },
+	{ "dio-case", cmd_dio_case, 0,
+	  "run one case of the dio-cases workload, O_DIRECT with controlled buffers (the agent "
+	  "runs it as it runs fio)", "--case NAME --dir DIR [--runtime-ms MS]", dio_case_options,
+	  "prints one JSON object: I/Os, seconds, pins acquired and released and the disk's\n"
+	  "bios over the measured rounds, data errors, pages of the buffer still pinned\n"
+	  "afterwards (a fork() probe, root only), whether a huge page or the zero page was\n"
+	  "the buffer, and notes on what did not apply\n"
+	  "exit: 0 done, 2 usage, 3 an I/O or setup failed" },
 	{ "help", cmd_help, 0, "show help for a command, or every config.ini key",
 	  "[COMMAND | config | man | completion]", no_options,
 	  "config        every config.ini key with its default\n"

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "common/log.h"
 #include "common/strbuf.h"
+#include "workloads/diocase.h"
 
 static void describe(struct job_spec *j)
 {
@@ -35,6 +37,78 @@ static void describe(struct job_spec *j)
 	for (char *p = j->fio_name; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
 			*p = '_';
+}
+
+/* A dio-cases job: the case fixes what the I/Os are, the matrix where they go. */
+static void add_case_job(struct matrix *m, const struct config *cfg, const char *device,
+			 const char *fs, const struct dio_case_info *dc)
+{
+	struct strbuf name = STRBUF_INIT;
+	struct job_spec *j;
+	json_t *o;
+	char *text;
+
+	m->jobs = xrealloc(m->jobs, (m->nr + 1) * sizeof(*m->jobs));
+	j = &m->jobs[m->nr++];
+	memset(j, 0, sizeof(*j));
+	j->device = xstrdup(device);
+	j->fs = xstrdup(fs);
+	j->dcase = xstrdup(dc->name);
+	j->rw = xstrdup(dc->rw);
+	j->bs = dc->bs ? dc->bs : 4096;
+	j->bs_text = xstrdup(dc->bs == 512 ? "512" : dc->bs == 65536 ? "64k" : "4k");
+	j->ioengine = xstrdup("psync");
+	j->iodepth = j->numjobs = 1;
+	j->runtime = cfg->runtime;
+	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "workload", "dio-cases", "case", dc->name,
+		      "device", device, "fs", fs, "runtime", (int)cfg->runtime, "direct", 1);
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	j->canonical = xstrdup(text);
+	free(text);
+	hash_hex(j->canonical, j->hash);
+	strbuf_addf(&name, "dio-%s@%s:%s", dc->name, device, fs);
+	j->name = strbuf_detach(&name, NULL);
+	j->fio_name = xstrdup(j->name);
+}
+
+static int has_workload(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->workloads.nr; i++)
+		if (!strcmp(cfg->workloads.v[i], name))
+			return 1;
+	return 0;
+}
+
+/* The known cases of [matrix] cases, warning once about every other name. */
+static void known_cases(const struct config *cfg, const struct dio_case_info **out, size_t *n)
+{
+	static int warned;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < cfg->cases.nr; i++) {
+		const struct dio_case_info *dc = dio_case_find(cfg->cases.v[i]);
+		struct strbuf known = STRBUF_INIT;
+
+		if (dc) {
+			size_t k;
+
+			for (k = 0; k < *n && out[k] != dc; k++)
+				;
+			if (k == *n)
+				out[(*n)++] = dc;	/* a case named twice is one job */
+			continue;
+		}
+		if (!warned++) {
+			dio_case_names(&known);
+			warning("%s: [matrix] cases: no case '%s' (known: %s): skipped",
+				cfg->file ? cfg->file : "config", cfg->cases.v[i], known.buf);
+		}
+		strbuf_release(&known);
+	}
 }
 
 static void add_job(struct matrix *m, const struct config *cfg, const char *device,
@@ -70,10 +144,14 @@ void matrix_expand_on(const struct config *cfg, const struct strvec *devices,
 		      const struct strvec *filesystems, const char *scratch_fs, struct matrix *m)
 {
 	const struct strvec scratch_only = { .v = (const char *[]){ scratch_fs, NULL }, .nr = 1 };
-	size_t d, f, r, b, q, n, e;
+	const struct dio_case_info **cases = xcalloc(cfg->cases.nr + 1, sizeof(*cases));
+	int fio = has_workload(cfg, "fio");
+	size_t d, f, r, b, q, n, e, c, ncases = 0;
 
 	m->jobs = NULL;
 	m->nr = 0;
+	if (has_workload(cfg, "dio-cases"))
+		known_cases(cfg, cases, &ncases);
 	for (d = 0; d < devices->nr; d++) {
 		const char *dev = devices->v[d];
 		const struct strvec *fss = strcmp(dev, "scratch") ? filesystems : &scratch_only;
@@ -83,10 +161,14 @@ void matrix_expand_on(const struct config *cfg, const struct strvec *devices,
 		for (b = 0; b < cfg->bs.nr; b++)
 		for (q = 0; q < cfg->iodepth.nr; q++)
 		for (n = 0; n < cfg->numjobs.nr; n++)
-		for (e = 0; e < cfg->ioengine.nr; e++)
+		for (e = 0; e < cfg->ioengine.nr && fio; e++)
 			add_job(m, cfg, dev, fss->v[f], cfg->rw.v[r], cfg->bs.v[b],
 				cfg->iodepth.v[q], cfg->numjobs.v[n], cfg->ioengine.v[e]);
+		for (f = 0; f < fss->nr; f++)
+		for (c = 0; c < ncases; c++)
+			add_case_job(m, cfg, dev, fss->v[f], cases[c]);
 	}
+	free(cases);
 }
 
 void matrix_release(struct matrix *m)
@@ -103,6 +185,7 @@ void matrix_release(struct matrix *m)
 		free(j->bs_text);
 		free(j->ioengine);
 		free(j->fio_name);
+		free(j->dcase);
 		free(j->canonical);
 	}
 	free(m->jobs);

@@ -27,6 +27,7 @@ struct job_spec {
 	unsigned long long size;
 	unsigned runtime;
 	unsigned ramp;
+	char *dcase;		/* a dio-cases job: its case (workloads/diocase.h); NULL: fio */
 	char *fio_name;		/* the name with only [A-Za-z0-9_-]: fio makes file names of it */
 	char *canonical;	/* JSON */
 	char hash[17];
@@ -38,7 +39,10 @@ struct matrix {
 };
 
 /*
- * Expand the config's matrix. scratch_fs names the filesystem the scratch
+ * Expand the config's matrix: for [matrix] workloads fio, the jobs of
+ * every device x filesystem x rw x bs x iodepth x numjobs x ioengine; for
+ * dio-cases, one job per device x filesystem x [matrix] cases entry (an
+ * unknown case is skipped with a warning). scratch_fs names the filesystem the scratch
  * directory is on (scratch jobs use it instead of [matrix] filesystems).
  */
 void matrix_expand(const struct config *cfg, const char *scratch_fs, struct matrix *m);
