@@ -169,10 +169,15 @@ static void rep_progress(struct boot *b, const struct job_spec *job, unsigned re
 	if (failure) {
 		strbuf_addf(&line, "failed (%s)", failure);
 	} else {
+		const struct sample *leaked = sample_set_find(s, "case.leaked_pages");
+
 		strbuf_addf(&line, "%.0f IOPS", sample_set_value(s, "fio.read.iops", 0) +
-			    sample_set_value(s, "fio.write.iops", 0));
+			    sample_set_value(s, "fio.write.iops", 0) +
+			    sample_set_value(s, "case.iops", 0));
 		if (pins && pins->available)
 			strbuf_addf(&line, ", %.2f pins released/IO", pins->value);
+		if (leaked && leaked->available && leaked->value > 0)
+			strbuf_addf(&line, ", %.0f pages still pinned", leaked->value);
 	}
 	strbuf_addstr(&line, ", ");
 	exec_eta(b->qr->started, b->qr->reps_seen, b->qr->reps_total, &line);
