@@ -11,6 +11,7 @@
 #include "reports/noise.h"
 #include "reports/stats.h"
 #include "reports/text.h"
+#include "workloads/diocase.h"
 
 static int decided_change(const struct compare_row *r)
 {
@@ -39,7 +40,7 @@ static struct headline_finding *finding_for(struct headline *h, const struct com
 	h->findings[h->nr] = (struct headline_finding){
 		r->metric, r->unit, word, r->kind == COMPARE_EXACT, 0, 0,
 		INFINITY, -INFINITY, INFINITY, -INFINITY, INFINITY, -INFINITY,
-		NULL, NAN, NAN, NAN, 0,
+		NULL, NAN, NAN, NAN, 0, r->job_name,
 	};
 	return &h->findings[h->nr++];
 }
@@ -73,6 +74,9 @@ static int finding_rank(const struct headline_finding *f)
  */
 static int metric_rank(const char *m)
 {
+	/* a page left pinned is a leak, data that does not read back worse */
+	if (!strcmp(m, "case.leaked_pages") || !strcmp(m, "case.data_errors"))
+		return -1;
 	if (starts_with(m, "pin."))
 		return 0;
 	if (!strcmp(m, COMPARE_POOLED_METRIC))
@@ -238,6 +242,13 @@ void headline_finding_text(const struct headline_finding *f, struct strbuf *sb)
 		strbuf_addstr(sb, " %");
 	}
 	strbuf_addf(sb, " on %zu of %zu job%s", f->jobs, f->of, f->of == 1 ? "" : "s");
+	if (starts_with(f->metric, "case.") && f->job) {
+		const struct dio_case_info *dc = dio_case_of_job(f->job);
+
+		strbuf_addf(sb, ", %s %s", f->jobs == 1 ? "in" : "first", f->job);
+		if (dc)
+			strbuf_addf(sb, " (%s)", dc->words);
+	}
 }
 
 void headline_noise_text(const struct headline *h, struct strbuf *sb)

@@ -30,6 +30,7 @@ struct headline_finding {
 	const char *pooled;
 	double ci_lo, ci_hi, level;
 	size_t pairs;
+	const char *job;		/* the first job of this finding (borrowed) */
 };
 
 struct headline {

@@ -57,7 +57,7 @@ int host_scratch_prepare(const char *dir, struct strbuf *fstype)
 
 struct mkfs_tool {
 	const char *fs;
-	const char *argv[7];	/* program and options, the device goes last */
+	const char *argv[9];	/* program and options, the device goes last */
 	const char *package;
 	const char *type;	/* what mount calls it, when not fs */
 };
@@ -69,7 +69,8 @@ static const struct mkfs_tool mkfs_tools[] = {
 	{ "btrfs", { "mkfs.btrfs", "-f", "-q", NULL }, "btrfs-progs", NULL },
 	{ "vfat", { "mkfs.vfat", "-I", NULL }, "dosfstools", NULL },
 	/* one sector per cluster: a page spans 8 clusters, which need not be neighbours */
-	{ "vfat-512", { "mkfs.vfat", "-I", "-s", "1", "-S", "512", NULL }, "dosfstools", "vfat" },
+	{ "vfat-512", { "mkfs.vfat", "-I", "-F", "32", "-s", "1", "-S", "512", NULL },
+	  "dosfstools", "vfat" },
 	{ "exfat", { "mkfs.exfat", NULL }, "exfatprogs", NULL },
 	{ "udf", { "mkudffs", "--media-type=hd", NULL }, "udftools", NULL },
 	{ "hfsplus", { "mkfs.hfsplus", NULL }, "hfsprogs", NULL },

@@ -38,6 +38,8 @@ struct dio_case_info {
 extern const struct dio_case_info dio_cases[];
 
 const struct dio_case_info *dio_case_find(const char *name);
+/* The case of a dio-cases job's name ("dio-split-page@nvme:vfat-512"), or NULL. */
+const struct dio_case_info *dio_case_of_job(const char *job_name);
 /* "anon, zero-src, ...": for messages. */
 void dio_case_names(struct strbuf *out);
 

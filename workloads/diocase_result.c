@@ -38,6 +38,21 @@ const struct dio_case_info *dio_case_find(const char *name)
 	return NULL;
 }
 
+const struct dio_case_info *dio_case_of_job(const char *job_name)
+{
+	const struct dio_case_info *c;
+	size_t n;
+
+	if (strncmp(job_name, "dio-", 4))
+		return NULL;
+	for (c = dio_cases; c->name; c++) {
+		n = strlen(c->name);
+		if (!strncmp(job_name + 4, c->name, n) && job_name[4 + n] == '@')
+			return c;
+	}
+	return NULL;
+}
+
 void dio_case_names(struct strbuf *out)
 {
 	const struct dio_case_info *c;
