@@ -96,6 +96,12 @@ struct compare_opts {
 
 /* cost.fn.*, cost.role.*, cost.pin_path_insns_*: a change up to this many instructions per I/O is none */
 #define COMPARE_COST_FN_FLOOR 0.5
+/*
+ * How far the dio-cases rows of the disk's work per I/O (bios, bytes) may
+ * move, relative to A, and be no change: the filesystem's own writes land
+ * in the same seconds.
+ */
+#define COMPARE_CASE_IO_TOLERANCE 0.02
 
 #define COMPARE_OPTS_DEFAULT { 0.02, 0.05, 0.05, 2000, 1, 0.1, 0.95, 0.05, 0.01 }
 
