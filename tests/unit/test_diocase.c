@@ -5,6 +5,7 @@
 
 #include "runner/matrix.h"
 #include "tests/tap.h"
+#include "workloads/diocase-internal.h"
 
 #define FIX FIXTURE_DIR "/diocase/"
 
@@ -141,5 +142,9 @@ int main(void)
 	test_hostile();
 	test_matrix();
 	ok(dio_case_find("split-page") && !dio_case_find("split"), "cases are found by full name");
+	for (size_t i = 0; dio_cases[i].name || dio_case_ops[i].name; i++)
+		ok(dio_cases[i].name && dio_case_ops[i].name &&
+		   !strcmp(dio_cases[i].name, dio_case_ops[i].name),
+		   "every case the runner knows the program runs, in the same order");
 	return done_testing();
 }
