@@ -25,6 +25,7 @@
 #include "reports/reproducer.h"
 #include "reports/site.h"
 #include "reports/summary.h"
+#include "workloads/diocase.h"
 
 struct site {
 	struct db *db;
@@ -143,10 +144,18 @@ static int verdict_cell(const struct db_verdict_row *v, void *data)
 	struct strbuf *page = p->page;
 	const char *cls = !strcmp(v->verdict, "regression") ? "regression" :
 			  !strcmp(v->verdict, "improvement") ? "improvement" : "";
+	const struct dio_case_info *dc;
 	const char *shown;
 
 	unit_scale(v->unit, &shown);
-	strbuf_addf(page, "<tr class=\"verdict %s\"><td>", cls);
+	strbuf_addf(page, "<tr class=\"verdict %s\"><td", cls);
+	/* a dio-cases job says what its case exercises */
+	if ((dc = dio_case_of_job(v->job_name))) {
+		strbuf_addstr(page, " title=\"");
+		html_escape(page, dc->words);
+		strbuf_addch(page, '"');
+	}
+	strbuf_addch(page, '>');
 	html_escape(page, v->job_name);
 	strbuf_addstr(page, "</td><td>");
 	html_escape(page, v->metric);

@@ -543,6 +543,77 @@ static void test_json_not_a_number(struct comparison *c)
 	free(text);
 }
 
+/* A dio-cases job's repetitions: pins released, pages left pinned, bytes on disk per I/O. */
+static long long case_run(struct db *db, long long kernel_id, long long machine_id, long long job,
+			  double released, double leaked, double disk_bytes)
+{
+	long long run;
+	unsigned rep;
+
+	db_run_begin(db, kernel_id, machine_id, "qemu", NULL, NULL, &run);
+	for (rep = 1; rep <= 4; rep++) {
+		struct sample_set s = SAMPLE_SET_INIT;
+
+		sample_set_add(&s, "pin.released_per_io", released, "pins/io");
+		sample_set_add(&s, "case.leaked_pages", leaked, "pages");
+		sample_set_add(&s, "case.disk_bytes_per_io", disk_bytes, "B/io");
+		sample_set_add(&s, "case.bios_per_io", 8, "bios/io");
+		sample_set_add(&s, "case.total_ios", 1000, "io");
+		db_rep_store_in_boot(db, run, job, (int)rep, (int)rep, &s);
+		sample_set_clear(&s);
+	}
+	db_run_finish(db, run, "done", NULL);
+	return run;
+}
+
+/*
+ * A page left pinned is a regression, and the pins released per I/O that
+ * fell because they were never dropped are no improvement; without a leak
+ * the same fall is one. The disk's bytes per I/O move with the
+ * filesystem's own writes: 0.04 % is no change.
+ */
+static void test_leak(struct db *db, long long kid, long long mid)
+{
+	struct job_row j = { "case", "dio-split-page@nvme:vfat-512", "{}", "vfat-512", "nvme",
+			     "randrw", 4096, 1, 1, "psync", 1 << 20, 1 };
+	struct compare_opts o = COMPARE_OPTS_DEFAULT;
+	struct comparison c;
+	const struct compare_row *r;
+	struct headline h;
+	long long jid, a, b, fixed;
+	char *head;
+
+	if (db_job_get_or_add(db, &j, &jid))
+		return;
+	a = case_run(db, kid, mid, jid, 17, 0, 4096);
+	b = case_run(db, kid, mid, jid, 10, 1, 4097.7);
+	fixed = case_run(db, kid, mid, jid, 16, 0, 4096);
+	is_int(compare_runs(db, a, b, &o, &c), 0, "a leaking kernel compares");
+	r = row(&c, "case.leaked_pages");
+	is_int(r ? (int)r->verdict : -1, STATS_REGRESSION, "a page left pinned is a regression");
+	r = row(&c, "pin.released_per_io");
+	ok(r && r->verdict == STATS_INCONCLUSIVE && r->kind == COMPARE_EXACT,
+	   "pins released 17 -> 10 with a leak: changed, not an improvement");
+	r = row(&c, "case.disk_bytes_per_io");
+	is_int(r ? (int)r->verdict : -1, STATS_NO_CHANGE, "4096 -> 4097.7 bytes on disk: no change");
+	ok(!row(&c, "case.total_ios"), "the I/O count is not compared");
+	head = headline_text(&c, &h);
+	like(head, "regression: case.leaked_pages +1.00 pages (0.00 -> 1.00) on 1 of 1 job, in",
+	     "the headline leads with the leak");
+	like(head, "several bios", "and says what the case exercises");
+	ok(!strstr(head, "improvement"), "with no improvement");
+	is_int(h.exit_code, 1, "exit 1");
+	headline_release(&h);
+	free(head);
+	comparison_release(&c);
+
+	is_int(compare_runs(db, a, fixed, &o, &c), 0, "a kernel that drops a pin pair compares");
+	r = row(&c, "pin.released_per_io");
+	is_int(r ? (int)r->verdict : -1, STATS_IMPROVEMENT,
+	       "17 -> 16 pins released without a leak is an improvement");
+	comparison_release(&c);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/pinbench-test-compare.XXXXXX";
@@ -702,6 +773,7 @@ int main(void)
 	test_stored(db, path.buf, a, b);
 	test_drift(db, kid, mid, jid);
 	test_pooled(db, kid, mid);
+	test_leak(db, kid, mid);
 	db_close(db);
 	remove_tree(d);
 	strbuf_release(&path);
