@@ -113,6 +113,22 @@ is "$(q "$db" "select count(*) from sample where metric = 'case.data_errors' and
 	"every case's data read back as written (fault-mid: nothing stale past the fault)"
 is "$(q "$db" "select count(*) from flag")" "0" "and nothing was flagged"
 
+# --- on this host: a kernel that gives no huge page is said, and the case still runs ---
+thp=/sys/kernel/mm/transparent_hugepage/enabled
+was=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$thp")
+mkdir -p "$T/hostcase"
+echo never > "$thp"
+"$PINBENCH" dio-case --case thp --dir "$T/hostcase" --runtime-ms 100 > "$T/thp.json" 2> "$T/thp.err"
+rc=$?
+echo "$was" > "$thp"
+is "$rc" "0" "dio-case thp runs with transparent huge pages off"
+contains "$T/thp.json" '"thp":false' "and says no huge page backed the buffer"
+contains "$T/thp.json" "the kernel gave no huge page for the buffer (AnonHugePages 0 kB)" \
+	"in words"
+"$PINBENCH" dio-case --case nosuch --dir "$T/hostcase" > /dev/null 2> "$T/nosuch.err"
+is "$?" "2" "an unknown case is a usage error of dio-case"
+contains "$T/nosuch.err" "no case 'nosuch' (known: anon, zero-src" "naming the known ones"
+
 # --- a planted leak: the in-dio pin of a page split across bios is never dropped ---
 cases_config "$T/leak.ini" leak.db "vfat-512" "split-page"
 "$PINBENCH" compare --config "$T/leak.ini" --baseline baseline --patch "$LEAK" \
