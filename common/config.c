@@ -56,7 +56,7 @@ static const struct key_def keys[] = {
 	{ "matrix", "filesystems", KEY_LIST_ENUM, OFF(filesystems), "ext4",
 	  "vfat vfat-512 exfat udf hfsplus jfs nilfs2 ext2 ext4 xfs btrfs", 0, 0,
 	  "made with mkfs on each allow-listed device (scratch uses the filesystem it is on); "
-	  "vfat-512 is vfat with 512-byte clusters (mkfs.vfat -s 1 -S 512), where a page spans "
+	  "vfat-512 is vfat with 512-byte clusters (mkfs.vfat -F 32 -s 1 -S 512), where a page spans "
 	  "8 clusters and the dio-cases split-page case can split it across bios" },
 	{ "matrix", "workloads", KEY_LIST_ENUM, OFF(workloads), "fio", "fio dio-cases", 0, 0,
 	  "fio: the rw x bs x iodepth x numjobs x ioengine jobs; dio-cases: pinbench's own "
