@@ -168,7 +168,7 @@ int dio_case_parse(const char *buf, size_t len, struct sample_set *out, struct s
 	if (add_notes(o, notes, why))
 		goto out;
 	sample_set_add(out, "case.total_ios", v[IOS], "io");
-	sample_set_add(out, "case.iops", v[IOS] / seconds, "iops");
+	sample_set_add(out, "case.iops", v[IOS] / seconds, "IO/s");
 	sample_set_add(out, "case.bw_bytes", v[BYTES] / seconds, "B/s");
 	/* over the measured rounds only: the layout and the checks are not in them */
 	add_per_io(out, "pin.acquired_per_io", have[ACQ], v[ACQ], v[IOS], "pins/io");
