@@ -161,6 +161,11 @@ int guestroot_add_file(struct guestroot *gr, const char *path, int missing_ok)
 	return add_path(gr, path, missing_ok, NULL) < 0 ? -1 : 0;
 }
 
+void guestroot_add_symlink(struct guestroot *gr, const char *path, const char *target)
+{
+	add_entry(gr, 'l', path, target, NULL);
+}
+
 int guestroot_find_program(const char *name, struct strbuf *path)
 {
 	const char *p = GUEST_PATH;

@@ -60,6 +60,11 @@ int guestroot_add_program(struct guestroot *gr, const char *program);
 int guestroot_add_libraries(struct guestroot *gr, const char *binary);
 /* One host file (and the symlinks on its way); missing_ok: absent is fine. */
 int guestroot_add_file(struct guestroot *gr, const char *path, int missing_ok);
+/*
+ * A symlink of the guest's own, path -> target, never followed on the host
+ * (/etc/mtab -> /proc/self/mounts: the guest's mounts, not the host's).
+ */
+void guestroot_add_symlink(struct guestroot *gr, const char *path, const char *target);
 /* Every file below a host directory (a locale); missing_ok: absent is fine. */
 int guestroot_add_dir(struct guestroot *gr, const char *dir, int missing_ok);
 

@@ -1146,6 +1146,9 @@ static int make_tree(struct qemu_run *qr, const char *cache)
 		ret = guestroot_add_file(&gr, "/etc/ld.so.cache", 1);
 	if (!ret)
 		ret = guestroot_add_file(&gr, "/etc/mke2fs.conf", 1);
+	/* mkfs.nilfs2 refuses to run without /etc/mtab ("cannot open /etc/mtab!") */
+	if (!ret)
+		guestroot_add_symlink(&gr, "/etc/mtab", "/proc/self/mounts");
 	/* the agent runs with LANG=C.UTF-8: mkfs.exfat and mkudffs want its codeset */
 	if (!ret)
 		ret = guestroot_add_dir(&gr, "/usr/lib/locale/C.utf8", 1);
