@@ -74,6 +74,10 @@ static void test_fio(const char *dir)
 	is_int(guestroot_add_program(&gr, "no-such-program-pinbench"), -1,
 	       "a program the guest's PATH does not have is an error");
 
+	guestroot_add_symlink(&gr, "/etc/mtab", "/proc/self/mounts");
+	ok(has_entry(&gr, 'l', "/etc/mtab"), "a symlink of the guest's own goes in");
+	ok(!has_entry_like(&gr, "/proc/"), "and what it points to on the host does not");
+
 	guestroot_key(&gr, key1);
 	guestroot_key(&gr, key2);
 	is_str(key1, key2, "the key is stable");
@@ -89,6 +93,16 @@ static void test_fio(const char *dir)
 	ok(!exists_in(tree.buf, "/etc/shadow") && !exists_in(tree.buf, "/root") &&
 	   !exists_in(tree.buf, "/home") && !exists_in(tree.buf, "/usr/bin/ssh"),
 	   "nothing else of the host is");
+	{
+		struct strbuf link = STRBUF_INIT;
+		char target[64] = "";
+
+		strbuf_addf(&link, "%s/etc/mtab", tree.buf);
+		ok(readlink(link.buf, target, sizeof(target) - 1) > 0 &&
+		   !strcmp(target, "/proc/self/mounts"),
+		   "/etc/mtab in the tree is the guest's own mounts (mkfs.nilfs2 needs it)");
+		strbuf_release(&link);
+	}
 	ok(!stat(tree.buf, &st) && (st.st_mode & 07777) == 0755,
 	   "the tree is readable by an unprivileged QEMU, writable by nobody else");
 
