@@ -268,7 +268,8 @@ static void split(const double *x, size_t n, size_t start, const struct cp_opts 
 		free(found);
 		start = last > start + step ? last : start + step;
 	}
-	qsort(*idx, *nidx, sizeof(**idx), by_size);
+	if (*nidx > 1)
+		qsort(*idx, *nidx, sizeof(**idx), by_size);
 }
 
 static int strong(const struct change_point *cp, const struct cp_opts *o)

@@ -7,23 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/gauss.h"
 #include "tests/tap.h"
-
-/* Gaussian noise from a fixed seed (xorshift64 and Box-Muller): the same series every run. */
-static uint64_t rng = 88172645463325252ULL;
-
-static double uniform(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return ((double)(rng >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gauss(void)
-{
-	return sqrt(-2 * log(uniform())) * cos(2 * M_PI * uniform());
-}
 
 /* n nights around 1000 with sd sigma, +step (in sigmas) from night `at` on (none when at >= n). */
 static double *series(size_t n, double sigma, size_t at, double step)
