@@ -82,7 +82,7 @@ static int has_workload(const struct config *cfg, const char *name)
 	return 0;
 }
 
-/* The known cases of [matrix] cases, warning once about every other name. */
+/* The known cases of [matrix] cases, warning (in the first expansion) about every other name. */
 static void known_cases(const struct config *cfg, const struct dio_case_info **out, size_t *n)
 {
 	static int warned;
@@ -102,13 +102,14 @@ static void known_cases(const struct config *cfg, const struct dio_case_info **o
 				out[(*n)++] = dc;	/* a case named twice is one job */
 			continue;
 		}
-		if (!warned++) {
+		if (!warned) {
 			dio_case_names(&known);
 			warning("%s: [matrix] cases: no case '%s' (known: %s): skipped",
 				cfg->file ? cfg->file : "config", cfg->cases.v[i], known.buf);
 		}
 		strbuf_release(&known);
 	}
+	warned = 1;	/* every unknown name once, not once per expansion */
 }
 
 static void add_job(struct matrix *m, const struct config *cfg, const char *device,
