@@ -148,8 +148,10 @@ contains "$T/err6" "guest probe /: readable, $(find "$tree" -xdev -type f | wc -
 	"the guest's / is exactly that tree: its names and its number of files"
 contains "$T/err6" "guest probe /etc: readable, $(find "$tree/etc" -type f | wc -l) files, entries: $(LC_ALL=C ls -A "$tree/etc" | tr '\n' ' ' | sed 's/ $//')" \
 	"and its /etc is the tree's"
-is "$(LC_ALL=C ls -A "$tree/etc" | tr '\n' ' ')" "ld.so.cache mke2fs.conf " \
-	"which holds ld.so's cache and mke2fs's defaults only"
+is "$(LC_ALL=C ls -A "$tree/etc" | tr '\n' ' ')" "ld.so.cache mke2fs.conf mtab " \
+	"which holds ld.so's cache, mke2fs's defaults and mtab only"
+is "$(readlink "$tree/etc/mtab")" "/proc/self/mounts" \
+	"its mtab is a link to the guest's own mounts, not a copy of the host's"
 is "$(find "$tree" -type f | grep -v -e '\.so' -e '/s\?bin/' -e '/etc/ld\.so\.cache$' \
 	-e '/etc/mke2fs\.conf$' -e '/usr/lib/locale/C\.utf8/')" "" \
 	"every file of the tree is a program, a shared library or the C.UTF-8 locale"
