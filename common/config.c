@@ -204,6 +204,16 @@ static const struct key_def keys[] = {
 	  "without --boots, compare takes as many boots a side as the machine's between-boot "
 	  "noise (pinbench calibrate, 2 or more boots a side) needs, up to this many" },
 
+	{ "nightly", "window", KEY_UINT, OFF(nightly.window), "50", NULL, 10, 100000,
+	  "nights per window of the change-point search (Apache Otava's 50; it advances by "
+	  "half a window)" },
+	{ "nightly", "max_p", KEY_PERCENT, OFF(nightly.max_p), "0.1%", NULL, 0, 5,
+	  "a noisy series' change point needs a two-sided t-test p at most this (Otava: 0.1%)" },
+	{ "nightly", "min_segment", KEY_UINT, OFF(nightly.min_segment), "3", NULL, 2, 1000,
+	  "nights on either side of a noisy series' change point: one odd night is no step, "
+	  "and a step is seen this many nights minus one after its first bad night (exact "
+	  "series: the night it happens)" },
+
 	{ "mail", "from", KEY_STRING, OFF(mail.from), "pinbench <pinbench@localhost>", NULL, 0, 0,
 	  "the sender of result mails" },
 	{ "mail", "to", KEY_LIST, OFF(mail.to), "", NULL, 0, 0,
@@ -246,6 +256,7 @@ static const struct key_def keys[] = {
 
 static const char *const device_keys[] = { "path", "serial", "bus", NULL };
 static const char *const kernel_keys[] = { "source", "patches", "configs", "base", NULL };
+static const char *const branch_keys[] = { "source", "fetch", "configs", "base", "target", NULL };
 
 static void *field(struct config *cfg, const struct key_def *k)
 {
@@ -523,6 +534,17 @@ void config_release(struct config *cfg)
 		strvec_clear(&cfg->kernels[i].configs);
 	}
 	free(cfg->kernels);
+	for (i = 0; i < cfg->nbranches; i++) {
+		struct branch_cfg *b = &cfg->branches[i];
+
+		free(b->name);
+		free(b->source);
+		free(b->fetch);
+		free(b->base);
+		free(b->target);
+		strvec_clear(&b->configs);
+	}
+	free(cfg->branches);
 	free(cfg->file);
 	free(cfg->dir);
 	memset(cfg, 0, sizeof(*cfg));
@@ -625,6 +647,24 @@ static struct kernel_cfg *get_kernel(struct config *cfg, const char *name)
 	return k;
 }
 
+static struct branch_cfg *get_branch(struct config *cfg, const char *name)
+{
+	struct branch_cfg *b;
+	size_t i;
+
+	for (i = 0; i < cfg->nbranches; i++)
+		if (!strcmp(cfg->branches[i].name, name))
+			return &cfg->branches[i];
+	cfg->branches = xrealloc(cfg->branches, (cfg->nbranches + 1) * sizeof(*cfg->branches));
+	b = &cfg->branches[cfg->nbranches++];
+	memset(b, 0, sizeof(*b));
+	b->name = xstrdup(name);
+	b->configs = (struct strvec)STRVEC_INIT;
+	b->base = xstrdup("tinyconfig");
+	b->target = xstrdup("qemu");
+	return b;
+}
+
 static int check_kernel_value(const char *key, const char *value, struct strbuf *why)
 {
 	if (!strcmp(key, "source")) {
@@ -699,6 +739,94 @@ static int handle_kernel_key(struct parse_state *st, const char *kname, const ch
 		free(k->base);
 		k->base = xstrdup(value);
 	}
+	return 1;
+}
+
+/*
+ * [branch NAME]: its source must be a git branch (a night is its head), the
+ * rest as a kernel's; fetch names a remote, target the one target nightly
+ * can measure on so far.
+ */
+static int check_branch_value(const char *key, const char *value, struct strbuf *why)
+{
+	const char *p;
+
+	if (!strcmp(key, "source")) {
+		if (!starts_with(value, "git:") || !strchr(value, '@')) {
+			strbuf_addf(why, "'%s' is not git:PATH@BRANCH", value);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "fetch")) {
+		/* a remote's name: git would read a leading '-' as an option */
+		for (p = value; *p; p++)
+			if (!isalnum((unsigned char)*p) && !strchr("-_./", *p))
+				break;
+		if (*p || value[0] == '-') {
+			strbuf_addf(why, "'%s' is not the name of a git remote", value);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "target")) {
+		if (strcmp(value, "qemu")) {
+			strbuf_addf(why, "'%s': nightly measures on qemu only", value);
+			return -1;
+		}
+		return 0;
+	}
+	return check_kernel_value(key, value, why);
+}
+
+static int handle_branch_key(struct parse_state *st, const char *bname, const char *name,
+			     const char *value, int append)
+{
+	struct branch_cfg *b;
+	char **field_of;
+
+	if (config_check_kernel_name(bname, &st->why))
+		return 0;
+	b = get_branch(st->cfg, bname);
+	if (!strcmp(name, "configs")) {
+		if (!append)
+			strvec_clear(&b->configs);
+		strvec_split(&b->configs, value);
+		return 1;
+	}
+	if (!strcmp(name, "source"))
+		field_of = &b->source;
+	else if (!strcmp(name, "fetch"))
+		field_of = &b->fetch;
+	else if (!strcmp(name, "base"))
+		field_of = &b->base;
+	else if (!strcmp(name, "target"))
+		field_of = &b->target;
+	else {
+		strbuf_addf(&st->why, "unknown key '%s' in [branch %s] (known: %s, %s, %s, %s, %s)",
+			    name, bname, branch_keys[0], branch_keys[1], branch_keys[2],
+			    branch_keys[3], branch_keys[4]);
+		return 0;
+	}
+	if (append) {
+		strbuf_addf(&st->why, "'%s' is set twice in [branch %s]", name, bname);
+		return 0;
+	}
+	if (!*value) {
+		strbuf_addf(&st->why, "[branch %s] %s: must not be empty", bname, name);
+		return 0;
+	}
+	if (check_branch_value(name, value, &st->why)) {
+		struct strbuf msg = STRBUF_INIT;
+
+		strbuf_addf(&msg, "[branch %s] %s: %s", bname, name, st->why.buf);
+		strbuf_reset(&st->why);
+		strbuf_addstr(&st->why, msg.buf);
+		strbuf_release(&msg);
+		return 0;
+	}
+	free(*field_of);
+	*field_of = xstrdup(value);
 	return 1;
 }
 
@@ -784,6 +912,16 @@ static int handler(void *user, const char *section, const char *name, const char
 		strbuf_release(&devname);
 		return ret;
 	}
+	if (named_section(section, "branch", &devname)) {
+		if (!append && seen_before(st, section, name)) {
+			strbuf_addf(&st->why, "'%s' is set twice in [%s]", name, section);
+			strbuf_release(&devname);
+			return 0;
+		}
+		ret = handle_branch_key(st, devname.buf, name, value, append);
+		strbuf_release(&devname);
+		return ret;
+	}
 	strbuf_release(&devname);
 	if (!*section) {
 		strbuf_addf(&st->why, "key '%s' outside of any [section]", name);
@@ -849,6 +987,17 @@ static int check_kernels(struct config *cfg)
 		if (!cfg->kernels[i].source)
 			return error("%s: [kernel %s] needs a 'source' (deb:linux-source-X.Y, "
 				     "git:PATH@REF or dir:PATH)", cfg->file, cfg->kernels[i].name);
+	for (i = 0; i < cfg->nbranches; i++) {
+		const struct branch_cfg *b = &cfg->branches[i];
+
+		if (!b->source)
+			return error("%s: [branch %s] needs a 'source' (git:PATH@BRANCH)", cfg->file,
+				     b->name);
+		/* a night's kernel is named after its branch */
+		if (config_kernel(cfg, b->name))
+			return error("%s: [branch %s] and [kernel %s] have the same name: rename one",
+				     cfg->file, b->name, b->name);
+	}
 	return 0;
 }
 
@@ -935,6 +1084,30 @@ const struct kernel_cfg *config_kernel(const struct config *cfg, const char *nam
 	return NULL;
 }
 
+const struct branch_cfg *config_branch(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nbranches; i++)
+		if (!strcmp(cfg->branches[i].name, name))
+			return &cfg->branches[i];
+	return NULL;
+}
+
+void config_add_kernel(struct config *cfg, const char *name, const char *source,
+		       const struct strvec *configs, const char *base)
+{
+	struct kernel_cfg *k = get_kernel(cfg, name);
+
+	free(k->source);
+	k->source = xstrdup(source);
+	free(k->base);
+	k->base = xstrdup(base);
+	strvec_clear(&k->configs);
+	strvec_pushv(&k->configs, (const char *const *)configs->v);
+	strvec_clear(&k->patches);
+}
+
 char *config_cache_dir(const struct config *cfg)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -998,4 +1171,14 @@ void config_print_reference(FILE *out)
 	fprintf(out, "  %-16s line verified in the final .config\n", "");
 	fprintf(out, "  %-16s the make target for the starting .config (default: tinyconfig)\n",
 		"base");
+	fprintf(out, "\n[branch NAME]    a git branch pinbench nightly builds and measures each night\n");
+	fprintf(out, "  %-16s git:PATH@BRANCH: the repository and the branch whose head is measured\n",
+		"source");
+	fprintf(out, "  %-16s a remote of PATH that `git fetch` updates before the head is read\n",
+		"fetch");
+	fprintf(out, "  %-16s (default: none, the repository is used as it is)\n", "");
+	fprintf(out, "  %-16s list: config fragments merged over base, as for a kernel\n", "configs");
+	fprintf(out, "  %-16s the make target for the starting .config (default: tinyconfig)\n",
+		"base");
+	fprintf(out, "  %-16s where its nights are measured: qemu (default: qemu)\n", "target");
 }

@@ -32,6 +32,20 @@ struct kernel_cfg {
 	char *base;		/* make target giving the starting .config */
 };
 
+/*
+ * [branch NAME]: a git branch pinbench nightly follows. Each night its head
+ * is built with these fragments and measured, one point of the branch's
+ * series (runner/nightly.h).
+ */
+struct branch_cfg {
+	char *name;
+	char *source;		/* git:PATH@BRANCH */
+	char *fetch;		/* a remote `git fetch` updates first; NULL: none */
+	struct strvec configs;	/* config fragments merged over base, in order */
+	char *base;		/* make target giving the starting .config */
+	char *target;		/* where its nights are measured: qemu */
+};
+
 struct config {
 	char *file;		/* the file that was read (NULL: built-in defaults) */
 	char *dir;		/* its directory: relative paths are resolved against it */
@@ -125,6 +139,15 @@ struct config {
 	size_t ndevs;
 	struct kernel_cfg *kernels;
 	size_t nkernels;
+	struct branch_cfg *branches;
+	size_t nbranches;
+
+	/* [nightly]: change points of the branches' series (reports/changepoint.h) */
+	struct {
+		unsigned window;	/* points per window */
+		double max_p;		/* a noisy change point's p at most this */
+		unsigned min_segment;	/* nights on either side of a noisy change point */
+	} nightly;
 };
 
 /* Fill cfg with built-in defaults (what `pinbench` uses with no config.ini). */
@@ -142,6 +165,13 @@ char *config_path(const struct config *cfg, const char *path);
 
 const struct device_cfg *config_device(const struct config *cfg, const char *name);
 const struct kernel_cfg *config_kernel(const struct config *cfg, const char *name);
+const struct branch_cfg *config_branch(const struct config *cfg, const char *name);
+/*
+ * A kernel section made at run time (nightly: a branch at one commit), as
+ * if the file had it; an existing one of that name is replaced.
+ */
+void config_add_kernel(struct config *cfg, const char *name, const char *source,
+		       const struct strvec *configs, const char *base);
 
 /* [kernels] cache_dir with a leading "~/" expanded (caller frees). */
 char *config_cache_dir(const struct config *cfg);

@@ -459,4 +459,57 @@ int db_job_metric_history(struct db *db, long long job, const char *metric, db_h
 /* The machine and kernel rows a run refers to. */
 int db_run_machine_kernel(struct db *db, long long run, long long *machine, long long *kernel);
 
+/*
+ * Nightly (runner/nightly.h): the nights of a branch on this host and the
+ * change points of its series. A night's state: building (its build and
+ * run under way), measured (its run is a point of the series),
+ * build_failed and boot_failed (infrastructure: no point, no change
+ * point), failed, interrupted (pinbench stopped before it ended).
+ */
+struct db_night {
+	long long id;
+	const char *branch, *commit, *subject;
+	long long run;		/* 0: none */
+	const char *state, *reason, *started;
+};
+int db_night_begin(struct db *db, const char *branch, const char *commit, const char *subject,
+		   long long *id);
+int db_night_finish(struct db *db, long long night, long long run, const char *state,
+		    const char *reason);
+/* 1 when this host measured branch at commit (the night and when in *night, at), 0 not. */
+int db_night_measured(struct db *db, const char *branch, const char *commit, long long *night,
+		      char *at, size_t at_len);
+/* This host's nights still building: a nightly that stopped (the caller holds the lock). */
+int db_night_reap(struct db *db, size_t *reaped);
+typedef int (*db_night_fn)(const struct db_night *n, void *data);
+/* This host's nights of branch, oldest first; fn returning non-zero stops. */
+int db_nights(struct db *db, const char *branch, db_night_fn fn, void *data);
+
+/* The latest build of name: its state and reason ("" when none). -1 on error. */
+int db_build_latest(struct db *db, const char *name, struct strbuf *state, struct strbuf *reason);
+/* A run's state and reason. -1 on error or an unknown run. */
+int db_run_state(struct db *db, long long run, struct strbuf *state, struct strbuf *reason);
+
+struct db_change_point {
+	long long id;
+	const char *branch;
+	long long job;
+	const char *job_name, *metric, *unit;	/* job_name, unit: read back only */
+	const char *kind;			/* exact | noisy */
+	long long good_night, bad_night;	/* the last good night, the first bad one */
+	double before, after;			/* the segments' means (NAN: none) */
+	double magnitude, ci_lo, ci_hi;		/* noisy: a fraction; exact: after - before */
+	double p;				/* noisy: the t-test's; NAN for exact */
+	long long points;			/* the nights the decision used */
+	const char *direction;			/* regression | improvement | changed */
+	const char *state;			/* suspected | confirmed */
+	/* read back only */
+	const char *found_at, *good_commit, *good_subject, *bad_commit, *bad_subject;
+};
+/* Store cp unless the same step (branch, job, metric, first bad night) is; *id 0 then. */
+int db_change_point_add(struct db *db, const struct db_change_point *cp, long long *id);
+typedef int (*db_change_point_fn)(const struct db_change_point *cp, void *data);
+/* This host's change points of branch, by first bad night. */
+int db_change_points(struct db *db, const char *branch, db_change_point_fn fn, void *data);
+
 #endif

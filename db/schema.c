@@ -315,6 +315,50 @@ static const char *const migrations[] = {
 	"ALTER TABLE verdict ADD COLUMN boot_cv REAL;\n"
 	"ALTER TABLE noise ADD COLUMN boots INTEGER;\n"
 	"PRAGMA user_version = 10;\n",
+	/*
+	 * 11: nightly. A night is one measurement of a branch's head on this
+	 * host (its run), or why there is none (build_failed, boot_failed:
+	 * infrastructure, never a point of the series). A change point is a
+	 * step in the series of one job and metric between the last good
+	 * night and the first bad one, stored once.
+	 */
+	"CREATE TABLE night (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	branch TEXT NOT NULL,\n"
+	"	host TEXT NOT NULL,\n"
+	"	commit_sha TEXT NOT NULL,\n"
+	"	subject TEXT NOT NULL DEFAULT '',\n"
+	"	run INTEGER REFERENCES run(id),\n"
+	"	state TEXT NOT NULL DEFAULT 'building'\n"
+	"		CHECK (state IN ('building', 'measured', 'build_failed', 'boot_failed',\n"
+	"		                 'failed', 'interrupted')),\n"
+	"	reason TEXT,\n"
+	"	started TEXT NOT NULL DEFAULT " NOW ",\n"
+	"	finished TEXT\n"
+	");\n"
+	"CREATE INDEX night_commit ON night(branch, host, commit_sha);\n"
+	"CREATE TABLE change_point (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	branch TEXT NOT NULL,\n"
+	"	host TEXT NOT NULL,\n"
+	"	job INTEGER NOT NULL REFERENCES job(id),\n"
+	"	metric TEXT NOT NULL,\n"
+	"	kind TEXT NOT NULL CHECK (kind IN ('exact', 'noisy')),\n"
+	"	good_night INTEGER NOT NULL REFERENCES night(id),\n"
+	"	bad_night INTEGER NOT NULL REFERENCES night(id),\n"
+	"	value_before REAL,\n"
+	"	value_after REAL,\n"
+	"	magnitude REAL,\n"
+	"	ci_lo REAL,\n"
+	"	ci_hi REAL,\n"
+	"	p REAL,\n"
+	"	points INTEGER NOT NULL,\n"
+	"	direction TEXT NOT NULL CHECK (direction IN ('regression', 'improvement', 'changed')),\n"
+	"	state TEXT NOT NULL CHECK (state IN ('suspected', 'confirmed')),\n"
+	"	found_at TEXT NOT NULL DEFAULT " NOW ",\n"
+	"	UNIQUE (branch, host, job, metric, bad_night)\n"
+	");\n"
+	"PRAGMA user_version = 11;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -75,8 +75,7 @@ static void series_list_release(struct series_list *l)
 	free(l->v);
 }
 
-/* -1: not compared; else the kind. */
-static int classify(const char *metric, const char *unit)
+int compare_classify(const char *metric, const char *unit)
 {
 	/*
 	 * how often a task slept per I/O, and fio's user-mode work (its sleeps
@@ -147,10 +146,10 @@ static struct compare_row *add_row(struct comparison *c, const struct series *a,
  * counts (other activity adds a little to them), cost rows are counted
  * instructions per I/O, equal to a fraction of their size from run to run.
  */
-static double exact_allowance(const struct compare_row *r, const struct compare_opts *o)
+double compare_exact_allowance(const char *metric, double before, const struct compare_opts *o)
 {
-	int fn = starts_with(r->metric, "cost.fn.") || starts_with(r->metric, "cost.role.") ||
-		 starts_with(r->metric, "cost.pin_path_insns");
+	int fn = starts_with(metric, "cost.fn.") || starts_with(metric, "cost.role.") ||
+		 starts_with(metric, "cost.pin_path_insns");
 	double rel;
 
 	/*
@@ -158,11 +157,11 @@ static double exact_allowance(const struct compare_row *r, const struct compare_
 	 * writes in the same seconds (jfs's journal: 4096 -> 4097.7 bytes per
 	 * I/O between two boots); what a case changes moves them by a page
 	 */
-	if (starts_with(r->metric, "case.") && strstr(r->metric, "_per_io"))
-		return fmax(o->exact_tolerance, fabs(r->median_a) * COMPARE_CASE_IO_TOLERANCE);
-	if (!starts_with(r->metric, "cost."))
+	if (starts_with(metric, "case.") && strstr(metric, "_per_io"))
+		return fmax(o->exact_tolerance, fabs(before) * COMPARE_CASE_IO_TOLERANCE);
+	if (!starts_with(metric, "cost."))
 		return o->exact_tolerance;
-	rel = fabs(r->median_a) * (fn ? o->cost_fn_tolerance : o->cost_tolerance);
+	rel = fabs(before) * (fn ? o->cost_fn_tolerance : o->cost_tolerance);
 	/*
 	 * A function run less than about once per hundred I/Os is not on the
 	 * I/O's path: a page freed by something else during the run (seen:
@@ -178,7 +177,7 @@ static void judge_exact(struct compare_row *r, const struct compare_opts *o)
 
 	r->delta = r->median_b - r->median_a;
 	r->verdict = STATS_NO_CHANGE;
-	if (fabs(r->delta) <= exact_allowance(r, o))
+	if (fabs(r->delta) <= compare_exact_allowance(r->metric, r->median_a, o))
 		return;
 	/* a changed count is news even where neither direction is better */
 	if (!better || (better > 0) == (r->delta > 0))
@@ -475,7 +474,7 @@ int compare_runs(struct db *db, long long run_a, long long run_b, const struct c
 		goto out;
 	for (i = 0; i < a.nr; i++) {
 		const struct series *sb = find(&b, a.v[i].job, a.v[i].metric);
-		int kind = classify(a.v[i].metric, a.v[i].unit);
+		int kind = compare_classify(a.v[i].metric, a.v[i].unit);
 		struct compare_row *r;
 
 		/* rows of different sources (tcg-count, pmu: the unit says) are never compared */

@@ -119,6 +119,15 @@ struct comparison {
 	char decided_at[32];		/* "" until stored */
 };
 
+/* How a metric is compared: COMPARE_NOISY, COMPARE_EXACT, or -1 not at all. */
+int compare_classify(const char *metric, const char *unit);
+/*
+ * How far an exact row may move from `before` and still be no change
+ * (other activity adds a little to counts; counted instructions by a
+ * fraction of their size).
+ */
+double compare_exact_allowance(const char *metric, double before, const struct compare_opts *o);
+
 /* Fill out from the database; -1 on a database error or an unknown run. */
 int compare_runs(struct db *db, long long run_a, long long run_b, const struct compare_opts *o,
 		 struct comparison *out);

@@ -93,6 +93,17 @@ static const struct cli_option calibrate_options[] = {
 	{ NULL },
 };
 
+static const struct cli_option nightly_options[] = {
+	{ "branch", required_argument, 'B', "NAME",
+	  "only this [branch NAME] (again for more; default: every one)", 0 },
+	{ "dry-run", no_argument, 'n', NULL,
+	  "say what each branch would do (fetch, head, measured or not)\n"
+	  "and build or run nothing", 0 },
+	{ "force", no_argument, 'f', NULL,
+	  "measure a head this machine measured already", 0 },
+	{ NULL },
+};
+
 static const struct cli_option report_options[] = {
 	{ "text", required_argument, 't', "COMPARISON",
 	  "the text report of a stored comparison (as compare\n"
@@ -170,6 +181,21 @@ const struct command pinbench_commands[] = {
 	  "and counted instructions per I/O are compared exactly, with each run's pin\n"
 	  "balance (a leak is flagged); the report is also saved in [store] reports\n"
 	  "exit: 0 no regression, 1 regression, 2 usage, 3 a build, boot or run failed" },
+	{ "nightly", cmd_nightly, CMD_COMMON,
+	  "build and measure each [branch]'s head, add it to its series, find change points",
+	  "[--branch NAME...] [--dry-run] [--force]", nightly_options,
+	  "for each [branch NAME]: git fetch (its fetch key), read the head; a head this\n"
+	  "machine measured already is skipped; else build it (incrementally), run the\n"
+	  "matrix on it in QEMU as run does and add the night to the branch's series. A\n"
+	  "failed build or boot is recorded, never a point of the series. Then each\n"
+	  "job's series is searched: an exact row (pins, counted instructions per I/O)\n"
+	  "that steps between two nights is a confirmed change point; a noisy one's\n"
+	  "steps (E-divisive means, [nightly] max_p, min_segment, the [compare]\n"
+	  "thresholds) are suspected. Each change point is stored and printed once.\n"
+	  "One nightly at a time per database (DATABASE.nightly.lock); a nightly that\n"
+	  "stopped leaves its night interrupted, and the next measures that head again\n"
+	  "exit: 1 a new confirmed regression; else 3 a night's fetch, build or boot\n"
+	  "failed, 0 none did; 2 usage" },
 	{ "calibrate", cmd_calibrate, CMD_COMMON,
 	  "A/A: boot one kernel as both sides, store this machine's noise per job",
 	  "--kernel NAME [--boots N] [--repetitions N]", calibrate_options,

@@ -10,7 +10,7 @@ samples=$(q "$db" "select count(*) from sample")
 
 "$PINBENCH" db show 1 --db "$db" > "$T/show" 2> "$T/err"
 ok $? "the current pinbench opens it"
-is "$(q "$db" "pragma user_version")" "10" "and migrates it to the current schema (10)"
+is "$(q "$db" "pragma user_version")" "11" "and migrates it to the current schema (11)"
 is "$(q "$db" "select count(*) from sample")" "$samples" "every sample is still there"
 is "$(q "$db" "select id || ' ' || state from run")" "1 done" "the run keeps its id and state"
 is "$(q "$db" "select count(*) from rep where boot is null")" "2" \

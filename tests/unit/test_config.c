@@ -100,6 +100,17 @@ static void test_errors(void)
 		{ "[target qemu]\nmemory = 64\n", "guest memory below 128 MiB" },
 		{ "[target qemu]\ndisk_size = 1M\n", "disk image below 64 MiB" },
 		{ "[device d]\npath = /dev/sdz\nserial = X\nbus = scsi\n", "bus not nvme or sata" },
+		{ "[branch b]\nsource = deb:linux-source-6.12\n", "a branch's source is git" },
+		{ "[branch b]\nsource = git:/src/linux\n", "a branch's source names its branch" },
+		{ "[branch b]\nconfigs = a.config\n", "a branch needs a source" },
+		{ "[branch b]\nsource = git:/src/linux@main\nfetch = --upload-pack=x\n",
+		  "fetch is a remote's name, never an option" },
+		{ "[branch b]\nsource = git:/src/linux@main\ntarget = lava\n", "target qemu only" },
+		{ "[branch b]\nsource = git:/src/linux@main\npatches = a.patch\n", "unknown branch key" },
+		{ "[branch b c]\nsource = git:/src/linux@main\n", "a branch name with a blank" },
+		{ "[kernel b]\nsource = deb:linux-source-6.12\n[branch b]\nsource = git:/l@main\n",
+		  "a branch named as a kernel" },
+		{ "[nightly]\nmin_segment = 1\n", "min_segment below 2" },
 	};
 	struct config cfg;
 	size_t i;
@@ -192,6 +203,38 @@ static void test_kernel_sections(void)
 	config_release(&cfg);
 }
 
+static void test_branch_section(void)
+{
+	struct config cfg;
+	const struct branch_cfg *b;
+	struct strvec frags = STRVEC_INIT;
+
+	is_int(load(&cfg, "[branch mainline]\nsource = git:/src/linux@master\nfetch = origin\n"
+		   "configs = a.config b.config\n[branch next]\nsource = git:/src/next@main\n"
+		   "[nightly]\nmin_segment = 5\nmax_p = 0.01%\n"), 0, "two branch sections");
+	is_int((int)cfg.nbranches, 2, "both kept, in order");
+	b = config_branch(&cfg, "mainline");
+	ok(b && !strcmp(b->source, "git:/src/linux@master") && !strcmp(b->fetch, "origin"),
+	   "source and fetch");
+	ok(b && b->configs.nr == 2 && !strcmp(b->base, "tinyconfig") && !strcmp(b->target, "qemu"),
+	   "configs; base and target by default");
+	b = config_branch(&cfg, "next");
+	ok(b && !b->fetch, "no fetch unless asked");
+	ok(!config_branch(&cfg, "nosuch"), "unknown branch is NULL");
+	is_int((int)cfg.nightly.min_segment, 5, "[nightly] min_segment");
+	ok(fabs(cfg.nightly.max_p - 0.0001) < 1e-12, "[nightly] max_p as a fraction");
+	is_int((int)cfg.nightly.window, 50, "window 50 by default (Otava's)");
+	strvec_push(&frags, "x.config");
+	config_add_kernel(&cfg, "mainline", "git:/src/linux@0123", &frags, "tinyconfig");
+	ok(config_kernel(&cfg, "mainline") &&
+	   !strcmp(config_kernel(&cfg, "mainline")->source, "git:/src/linux@0123") &&
+	   config_kernel(&cfg, "mainline")->configs.nr == 1, "a night's kernel made at run time");
+	config_add_kernel(&cfg, "mainline", "git:/src/linux@4567", &frags, "tinyconfig");
+	is_int((int)cfg.nkernels, 1, "made again, it replaces the one before");
+	strvec_clear(&frags);
+	config_release(&cfg);
+}
+
 static void test_compare_section(void)
 {
 	struct config cfg;
@@ -233,6 +276,7 @@ int main(void)
 	test_qemu_section();
 	test_sizes();
 	test_compare_section();
+	test_branch_section();
 	unlink(write_cfg("c.ini", ""));
 	rmdir(dir);
 	return done_testing();

@@ -139,7 +139,7 @@ static void test_open(const char *db_file)
 	is_int(db_open(db_file, &db), 0, "and opens again (migrations are idempotent)");
 	db_close(db);
 	sql = raw_open(db_file);
-	is_int(raw_int(sql, "PRAGMA user_version", 0), 10, "user_version is 10");
+	is_int(raw_int(sql, "PRAGMA user_version", 0), 11, "user_version is 11");
 	is_str(raw_text(sql, "PRAGMA journal_mode", 0, &sb), "wal", "the journal is WAL");
 	is_int(raw_int(sql, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
 		       " AND name IN ('kernel', 'machine', 'job', 'run', 'rep', 'sample', 'metric')", 0),
