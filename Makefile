@@ -46,7 +46,8 @@ DEB_KERNEL_DEPS := linux-source-6.12 linux-source-6.1 git patch xz-utils flex bi
                    libssl-dev ccache cpio lz4
 # reports: plots; tests: a real browser, a real SMTP server, an HTML/XML checker
 DEB_REPORT_DEPS := gnuplot-nox
-DEB_TEST_DEPS  := valgrind perl python3 chromium python3-aiosmtpd libxml2-utils strace openssl
+DEB_TEST_DEPS  := valgrind perl python3 chromium python3-aiosmtpd libxml2-utils strace openssl \
+                  systemd
 
 # keep objects of tests and benchmarks between runs
 .SECONDARY:
@@ -80,7 +81,7 @@ SHAREDIR := $(DESTDIR)$(PREFIX)/share
 install: all
 	install -d $(LIBDIR) $(DESTDIR)$(PREFIX)/bin $(SHAREDIR)/man/man1 \
 		$(SHAREDIR)/bash-completion/completions $(SHAREDIR)/pinbench/kernels/configs \
-		$(SHAREDIR)/pinbench/examples/patches
+		$(SHAREDIR)/pinbench/examples/patches $(SHAREDIR)/pinbench/examples/systemd
 	install -m 755 $(B)/pinbench $(LIBDIR)/pinbench
 	install -m 755 $(B)/pinbench-init $(LIBDIR)/pinbench-init
 	$(if $(QEMU_PLUGIN_H),install -m 755 $(B)/pinbench-count.so $(LIBDIR)/pinbench-count.so)
@@ -90,6 +91,8 @@ install: all
 	install -m 644 config.ini $(SHAREDIR)/pinbench/config.ini
 	install -m 644 kernels/configs/*.config $(SHAREDIR)/pinbench/kernels/configs/
 	install -m 644 examples/patches/*.patch $(SHAREDIR)/pinbench/examples/patches/
+	install -m 644 examples/systemd/pinbench-nightly.service \
+		examples/systemd/pinbench-nightly.timer $(SHAREDIR)/pinbench/examples/systemd/
 
 uninstall:
 	rm -rf $(LIBDIR) $(SHAREDIR)/pinbench

@@ -213,6 +213,10 @@ static const struct key_def keys[] = {
 	  "nights on either side of a noisy series' change point: one odd night is no step, "
 	  "and a step is seen this many nights minus one after its first bad night (exact "
 	  "series: the night it happens)" },
+	{ "nightly", "bisect_steps", KEY_UINT, OFF(nightly.bisect_steps), "10", NULL, 0, 64,
+	  "the most commits a bisection of a confirmed regression builds and measures, the "
+	  "verification of the culprit not counted (0: no bisection); 10 steps bisect a "
+	  "range of about a thousand commits" },
 
 	{ "mail", "from", KEY_STRING, OFF(mail.from), "pinbench <pinbench@localhost>", NULL, 0, 0,
 	  "the sender of result mails" },

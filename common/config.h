@@ -147,6 +147,7 @@ struct config {
 		unsigned window;	/* points per window */
 		double max_p;		/* a noisy change point's p at most this */
 		unsigned min_segment;	/* nights on either side of a noisy change point */
+		unsigned bisect_steps;	/* the most commits a bisection measures (0: none) */
 	} nightly;
 };
 

@@ -512,4 +512,16 @@ typedef int (*db_change_point_fn)(const struct db_change_point *cp, void *data);
 /* This host's change points of branch, by first bad night. */
 int db_change_points(struct db *db, const char *branch, db_change_point_fn fn, void *data);
 
+/* A change point's bisection (runner/nightly.h). */
+struct db_bisect {
+	long long change_point;
+	const char *state;	/* found | ambiguous | budget | failed */
+	const char *culprit, *subject, *author, *link;	/* NULL unless found */
+	long long steps;
+	int verified;		/* its parent measured good and it bad again */
+	const char *log;	/* a line per step: commit, outcome, value */
+};
+/* Store b; a found culprit marks its change point bisected. */
+int db_bisect_add(struct db *db, const struct db_bisect *b, long long *id);
+
 #endif

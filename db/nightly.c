@@ -310,3 +310,50 @@ int db_run_state(struct db *db, long long run, struct strbuf *state, struct strb
 		return error("no run %lld in '%s'", run, db->path);
 	return r;
 }
+
+int db_bisect_add(struct db *db, const struct db_bisect *b, long long *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_begin(db))
+		return -1;
+	st = prepare(db, "INSERT INTO bisect (change_point, state, culprit, subject, author, link,"
+			 " steps, verified, log) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+	if (!st)
+		goto rollback;
+	sqlite3_bind_int64(st, 1, b->change_point);
+	sqlite3_bind_text(st, 2, b->state, -1, SQLITE_STATIC);
+	db_bind_text(st, 3, b->culprit);
+	db_bind_text(st, 4, b->subject);
+	db_bind_text(st, 5, b->author);
+	db_bind_text(st, 6, b->link && *b->link ? b->link : NULL);
+	sqlite3_bind_int64(st, 7, b->steps);
+	sqlite3_bind_int(st, 8, b->verified);
+	sqlite3_bind_text(st, 9, b->log, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_error(db, "cannot store the bisection of change point %lld", b->change_point);
+		goto rollback;
+	}
+	*id = sqlite3_last_insert_rowid(db->sql);
+	if (!strcmp(b->state, "found")) {
+		st = prepare(db, "UPDATE change_point SET state = 'bisected' WHERE id = ?1");
+		if (!st)
+			goto rollback;
+		sqlite3_bind_int64(st, 1, b->change_point);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			db_error(db, "cannot mark change point %lld bisected", b->change_point);
+			goto rollback;
+		}
+	}
+	if (db_commit(db))
+		goto rollback;
+	return 0;
+rollback:
+	db_rollback(db);
+	return -1;
+}

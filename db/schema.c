@@ -354,9 +354,27 @@ static const char *const migrations[] = {
 	"	p REAL,\n"
 	"	points INTEGER NOT NULL,\n"
 	"	direction TEXT NOT NULL CHECK (direction IN ('regression', 'improvement', 'changed')),\n"
-	"	state TEXT NOT NULL CHECK (state IN ('suspected', 'confirmed')),\n"
+	"	state TEXT NOT NULL CHECK (state IN ('suspected', 'confirmed', 'bisected')),\n"
 	"	found_at TEXT NOT NULL DEFAULT " NOW ",\n"
 	"	UNIQUE (branch, host, job, metric, bad_night)\n"
+	");\n"
+	/*
+	 * A change point's bisection: the first bad commit when found (and
+	 * whether measuring it and its parent again agreed), the steps, and
+	 * the log of each step's commit and verdict.
+	 */
+	"CREATE TABLE bisect (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	change_point INTEGER NOT NULL REFERENCES change_point(id),\n"
+	"	state TEXT NOT NULL CHECK (state IN ('found', 'ambiguous', 'budget', 'failed')),\n"
+	"	culprit TEXT,\n"
+	"	subject TEXT,\n"
+	"	author TEXT,\n"
+	"	link TEXT,\n"
+	"	steps INTEGER NOT NULL,\n"
+	"	verified INTEGER NOT NULL DEFAULT 0,\n"
+	"	log TEXT NOT NULL,\n"
+	"	finished TEXT NOT NULL DEFAULT " NOW "\n"
 	");\n"
 	"PRAGMA user_version = 11;\n",
 };

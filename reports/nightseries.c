@@ -196,6 +196,8 @@ static int store_one(struct series_ctx *x, const struct point *pts, const size_t
 	if (!id)
 		return 0;
 	x->res->added++;
+	if (!x->res->first_added)
+		x->res->first_added = id;
 	if (exact && !strcmp(cp.direction, "regression"))
 		x->res->regressions++;
 	if (x->out) {

@@ -172,23 +172,39 @@ void matrix_expand_on(const struct config *cfg, const struct strvec *devices,
 	free(cases);
 }
 
+static void job_spec_release(struct job_spec *j)
+{
+	free(j->name);
+	free(j->device);
+	free(j->fs);
+	free(j->rw);
+	free(j->bs_text);
+	free(j->ioengine);
+	free(j->fio_name);
+	free(j->dcase);
+	free(j->canonical);
+}
+
+int matrix_keep_only(struct matrix *m, const struct strvec *names)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < m->nr; i++) {
+		if (strvec_contains(names, m->jobs[i].name))
+			m->jobs[kept++] = m->jobs[i];
+		else
+			job_spec_release(&m->jobs[i]);
+	}
+	m->nr = kept;
+	return kept ? 0 : -1;
+}
+
 void matrix_release(struct matrix *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->nr; i++) {
-		struct job_spec *j = &m->jobs[i];
-
-		free(j->name);
-		free(j->device);
-		free(j->fs);
-		free(j->rw);
-		free(j->bs_text);
-		free(j->ioengine);
-		free(j->fio_name);
-		free(j->dcase);
-		free(j->canonical);
-	}
+	for (i = 0; i < m->nr; i++)
+		job_spec_release(&m->jobs[i]);
 	free(m->jobs);
 	m->jobs = NULL;
 	m->nr = 0;

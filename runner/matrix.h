@@ -50,6 +50,8 @@ void matrix_expand(const struct config *cfg, const char *scratch_fs, struct matr
 void matrix_expand_on(const struct config *cfg, const struct strvec *devices,
 		      const struct strvec *filesystems, const char *scratch_fs, struct matrix *m);
 void matrix_release(struct matrix *m);
+/* Drop every job whose name is not in names. -1 when none is left. */
+int matrix_keep_only(struct matrix *m, const struct strvec *names);
 
 /* The fio job for a spec, its files in `directory` (borrowed pointers). */
 void job_spec_fio(const struct job_spec *spec, const char *directory, struct fio_job *out);

@@ -30,6 +30,7 @@
 #include "db/db.h"
 #include "reports/nightseries.h"
 #include "runner/cli.h"
+#include "runner/nightly.h"
 #include "runner/run.h"
 
 struct nightly_cli {
@@ -66,33 +67,6 @@ static int parse_nightly_options(int argc, char **argv, struct cli *cli, struct 
 	return 0;
 }
 
-/* git -C REPO ARGS...: stdout into out (trimmed); 0, or -1 with git's first line in why. */
-static int git(const char *repo, const char *const *args, struct strbuf *out, struct strbuf *why)
-{
-	struct child c = CHILD_INIT;
-	int ret = -1;
-
-	strvec_pushv(&c.args, (const char *const[]){ "git", "-C", repo, NULL });
-	strvec_pushv(&c.args, args);
-	c.flags = SPAWN_CAPTURE_STDOUT | SPAWN_CAPTURE_STDERR;
-	if (spawn_run(&c)) {
-		strbuf_addf(why, "cannot run git: %s (apt-get install git)", errstr());
-		goto out;
-	}
-	if (c.status) {
-		strbuf_rtrim(&c.err);
-		strbuf_add(why, c.err.buf, strcspn(c.err.buf, "\n"));
-		goto out;
-	}
-	strbuf_rtrim(&c.out);
-	if (out)
-		strbuf_addbuf(out, &c.out);
-	ret = 0;
-out:
-	child_release(&c);
-	return ret;
-}
-
 struct head {
 	struct strbuf repo, ref, commit, subject;
 };
@@ -120,7 +94,7 @@ static int read_head(const struct branch_cfg *b, struct head *h)
 	}
 	if (b->fetch) {
 		info("nightly: %s: git fetch %s in %s", b->name, b->fetch, h->repo.buf);
-		if (git(h->repo.buf, (const char *const[]){ "fetch", "--quiet", "--", b->fetch,
+		if (nightly_git(h->repo.buf, (const char *const[]){ "fetch", "--quiet", "--", b->fetch,
 							    NULL }, NULL, &why)) {
 			error("[branch %s]: git fetch %s failed: %s", b->name, b->fetch,
 			      untrusted(&esc, why.buf));
@@ -128,14 +102,14 @@ static int read_head(const struct branch_cfg *b, struct head *h)
 		}
 	}
 	strbuf_addf(&spec, "%s^{commit}", h->ref.buf);
-	if (git(h->repo.buf, (const char *const[]){ "rev-parse", "--verify", "--quiet",
+	if (nightly_git(h->repo.buf, (const char *const[]){ "rev-parse", "--verify", "--quiet",
 						    "--end-of-options", spec.buf, NULL },
 		&h->commit, &why) || h->commit.len != 40) {
 		error("[branch %s] source: '%s' is not a commit in %s%s%s", b->name, h->ref.buf,
 		      h->repo.buf, why.len ? ": " : "", untrusted(&esc, why.buf));
 		goto out;
 	}
-	if (git(h->repo.buf, (const char *const[]){ "log", "-1", "--format=%s", h->commit.buf,
+	if (nightly_git(h->repo.buf, (const char *const[]){ "log", "-1", "--format=%s", h->commit.buf,
 						    NULL }, &raw, &why)) {
 		error("[branch %s]: cannot read the subject of %s: %s", b->name, h->commit.buf,
 		      untrusted(&esc, why.buf));
@@ -188,62 +162,31 @@ struct night_ctx {
 	int infra;
 };
 
-/*
- * Build and run one night of b at h's commit: a kernel section named after
- * the branch, its source pinned to the commit (the branch may move while
- * the night runs). Records the night's outcome.
- */
+/* Build and run one night of b at h's commit; record how it ended. */
 static int measure(struct night_ctx *x, struct db *db, const struct branch_cfg *b,
 		   const struct head *h, long long night)
 {
-	struct run_options ro = { .target = "qemu", .kernels = STRVEC_INIT };
-	struct strbuf source = STRBUF_INIT, reason = STRBUF_INIT, state = STRBUF_INIT;
-	long long run = 0;
-	const char *outcome;
-	int code;
+	struct measure_outcome m;
+	struct strbuf esc = STRBUF_INIT;
+	int code = nightly_measure(x->cli, db, b, h->repo.buf, h->commit.buf, b->name, NULL,
+				   x->argv, &m);
 
-	strbuf_addf(&source, "git:%s@%s", h->repo.buf, h->commit.buf);
-	config_add_kernel(&x->cli->cfg, b->name, source.buf, &b->configs, b->base);
-	strvec_push(&ro.kernels, b->name);
-	ro.runs = &run;
-	code = run_qemu(x->cli, &ro, x->argv);
-	strvec_clear(&ro.kernels);
-	if (!run) {
-		/* no run began: the kernel did not build (or the plan could not start) */
-		outcome = code == EXIT_INFRA ? "build_failed" : "failed";
-		if (db_build_latest(db, b->name, &state, &reason) || strcmp(state.buf, "failed")) {
-			strbuf_reset(&reason);
-			strbuf_addf(&reason, "pinbench could not start the run (exit %d)", code);
-			outcome = "failed";
-		}
-	} else if (db_run_state(db, run, &state, &reason)) {
+	if (db_night_finish(db, night, m.run, m.state, m.reason.buf))
 		code = EXIT_INFRA;
-		outcome = "failed";
-	} else if (!strcmp(state.buf, "done")) {
-		outcome = "measured";
-	} else {
-		/* panicked, hung, boot_failed, agent_failed: the kernel did not get through */
-		outcome = strcmp(state.buf, "interrupted") ? "boot_failed" : "interrupted";
-		if (!reason.len)
-			strbuf_addstr(&reason, state.buf);
-	}
-	if (db_night_finish(db, night, run, outcome, reason.buf))
-		code = EXIT_INFRA;
-	if (strcmp(outcome, "measured")) {
+	if (strcmp(m.state, "measured")) {
 		warning("nightly: %s at %.12s: %s, no point of the series (%s)", b->name,
-			h->commit.buf, outcome, untrusted(&state, reason.buf));
+			h->commit.buf, m.state, untrusted(&esc, m.reason.buf));
 		x->infra = 1;
 	} else {
-		info("nightly: %s at %.12s: measured (run %lld)", b->name, h->commit.buf, run);
-		code = EXIT_OK;
+		info("nightly: %s at %.12s: measured (run %lld)", b->name, h->commit.buf, m.run);
 	}
-	strbuf_release(&source);
-	strbuf_release(&reason);
-	strbuf_release(&state);
+	measure_outcome_release(&m);
+	strbuf_release(&esc);
 	return code;
 }
 
-static int find_change_points(struct night_ctx *x, struct db *db, const struct branch_cfg *b)
+static int find_change_points(struct night_ctx *x, struct db *db, const struct branch_cfg *b,
+			      long long *first_added)
 {
 	struct nightseries_opts so = { .cp = CP_OPTS_DEFAULT, .cmp = COMPARE_OPTS_DEFAULT };
 	struct nightseries_result res;
@@ -263,14 +206,75 @@ static int find_change_points(struct night_ctx *x, struct db *db, const struct b
 	       b->name, res.nights, res.nights == 1 ? "" : "s", res.series, res.added,
 	       res.added == 1 ? "" : "s", res.found);
 	x->regressions += res.regressions;
+	*first_added = res.first_added;
 	return 0;
+}
+
+/* A change point to bisect, its strings owned (the row's die with the statement). */
+struct to_bisect {
+	struct db_change_point cp;
+	char *job_name, *metric, *good, *bad;
+};
+
+struct bisect_list {
+	long long first;
+	struct to_bisect *v;
+	size_t nr;
+};
+
+static int pick_bisect(const struct db_change_point *cp, void *data)
+{
+	struct bisect_list *l = data;
+	struct to_bisect *t;
+
+	/* a new confirmed step of a count up; noisy ones are suspected until confirmed */
+	if (cp->id < l->first || strcmp(cp->kind, "exact") || strcmp(cp->state, "confirmed") ||
+	    strcmp(cp->direction, "regression"))
+		return 0;
+	l->v = xrealloc(l->v, (l->nr + 1) * sizeof(*l->v));
+	t = &l->v[l->nr++];
+	t->cp = *cp;
+	t->cp.job_name = t->job_name = xstrdup(cp->job_name);
+	t->cp.metric = t->metric = xstrdup(cp->metric);
+	t->cp.good_commit = t->good = xstrdup(cp->good_commit);
+	t->cp.bad_commit = t->bad = xstrdup(cp->bad_commit);
+	t->cp.branch = NULL;
+	t->cp.unit = t->cp.kind = t->cp.direction = t->cp.state = t->cp.found_at = NULL;
+	t->cp.good_subject = t->cp.bad_subject = NULL;
+	return 0;
+}
+
+/* Bisect each new confirmed regression of b (its first bad commit, verified). */
+static int bisect_new(struct night_ctx *x, struct db *db, const struct branch_cfg *b,
+		      const char *repo, long long first_added)
+{
+	struct bisect_list l = { first_added, NULL, 0 };
+	size_t i;
+	int ret = 0;
+
+	if (!first_added || !x->cli->cfg.nightly.bisect_steps)
+		return 0;
+	if (db_change_points(db, b->name, pick_bisect, &l))
+		return -1;
+	for (i = 0; i < l.nr; i++) {
+		if (!ret && !spawn_interrupted() &&
+		    nightly_bisect(x->cli, db, b, repo, &l.v[i].cp, x->cli->cfg.nightly.bisect_steps,
+				   x->argv))
+			ret = -1;
+		free(l.v[i].job_name);
+		free(l.v[i].metric);
+		free(l.v[i].good);
+		free(l.v[i].bad);
+	}
+	free(l.v);
+	return ret;
 }
 
 static int one_branch(struct night_ctx *x, struct db *db, const struct branch_cfg *b)
 {
 	struct head h = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT };
 	char at[32];
-	long long night;
+	long long night, first_added = 0;
 	int r, ret = 0;
 
 	if (read_head(b, &h)) {
@@ -303,7 +307,8 @@ static int one_branch(struct night_ctx *x, struct db *db, const struct branch_cf
 	if (r == EXIT_USAGE)
 		ret = -1;
 	/* a failed night is no point, but the series may have changed since it was last read */
-	if (find_change_points(x, db, b))
+	if (find_change_points(x, db, b, &first_added) ||
+	    bisect_new(x, db, b, h.repo.buf, first_added))
 		ret = -1;
 out:
 	head_release(&h);

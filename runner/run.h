@@ -28,6 +28,8 @@ struct run_options {
 	 * machine's stored A/A noise needs to see this change in IOPS (0: off)
 	 */
 	double noise_threshold;
+	/* when set: only the matrix's jobs of these names (a bisection step's) */
+	const struct strvec *only_jobs;
 };
 
 int run_qemu(struct cli *cli, const struct run_options *o, char **argv);

@@ -1396,6 +1396,10 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 	for (i = 0; i < qr.ndisks; i++)
 		strvec_push(&disk_names, qr.disks[i].name);
 	matrix_expand_on(qr.cfg, &disk_names, &qr.filesystems, "none", &qr.m);
+	if (o->only_jobs && matrix_keep_only(&qr.m, o->only_jobs)) {
+		error("none of the jobs asked for (%s, ...) is in the matrix", o->only_jobs->v[0]);
+		goto out;
+	}
 	qr.reps_total = qr.m.nr * qr.reps * qr.nk;
 	code = EXIT_INFRA;
 	if (db_open(cli->db_path, &qr.db))

@@ -129,7 +129,9 @@ ok $? "make install DESTDIR=... PREFIX=/usr ($(tail -1 "$T/install"))"
 for f in bin/pinbench lib/pinbench/pinbench lib/pinbench/pinbench-init share/man/man1/pinbench.1 \
 	share/bash-completion/completions/pinbench share/pinbench/config.ini \
 	share/pinbench/kernels/configs/qemu.config \
-	share/pinbench/examples/patches/0001-fs-direct-io-extra-pin-per-page.patch; do
+	share/pinbench/examples/patches/0001-fs-direct-io-extra-pin-per-page.patch \
+	share/pinbench/examples/systemd/pinbench-nightly.service \
+	share/pinbench/examples/systemd/pinbench-nightly.timer; do
 	check "installs $f" test -s "$T/root/usr/$f"
 done
 is "$("$T/root/usr/bin/pinbench" version)" "$("$PINBENCH" version)" "the installed pinbench runs"
@@ -137,5 +139,17 @@ is "$("$T/root/usr/bin/pinbench" version)" "$("$PINBENCH" version)" "the install
 	> /dev/null 2> "$T/kpath"
 check "the installed config finds its kernel fragments and patch ($(head -1 "$T/kpath"))" \
 	sh -c "! grep -q 'cannot read\|No such file' '$T/kpath'"
+
+# the nightly service and timer as systemd reads them, ExecStart the installed binary
+mkdir -p "$T/units"
+sed "s|^ExecStart=/usr/local/bin/pinbench|ExecStart=$T/root/usr/bin/pinbench|" \
+	"$REPO_DIR/examples/systemd/pinbench-nightly.service" > "$T/units/pinbench-nightly.service"
+cp "$REPO_DIR/examples/systemd/pinbench-nightly.timer" "$T/units/"
+systemd-analyze verify "$T/units/pinbench-nightly.timer" "$T/units/pinbench-nightly.service" \
+	> "$T/verify" 2>&1
+ok $? "systemd-analyze verify accepts the nightly service and timer $(head -1 "$T/verify")"
+is "$(grep -c . "$T/verify")" "0" "without a warning"
+grep -q '^ExecStart=[^ ]*pinbench nightly --config config.ini$' "$T/units/pinbench-nightly.service"
+ok $? "the service runs pinbench nightly"
 
 done_testing

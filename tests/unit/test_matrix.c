@@ -44,6 +44,25 @@ int main(void)
 	ok(strcmp(again.jobs[0].hash, m.jobs[0].hash), "another filesystem is another job");
 	matrix_release(&again);
 
+	/* a bisection step runs the change point's job alone */
+	{
+		struct strvec only = STRVEC_INIT;
+
+		matrix_expand(&cfg, "ext4", &again);
+		strvec_push(&only, "write-128k-qd16-psync-nj1@scratch:ext4");
+		strvec_push(&only, "nosuch@scratch:ext4");
+		is_int(matrix_keep_only(&again, &only), 0, "a job kept");
+		is_int((int)again.nr, 1, "the others dropped");
+		is_str(again.jobs[0].name, "write-128k-qd16-psync-nj1@scratch:ext4", "the one asked for");
+		is_str(again.jobs[0].hash, m.jobs[7].hash, "the same job, the same hash");
+		strvec_clear(&only);
+		strvec_push(&only, "nosuch@scratch:ext4");
+		is_int(matrix_keep_only(&again, &only), -1, "none left is an error");
+		is_int((int)again.nr, 0, "and the matrix is empty");
+		matrix_release(&again);
+		strvec_clear(&only);
+	}
+
 	job_spec_fio(&m.jobs[0], "/tmp/x", &fj);
 	is_str(fj.name, "randread-4k-qd1-psync-nj1_scratch_ext4", "fio name safe for vfat file names");
 	is_str(fj.directory, "/tmp/x", "directory passed to fio");
