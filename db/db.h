@@ -366,6 +366,7 @@ int db_noise_latest(struct db *db, long long machine, long long job, const char 
  */
 struct db_mail {
 	long long id, comparison, attempts;
+	long long change_point;		/* a nightly mail's (comparison 0); 0 when stored from a read */
 	char *message_id, *sender, *recipients, *subject, *eml, *state;
 	char *last_error, *server_reply, *created, *sent_at;
 	char *message;

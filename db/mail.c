@@ -15,11 +15,19 @@ int db_mail_add(struct db *db, const struct db_mail *m, long long *id)
 {
 	sqlite3_stmt *st = db_stmt(db, STMT_MAIL_ADD,
 		"INSERT INTO mail (comparison, message_id, sender, recipients, subject, message,"
-		" eml, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+		" eml, state, change_point) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, m->comparison);
+	/* a comparison's mail, or a change point's (nightly) */
+	if (m->comparison > 0)
+		sqlite3_bind_int64(st, 1, m->comparison);
+	else
+		sqlite3_bind_null(st, 1);
+	if (m->change_point > 0)
+		sqlite3_bind_int64(st, 9, m->change_point);
+	else
+		sqlite3_bind_null(st, 9);
 	db_bind_text(st, 2, m->message_id);
 	db_bind_text(st, 3, m->sender);
 	db_bind_text(st, 4, m->recipients);
@@ -28,7 +36,9 @@ int db_mail_add(struct db *db, const struct db_mail *m, long long *id)
 	db_bind_text(st, 7, m->eml);
 	db_bind_text(st, 8, m->state);
 	if (db_step_done(st) != SQLITE_DONE)
-		return db_error(db, "cannot store the mail of comparison %lld", m->comparison);
+		return db_error(db, "cannot store the mail of %s %lld",
+				m->comparison ? "comparison" : "change point",
+				m->comparison ? m->comparison : m->change_point);
 	*id = sqlite3_last_insert_rowid(db->sql);
 	return 0;
 }

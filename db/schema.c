@@ -376,6 +376,39 @@ static const char *const migrations[] = {
 	"	log TEXT NOT NULL,\n"
 	"	finished TEXT NOT NULL DEFAULT " NOW "\n"
 	");\n"
+	/*
+	 * A result mail is a comparison's or, from nightly, a change point's:
+	 * mail is rebuilt with comparison nullable (SQLite cannot drop a NOT
+	 * NULL; this runs before foreign keys are switched on), exactly one
+	 * of the two set.
+	 */
+	"CREATE TABLE mail_v11 (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	comparison INTEGER REFERENCES comparison(id) ON DELETE CASCADE,\n"
+	"	change_point INTEGER REFERENCES change_point(id) ON DELETE CASCADE,\n"
+	"	message_id TEXT NOT NULL UNIQUE,\n"
+	"	sender TEXT NOT NULL,\n"
+	"	recipients TEXT NOT NULL,\n"
+	"	subject TEXT NOT NULL,\n"
+	"	message BLOB NOT NULL,\n"
+	"	eml TEXT,\n"
+	"	state TEXT NOT NULL DEFAULT 'written'\n"
+	"		CHECK (state IN ('written', 'queued', 'sending', 'sent')),\n"
+	"	attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"	last_error TEXT,\n"
+	"	server_reply TEXT,\n"
+	"	created TEXT NOT NULL DEFAULT " NOW ",\n"
+	"	sent_at TEXT,\n"
+	"	CHECK ((comparison IS NULL) != (change_point IS NULL))\n"
+	");\n"
+	"INSERT INTO mail_v11 (id, comparison, message_id, sender, recipients, subject, message,\n"
+	"		      eml, state, attempts, last_error, server_reply, created, sent_at)\n"
+	"	SELECT id, comparison, message_id, sender, recipients, subject, message, eml,\n"
+	"	       state, attempts, last_error, server_reply, created, sent_at FROM mail;\n"
+	"DROP TABLE mail;\n"
+	"ALTER TABLE mail_v11 RENAME TO mail;\n"
+	"CREATE INDEX mail_queued ON mail(state) WHERE state != 'sent';\n"
+	"CREATE UNIQUE INDEX mail_of_change_point ON mail(change_point);\n"
 	"PRAGMA user_version = 11;\n",
 };
 

@@ -205,13 +205,13 @@ static int verify(struct bisect_ctx *x, const char *parent, const char *culprit)
 }
 
 int nightly_bisect(struct cli *cli, struct db *db, const struct branch_cfg *b, const char *repo,
-		   const struct db_change_point *cp, unsigned budget, char **argv)
+		   const struct db_change_point *cp, unsigned budget, int send, char **argv)
 {
 	struct bisect_ctx x = { cli, db, b, repo, cp, argv, STRVEC_INIT, STRBUF_INIT, STRBUF_INIT };
 	struct range r = { 0 };
 	struct strbuf subject = STRBUF_INIT, author = STRBUF_INIT, link = STRBUF_INIT;
 	struct db_bisect out = { .change_point = cp->id };
-	long lo = -1, hi, step;
+	long lo = -1, hi = 0, step;
 	long long id;
 	unsigned steps = 0;
 	double v;
@@ -280,6 +280,17 @@ store:
 	else
 		printf("%s: bisection %s after %u step%s: %s", b->name, out.state, steps,
 		       steps == 1 ? "" : "s", x.log.buf);
+	{
+		struct nightly_regression nr = {
+			.cp = cp, .culprit = out.culprit, .subject = out.subject,
+			.author = out.author, .link = out.link, .log = x.log.buf,
+			.steps = steps, .verified = out.verified,
+			.parent = out.culprit ? (hi > 0 ? r.commit[hi - 1] : cp->good_commit) : NULL,
+		};
+
+		if (nightly_mail(cli, db, b, repo, &nr, send))
+			ret = -1;
+	}
 release:
 	range_release(&r);
 	strvec_clear(&x.only);

@@ -101,6 +101,9 @@ static const struct cli_option nightly_options[] = {
 	  "and build or run nothing", 0 },
 	{ "force", no_argument, 'f', NULL,
 	  "measure a head this machine measured already", 0 },
+	{ "send", no_argument, 's', NULL,
+	  "send the mail of each new confirmed regression ([mail]);\n"
+	  "without it the mail is only written as an .eml", 0 },
 	{ NULL },
 };
 
@@ -183,7 +186,7 @@ const struct command pinbench_commands[] = {
 	  "exit: 0 no regression, 1 regression, 2 usage, 3 a build, boot or run failed" },
 	{ "nightly", cmd_nightly, CMD_COMMON,
 	  "build and measure each [branch]'s head, add it to its series, find change points",
-	  "[--branch NAME...] [--dry-run] [--force]", nightly_options,
+	  "[--branch NAME...] [--dry-run] [--force] [--send]", nightly_options,
 	  "for each [branch NAME]: git fetch (its fetch key), read the head; a head this\n"
 	  "machine measured already is skipped; else build it (incrementally), run the\n"
 	  "matrix on it in QEMU as run does and add the night to the branch's series. A\n"
@@ -191,7 +194,10 @@ const struct command pinbench_commands[] = {
 	  "job's series is searched: an exact row (pins, counted instructions per I/O)\n"
 	  "that steps between two nights is a confirmed change point; a noisy one's\n"
 	  "steps (E-divisive means, [nightly] max_p, min_segment, the [compare]\n"
-	  "thresholds) are suspected. Each change point is stored and printed once.\n"
+	  "thresholds) are suspected. Each change point is stored and printed once. A\n"
+	  "new confirmed regression is bisected (one commit per step, its job alone,\n"
+	  "[nightly] bisect_steps), its culprit verified against its parent, and its\n"
+	  "mail composed once ([mail] to; [store] reports/change-point-ID.eml).\n"
 	  "One nightly at a time per database (DATABASE.nightly.lock); a nightly that\n"
 	  "stopped leaves its night interrupted, and the next measures that head again\n"
 	  "exit: 1 a new confirmed regression; else 3 a night's fetch, build or boot\n"

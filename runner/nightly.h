@@ -47,6 +47,24 @@ int nightly_measure(struct cli *cli, struct db *db, const struct branch_cfg *b, 
 /* The median of metric of job over a run's measured repetitions (NAN: none). */
 double nightly_run_value(struct db *db, long long run, const char *job, const char *metric);
 
+/* A confirmed regression as its mail tells it. */
+struct nightly_regression {
+	const struct db_change_point *cp;	/* with its commits, job name and metric */
+	/* the first bad commit when bisected to one (NULL: not), and its parent */
+	const char *culprit, *parent, *subject, *author, *link, *log;
+	unsigned steps;
+	int verified;
+};
+
+/*
+ * Compose the mail of r once (the outbox keeps it, one per change point),
+ * write it as [store] reports/change-point-ID.eml, and with send queue and
+ * send it. Nothing without [mail] to. -1 when composing, storing or sending
+ * failed (printed).
+ */
+int nightly_mail(struct cli *cli, struct db *db, const struct branch_cfg *b, const char *repo,
+		 const struct nightly_regression *r, int send);
+
 /*
  * Bisect a confirmed exact regression cp of branch b (its range: the
  * commits after good up to bad): each step builds one commit and measures
@@ -54,10 +72,10 @@ double nightly_run_value(struct db *db, long long run, const char *job, const ch
  * nearer the value before the step or after it; a commit that does not
  * build or boot is skipped as `git bisect skip` does; at most `budget`
  * steps. A culprit found is verified (its parent and it, measured again
- * side by side) and the outcome stored (db_bisect_add) and printed.
- * -1 only on a database error.
+ * side by side) and the outcome stored (db_bisect_add), printed and
+ * mailed (nightly_mail; send: sent too). -1 on a database or mail error.
  */
 int nightly_bisect(struct cli *cli, struct db *db, const struct branch_cfg *b, const char *repo,
-		   const struct db_change_point *cp, unsigned budget, char **argv);
+		   const struct db_change_point *cp, unsigned budget, int send, char **argv);
 
 #endif

@@ -35,7 +35,7 @@
 
 struct nightly_cli {
 	struct strvec branches;	/* --branch, in order; none: every [branch] */
-	int dry_run, force;
+	int dry_run, force, send;
 };
 
 /* Returns 0 to go on, 1 after --help, -1 on a usage error (printed). */
@@ -57,6 +57,7 @@ static int parse_nightly_options(int argc, char **argv, struct cli *cli, struct 
 		case 'B': strvec_push(&o->branches, optarg); break;
 		case 'n': o->dry_run = 1; break;
 		case 'f': o->force = 1; break;
+		case 's': o->send = 1; break;
 		default:
 			cli_usage("nightly", stderr);
 			return -1;
@@ -259,7 +260,7 @@ static int bisect_new(struct night_ctx *x, struct db *db, const struct branch_cf
 	for (i = 0; i < l.nr; i++) {
 		if (!ret && !spawn_interrupted() &&
 		    nightly_bisect(x->cli, db, b, repo, &l.v[i].cp, x->cli->cfg.nightly.bisect_steps,
-				   x->argv))
+				   x->o->send, x->argv))
 			ret = -1;
 		free(l.v[i].job_name);
 		free(l.v[i].metric);

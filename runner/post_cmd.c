@@ -33,6 +33,7 @@
 #include "reports/mail.h"
 #include "reports/report.h"
 #include "runner/cli.h"
+#include "runner/post.h"
 
 struct post_cli {
 	long long comparison;
@@ -414,7 +415,7 @@ static int tls_mode(const char *s)
 }
 
 /* Send one stored mail; it ends "sent", or "queued" with the reason. */
-static int send_mail(struct cli *cli, struct db *db, long long id)
+int post_send_mail(struct cli *cli, struct db *db, long long id)
 {
 	const struct config *cfg = &cli->cfg;
 	struct strbuf password = STRBUF_INIT, reply = STRBUF_INIT, why = STRBUF_INIT;
@@ -441,8 +442,8 @@ static int send_mail(struct cli *cli, struct db *db, long long id)
 		goto out;
 	if (net_smtp_send(&so, m.sender, &rcpts, m.message, m.len, &reply, &why)) {
 		db_mail_set_state(db, id, "queued", why.buf, NULL);
-		error("mail %lld (comparison %lld) not sent, kept in the outbox for "
-		      "'pinbench post --retry': %s", id, m.comparison, why.buf);
+		error("mail %lld not sent, kept in the outbox for 'pinbench post --retry': %s", id,
+		      why.buf);
 		goto out;
 	}
 	if (db_mail_set_state(db, id, "sent", NULL, reply.buf))
@@ -474,7 +475,7 @@ static int retry_all(struct cli *cli, struct db *db)
 	if (!nr)
 		printf("no mail waiting in the outbox\n");
 	for (i = 0; i < nr; i++)
-		failed += send_mail(cli, db, ids[i]) != 0;
+		failed += post_send_mail(cli, db, ids[i]) != 0;
 	free(ids);
 	return failed ? EXIT_INFRA : EXIT_OK;
 }
@@ -533,7 +534,7 @@ static int post(struct cli *cli, struct db *db, const struct post_cli *o)
 	       o->comparison, path.buf, m.subject, m.message_id);
 	code = EXIT_OK;
 	if (o->send)
-		code = send_mail(cli, db, id) ? EXIT_INFRA : EXIT_OK;
+		code = post_send_mail(cli, db, id) ? EXIT_INFRA : EXIT_OK;
 	else
 		printf("  not sent: 'pinbench post %lld --send' sends it\n", o->comparison);
 out:

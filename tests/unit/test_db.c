@@ -717,7 +717,7 @@ static void test_newer_schema(void)
 	grab_stderr();
 	is_int(db_open(file, &db), -1, "a newer schema is refused");
 	ok(db == NULL, "and no handle is returned");
-	like(release_stderr(&err), "has schema version 99, this pinbench knows up to 10",
+	like(release_stderr(&err), "has schema version 99, this pinbench knows up to 11",
 	     "the error gives both versions");
 	like(err.buf, file, "and names the file");
 	free((char *)file);

@@ -28,7 +28,7 @@ static const struct machine_info machine = { "fp", "box", "cpu", 2, 1 << 20, "qe
 struct found {
 	int exact, noisy, flat;
 	struct db_change_point noisy_cp;	/* its numbers: its strings die with the row */
-	long long exact_good, exact_bad, noisy_bad;
+	long long exact_good, exact_bad, noisy_bad, exact_id;
 	struct strbuf exact_line;
 	char exact_state[16], noisy_state[16], exact_dir[16], noisy_dir[16];
 };
@@ -45,6 +45,7 @@ static int keep(const struct db_change_point *cp, void *data)
 		f->exact++;
 		f->exact_good = cp->good_night;
 		f->exact_bad = cp->bad_night;
+		f->exact_id = cp->id;
 		/* its strings live as long as the row: described here */
 		nightseries_describe(cp, "abc", "def", &f->exact_line);
 		snprintf(f->exact_state, sizeof(f->exact_state), "%s", cp->state);
@@ -170,6 +171,27 @@ int main(void)
 	     "(+1) between abc (last good) and def (first bad), 2 nights",
 	     "a stored change point read back is described as it was found");
 	strbuf_release(&f.exact_line);
+
+	/* a change point's mail goes to the outbox as a comparison's does */
+	{
+		struct db_mail m = { .change_point = f.exact_id, .message_id = "a@b", .sender = "s",
+				     .recipients = "[]", .subject = "[pinbench] [main] x", .message = "m",
+				     .len = 1, .eml = "x.eml", .state = "written" };
+		struct db_mail back;
+		long long id;
+
+		is_int(db_mail_add(db, &m, &id), 0, "a change point's mail is stored");
+		is_int(db_mail_get(db, id, &back), 0, "and read back");
+		is_str(back.subject, "[pinbench] [main] x", "whole");
+		ok(back.comparison == 0, "with no comparison");
+		db_mail_release(&back);
+		m.change_point = 0;
+		m.message_id = "c@d";
+		is_int(db_mail_add(db, &m, &id), -1, "a mail of neither is refused");
+		m.change_point = f.exact_id;
+		m.message_id = "e@f";
+		is_int(db_mail_add(db, &m, &id), -1, "a change point is mailed once");
+	}
 
 	/* a nightly that stopped: its night is left building, the next marks it */
 	{
