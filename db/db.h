@@ -506,12 +506,20 @@ struct db_change_point {
 	const char *state;			/* suspected | confirmed */
 	/* read back only */
 	const char *found_at, *good_commit, *good_subject, *bad_commit, *bad_subject;
+	/* its latest bisection: "" when none; the culprit "" unless found */
+	const char *bisect_state, *culprit, *culprit_subject;
+	int verified;
 };
 /* Store cp unless the same step (branch, job, metric, first bad night) is; *id 0 then. */
 int db_change_point_add(struct db *db, const struct db_change_point *cp, long long *id);
 typedef int (*db_change_point_fn)(const struct db_change_point *cp, void *data);
 /* This host's change points of branch, by first bad night. */
 int db_change_points(struct db *db, const char *branch, db_change_point_fn fn, void *data);
+
+typedef int (*db_branch_fn)(const char *branch, long long nights, long long measured,
+			    const char *last, void *data);
+/* The branches with nights on this host: how many, how many measured, the latest's start. */
+int db_list_branches(struct db *db, db_branch_fn fn, void *data);
 
 /* A change point's bisection (runner/nightly.h). */
 struct db_bisect {

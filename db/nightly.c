@@ -212,10 +212,11 @@ int db_change_points(struct db *db, const char *branch, db_change_point_fn fn, v
 		"SELECT c.id, c.job, j.name, c.metric, coalesce(m.unit, ''), c.kind, c.good_night,"
 		" c.bad_night, c.value_before, c.value_after, c.magnitude, c.ci_lo, c.ci_hi, c.p,"
 		" c.points, c.direction, c.state, c.found_at, g.commit_sha, g.subject,"
-		" b.commit_sha, b.subject"
+		" b.commit_sha, b.subject, x.state, x.culprit, x.subject, coalesce(x.verified, 0)"
 		" FROM change_point c JOIN job j ON j.id = c.job"
 		" JOIN night g ON g.id = c.good_night JOIN night b ON b.id = c.bad_night"
 		" LEFT JOIN metric m ON m.name = c.metric"
+		" LEFT JOIN bisect x ON x.id = (SELECT max(id) FROM bisect WHERE change_point = c.id)"
 		" WHERE c.branch = ?1 AND c.host = ?2 ORDER BY c.bad_night, c.job, c.metric");
 	char host[256];
 	int rc, ret = 0;
@@ -250,6 +251,10 @@ int db_change_points(struct db *db, const char *branch, db_change_point_fn fn, v
 			.good_subject = db_col_text(st, 19),
 			.bad_commit = db_col_text(st, 20),
 			.bad_subject = db_col_text(st, 21),
+			.bisect_state = db_col_text(st, 22),
+			.culprit = db_col_text(st, 23),
+			.culprit_subject = db_col_text(st, 24),
+			.verified = sqlite3_column_int(st, 25),
 		};
 
 		ret = fn(&cp, data);
@@ -356,4 +361,30 @@ int db_bisect_add(struct db *db, const struct db_bisect *b, long long *id)
 rollback:
 	db_rollback(db);
 	return -1;
+}
+
+int db_list_branches(struct db *db, db_branch_fn fn, void *data)
+{
+	sqlite3_stmt *st = prepare(db, "SELECT branch, count(*), sum(state = 'measured'),"
+				       " max(started) FROM night WHERE host = ?1"
+				       " GROUP BY branch ORDER BY branch");
+	char host[256];
+	int rc, ret = 0;
+
+	if (!st)
+		return -1;
+	db_hostname(host, sizeof(host));
+	sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = fn(db_col_text(st, 0), sqlite3_column_int64(st, 1),
+			 sqlite3_column_int64(st, 2), db_col_text(st, 3), data);
+		if (ret)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (ret)
+		return ret;
+	if (rc != SQLITE_DONE)
+		return db_error(db, "cannot list the branches");
+	return 0;
 }

@@ -24,6 +24,7 @@
 #include "reports/plot.h"
 #include "reports/reproducer.h"
 #include "reports/site.h"
+#include "reports/site-internal.h"
 #include "reports/summary.h"
 #include "workloads/diocase.h"
 
@@ -38,13 +39,14 @@ struct site {
 };
 
 /* Write a page only when its bytes differ from what is there. */
-static int put_file(struct site *s, const char *name, const struct strbuf *content)
+int site_put_file(const char *dir, struct site_stats *st, const char *name,
+		  const struct strbuf *content)
 {
 	struct strbuf path = STRBUF_INIT, old = STRBUF_INIT;
 	int ret = 0;
 
-	strbuf_addf(&path, "%s/%s", s->o->dir, name);
-	s->st->pages++;
+	strbuf_addf(&path, "%s/%s", dir, name);
+	st->pages++;
 	/* one byte more than the page is enough to tell a different one */
 	if (!strbuf_read_file(&old, path.buf, content->len + 1) && old.len == content->len &&
 	    !memcmp(old.buf, content->buf, old.len))
@@ -52,11 +54,16 @@ static int put_file(struct site *s, const char *name, const struct strbuf *conte
 	if (write_file_atomic(path.buf, content->buf, content->len))
 		ret = error("cannot write '%s': %s", path.buf, errstr());
 	else
-		s->st->pages_written++;
+		st->pages_written++;
 out:
 	strbuf_release(&path);
 	strbuf_release(&old);
 	return ret;
+}
+
+static int put_file(struct site *s, const char *name, const struct strbuf *content)
+{
+	return site_put_file(s->o->dir, s->st, name, content);
 }
 
 /* plots/PREFIX-HASH.svg for data described by `key`; drawn only when missing */
@@ -890,6 +897,8 @@ int site_write(struct db *db, const struct site_opts *o, struct site_stats *st)
 	} else {
 		strbuf_addstr(&page, "<p>no machine calibrated yet (pinbench calibrate)</p>\n");
 	}
+	if (site_nightly(db, o->dir, st, &page))
+		s.failed = 1;
 	strbuf_addstr(&page, "<h2>History</h2>\n<ul>\n");
 	strbuf_addbuf(&page, &links.list);
 	strbuf_addstr(&page, "</ul>\n");

@@ -41,25 +41,25 @@ make_history() {
 	git -C "$tmp" add -A -f && commit "$tmp" 01 "Linux 6.12 (Debian linux-source-6.12 $version)" &&
 		git -C "$tmp" tag base || return 1
 	echo "pinbench nightly test: a harmless change" >> "$tmp/Documentation/filesystems/vfat.rst"
-	git -C "$tmp" add Documentation/filesystems/vfat.rst &&
+	git -C "$tmp" add -f Documentation/filesystems/vfat.rst &&
 		commit "$tmp" 02 "Documentation: vfat: a harmless change" && git -C "$tmp" tag c1 || return 1
 	GIT_COMMITTER_DATE="2026-12-03T00:00:00Z" git -C "$tmp" am -q \
 		"$REPO_DIR/examples/patches/0001-fs-direct-io-extra-pin-per-page.patch" &&
 		git -C "$tmp" tag c2 || return 1
 	echo "pinbench nightly test: another harmless change" >> "$tmp/Documentation/filesystems/vfat.rst"
-	git -C "$tmp" add Documentation/filesystems/vfat.rst &&
+	git -C "$tmp" add -f Documentation/filesystems/vfat.rst &&
 		commit "$tmp" 04 "Documentation: vfat: another harmless change" &&
 		git -C "$tmp" tag c3 || return 1
 	# two side commits on c1: one that does not build, one that does not boot
 	git -C "$tmp" checkout -q c1 || return 1
 	echo '#error "pinbench nightly test: this commit does not build"' >> "$tmp/fs/direct-io.c"
-	git -C "$tmp" add fs/direct-io.c && commit "$tmp" 05 "fs/direct-io: does not build" &&
+	git -C "$tmp" add -f fs/direct-io.c && commit "$tmp" 05 "fs/direct-io: does not build" &&
 		git -C "$tmp" tag broken || return 1
 	git -C "$tmp" checkout -q c1 || return 1
 	sed -i 's/^static int __ref kernel_init(void \*unused)$/&\n{\n\tpanic("pinbench nightly test: this commit does not boot");\n}\nstatic int __maybe_unused kernel_init_unused(void *unused)/' \
 		"$tmp/init/main.c"
 	grep -q 'this commit does not boot' "$tmp/init/main.c" || return 1
-	git -C "$tmp" add init/main.c && commit "$tmp" 06 "init: does not boot" &&
+	git -C "$tmp" add -f init/main.c && commit "$tmp" 06 "init: does not boot" &&
 		git -C "$tmp" tag panics || return 1
 	git -C "$tmp" checkout -q --detach c1 && git -C "$tmp" branch -q nightly c1 || return 1
 	mv "$tmp" "$repo"
