@@ -14,17 +14,6 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 
-static sqlite3_stmt *prepare(struct db *db, const char *sql)
-{
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(db, "cannot prepare a statement");
-		return NULL;
-	}
-	return st;
-}
-
 static int step_done(struct db *db, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
@@ -40,7 +29,7 @@ static int step_done(struct db *db, sqlite3_stmt *st, const char *what)
 
 int db_build_begin(struct db *db, const struct db_build *b, long long *id)
 {
-	sqlite3_stmt *st = prepare(db,
+	sqlite3_stmt *st = db_prepare(db,
 		"INSERT INTO build (name, key, source, identity, base, configs, cached, state,"
 		" host, pid, pid_start) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
 	char host[256];
@@ -67,7 +56,7 @@ int db_build_begin(struct db *db, const struct db_build *b, long long *id)
 
 int db_build_add_patch(struct db *db, long long build, const struct db_build_patch *p)
 {
-	sqlite3_stmt *st = prepare(db,
+	sqlite3_stmt *st = db_prepare(db,
 		"INSERT INTO build_patch (build, seq, subject, author, message_id, in_reply_to,"
 		" sha, origin, recipients) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
 
@@ -87,7 +76,7 @@ int db_build_add_patch(struct db *db, long long build, const struct db_build_pat
 
 int db_build_finish(struct db *db, long long build, const struct db_build_result *r)
 {
-	sqlite3_stmt *st = prepare(db,
+	sqlite3_stmt *st = db_prepare(db,
 		"UPDATE build SET state = ?2, reason = ?3, version = ?4, config_sha = ?5,"
 		" artifact = ?6, log = ?7, objects = ?8, seconds = ?9, size = ?10,"
 		" finished = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1");
@@ -111,7 +100,7 @@ int db_build_finish(struct db *db, long long build, const struct db_build_result
 
 int db_build_known(struct db *db, const char *name, const char *key)
 {
-	sqlite3_stmt *st = prepare(db,
+	sqlite3_stmt *st = db_prepare(db,
 		"SELECT 1 FROM build WHERE name = ?1 AND key = ?2 AND state = 'done' LIMIT 1");
 	int rc;
 
@@ -130,12 +119,12 @@ int db_build_known(struct db *db, const char *name, const char *key)
 
 int db_reap_abandoned_builds(struct db *db)
 {
-	sqlite3_stmt *st = prepare(db,
+	sqlite3_stmt *st = db_prepare(db,
 		"UPDATE build SET state = 'failed', reason = 'abandoned: process ' || pid ||"
 		" ' ended without finishing the build',"
 		" finished = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 		" WHERE id = ?1 AND state = 'building'");
-	sqlite3_stmt *find = prepare(db,
+	sqlite3_stmt *find = db_prepare(db,
 		"SELECT id, pid, coalesce(pid_start, -1) FROM build"
 		" WHERE state = 'building' AND host = ?1");
 	char host[256];
@@ -172,7 +161,7 @@ int db_list_builds(struct db *db, db_build_fn fn, void *data)
 	 * the latest done build per name; patches in the order applied, cover letter
 	 * first, joined by US (0x1f): a subject from a list may hold a newline
 	 */
-	sqlite3_stmt *st = prepare(db,
+	sqlite3_stmt *st = db_prepare(db,
 		"SELECT b.id, b.name, b.key, IFNULL(b.version, ''), b.source,"
 		" IFNULL(b.config_sha, ''), IFNULL(b.artifact, ''), IFNULL(b.finished, ''),"
 		" IFNULL(b.seconds, 0), IFNULL(b.size, -1), IFNULL(b.objects, -1), b.cached,"

@@ -85,6 +85,9 @@ struct db {
  */
 sqlite3_stmt *db_stmt(struct db *db, enum db_stmt_id id, const char *sql);
 
+/* A statement prepared for one use (rare ones: builds, nights); NULL with the error printed. */
+sqlite3_stmt *db_prepare(struct db *db, const char *sql);
+
 /* error() with the database file and sqlite's current message appended. */
 __attribute__((format(printf, 2, 3)))
 int db_error(struct db *db, const char *fmt, ...);

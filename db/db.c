@@ -50,6 +50,17 @@ sqlite3_stmt *db_stmt(struct db *db, enum db_stmt_id id, const char *sql)
 	return st;
 }
 
+sqlite3_stmt *db_prepare(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
+		db_error(db, "cannot prepare a statement");
+		return NULL;
+	}
+	return st;
+}
+
 int db_step_done(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);

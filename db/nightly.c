@@ -12,17 +12,6 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 
-static sqlite3_stmt *prepare(struct db *db, const char *sql)
-{
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(db, "cannot prepare a statement");
-		return NULL;
-	}
-	return st;
-}
-
 static void bind_real(sqlite3_stmt *st, int i, double v)
 {
 	if (isnan(v))
@@ -39,7 +28,7 @@ static double col_real(sqlite3_stmt *st, int i)
 int db_night_begin(struct db *db, const char *branch, const char *commit, const char *subject,
 		   long long *id)
 {
-	sqlite3_stmt *st = prepare(db, "INSERT INTO night (branch, host, commit_sha, subject)"
+	sqlite3_stmt *st = db_prepare(db, "INSERT INTO night (branch, host, commit_sha, subject)"
 				       " VALUES (?1, ?2, ?3, ?4)");
 	char host[256];
 	int rc;
@@ -62,7 +51,7 @@ int db_night_begin(struct db *db, const char *branch, const char *commit, const 
 int db_night_finish(struct db *db, long long night, long long run, const char *state,
 		    const char *reason)
 {
-	sqlite3_stmt *st = prepare(db, "UPDATE night SET run = ?2, state = ?3, reason = ?4,"
+	sqlite3_stmt *st = db_prepare(db, "UPDATE night SET run = ?2, state = ?3, reason = ?4,"
 				       " finished = " "(" DB_NOW ")" " WHERE id = ?1");
 	int rc;
 
@@ -85,7 +74,7 @@ int db_night_finish(struct db *db, long long night, long long run, const char *s
 int db_night_measured(struct db *db, const char *branch, const char *commit, long long *night,
 		      char *at, size_t at_len)
 {
-	sqlite3_stmt *st = prepare(db, "SELECT id, coalesce(finished, started) FROM night"
+	sqlite3_stmt *st = db_prepare(db, "SELECT id, coalesce(finished, started) FROM night"
 				       " WHERE branch = ?1 AND host = ?2 AND commit_sha = ?3"
 				       " AND state = 'measured' ORDER BY id DESC LIMIT 1");
 	char host[256];
@@ -112,7 +101,7 @@ int db_night_measured(struct db *db, const char *branch, const char *commit, lon
 
 int db_night_reap(struct db *db, size_t *reaped)
 {
-	sqlite3_stmt *st = prepare(db, "UPDATE night SET state = 'interrupted', finished = "
+	sqlite3_stmt *st = db_prepare(db, "UPDATE night SET state = 'interrupted', finished = "
 				       "(" DB_NOW ")" ", reason = 'pinbench stopped before the night"
 				       " ended' WHERE host = ?1 AND state = 'building'");
 	char host[256];
@@ -132,7 +121,7 @@ int db_night_reap(struct db *db, size_t *reaped)
 
 int db_nights(struct db *db, const char *branch, db_night_fn fn, void *data)
 {
-	sqlite3_stmt *st = prepare(db, "SELECT id, commit_sha, subject, coalesce(run, 0), state,"
+	sqlite3_stmt *st = db_prepare(db, "SELECT id, commit_sha, subject, coalesce(run, 0), state,"
 				       " coalesce(reason, ''), started FROM night"
 				       " WHERE branch = ?1 AND host = ?2 ORDER BY id");
 	char host[256];
@@ -169,7 +158,7 @@ int db_nights(struct db *db, const char *branch, db_night_fn fn, void *data)
 
 int db_change_point_add(struct db *db, const struct db_change_point *cp, long long *id)
 {
-	sqlite3_stmt *st = prepare(db,
+	sqlite3_stmt *st = db_prepare(db,
 		"INSERT OR IGNORE INTO change_point (branch, host, job, metric, kind, good_night,"
 		" bad_night, value_before, value_after, magnitude, ci_lo, ci_hi, p, points,"
 		" direction, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
@@ -208,7 +197,7 @@ int db_change_point_add(struct db *db, const struct db_change_point *cp, long lo
 
 int db_change_points(struct db *db, const char *branch, db_change_point_fn fn, void *data)
 {
-	sqlite3_stmt *st = prepare(db,
+	sqlite3_stmt *st = db_prepare(db,
 		"SELECT c.id, c.job, j.name, c.metric, coalesce(m.unit, ''), c.kind, c.good_night,"
 		" c.bad_night, c.value_before, c.value_after, c.magnitude, c.ci_lo, c.ci_hi, c.p,"
 		" c.points, c.direction, c.state, c.found_at, g.commit_sha, g.subject,"
@@ -291,7 +280,7 @@ static int two_texts(struct db *db, sqlite3_stmt *st, struct strbuf *state, stru
 
 int db_build_latest(struct db *db, const char *name, struct strbuf *state, struct strbuf *reason)
 {
-	sqlite3_stmt *st = prepare(db, "SELECT state, coalesce(reason, '') FROM build"
+	sqlite3_stmt *st = db_prepare(db, "SELECT state, coalesce(reason, '') FROM build"
 				       " WHERE name = ?1 ORDER BY id DESC LIMIT 1");
 	int r;
 
@@ -304,7 +293,7 @@ int db_build_latest(struct db *db, const char *name, struct strbuf *state, struc
 
 int db_run_state(struct db *db, long long run, struct strbuf *state, struct strbuf *reason)
 {
-	sqlite3_stmt *st = prepare(db, "SELECT state, coalesce(reason, '') FROM run WHERE id = ?1");
+	sqlite3_stmt *st = db_prepare(db, "SELECT state, coalesce(reason, '') FROM run WHERE id = ?1");
 	int r;
 
 	if (!st)
@@ -323,7 +312,7 @@ int db_bisect_add(struct db *db, const struct db_bisect *b, long long *id)
 
 	if (db_begin(db))
 		return -1;
-	st = prepare(db, "INSERT INTO bisect (change_point, state, culprit, subject, author, link,"
+	st = db_prepare(db, "INSERT INTO bisect (change_point, state, culprit, subject, author, link,"
 			 " steps, verified, log) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
 	if (!st)
 		goto rollback;
@@ -344,7 +333,7 @@ int db_bisect_add(struct db *db, const struct db_bisect *b, long long *id)
 	}
 	*id = sqlite3_last_insert_rowid(db->sql);
 	if (!strcmp(b->state, "found")) {
-		st = prepare(db, "UPDATE change_point SET state = 'bisected' WHERE id = ?1");
+		st = db_prepare(db, "UPDATE change_point SET state = 'bisected' WHERE id = ?1");
 		if (!st)
 			goto rollback;
 		sqlite3_bind_int64(st, 1, b->change_point);
@@ -365,7 +354,7 @@ rollback:
 
 int db_list_branches(struct db *db, db_branch_fn fn, void *data)
 {
-	sqlite3_stmt *st = prepare(db, "SELECT branch, count(*), sum(state = 'measured'),"
+	sqlite3_stmt *st = db_prepare(db, "SELECT branch, count(*), sum(state = 'measured'),"
 				       " max(started) FROM night WHERE host = ?1"
 				       " GROUP BY branch ORDER BY branch");
 	char host[256];

@@ -49,18 +49,6 @@ static int series_line(const struct db_night *n, void *data)
 	return 0;
 }
 
-static char *recipients_json(const struct strvec *rcpts)
-{
-	json_t *a = json_array();
-	char *s;
-	size_t i;
-
-	for (i = 0; i < rcpts->nr; i++)
-		json_array_append_new(a, json_string(rcpts->v[i]));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
-}
 
 static void body(struct db *db, const struct branch_cfg *b, const char *repo,
 		 const struct nightly_regression *r, struct strbuf *out)
@@ -160,7 +148,7 @@ int nightly_mail(struct cli *cli, struct db *db, const struct branch_cfg *b, con
 	m.change_point = cp->id;
 	m.message_id = message_id;
 	m.sender = from.buf;
-	m.recipients = recipients_json(&rcpts);
+	m.recipients = mail_recipients_json(&rcpts);
 	m.subject = subject.buf;
 	m.message = msg.buf;
 	m.len = msg.len;

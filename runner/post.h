@@ -12,4 +12,7 @@
  */
 int post_send_mail(struct cli *cli, struct db *db, long long id);
 
+/* The envelope's recipients as the outbox keeps them: a JSON array (caller frees). */
+char *mail_recipients_json(const struct strvec *rcpts);
+
 #endif

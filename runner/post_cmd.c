@@ -117,18 +117,6 @@ static int note_patch(const struct db_patch_row *p, void *data)
 	return 0;
 }
 
-static char *recipients_json(const struct strvec *rcpts)
-{
-	json_t *a = json_array();
-	char *s;
-	size_t i;
-
-	for (i = 0; i < rcpts->nr; i++)
-		json_array_append_new(a, json_string(rcpts->v[i]));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s;
-}
 
 /* Does [mail] reply_all_domains allow this bare address: its domain or a parent listed? */
 static int domain_allowed(const struct strvec *domains, const char *bare)
@@ -308,7 +296,7 @@ static int compose(struct cli *cli, struct db *db, long long comparison, struct 
 	m->message_id = message_id;
 	message_id = NULL;
 	m->sender = strbuf_detach(&from, NULL);
-	m->recipients = recipients_json(&rcpts);
+	m->recipients = mail_recipients_json(&rcpts);
 	m->subject = strbuf_detach(&subject, NULL);
 	m->message = strbuf_detach(&msg, &m->len);
 	ret = 0;
@@ -415,6 +403,19 @@ static int tls_mode(const char *s)
 }
 
 /* Send one stored mail; it ends "sent", or "queued" with the reason. */
+char *mail_recipients_json(const struct strvec *rcpts)
+{
+	json_t *a = json_array();
+	char *s;
+	size_t i;
+
+	for (i = 0; i < rcpts->nr; i++)
+		json_array_append_new(a, json_string(rcpts->v[i]));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
 int post_send_mail(struct cli *cli, struct db *db, long long id)
 {
 	const struct config *cfg = &cli->cfg;
