@@ -516,6 +516,19 @@ typedef int (*db_change_point_fn)(const struct db_change_point *cp, void *data);
 /* This host's change points of branch, by first bad night. */
 int db_change_points(struct db *db, const char *branch, db_change_point_fn fn, void *data);
 
+/*
+ * A change point's state set by hand (acked: a known regression;
+ * false_positive): 1 when there is no such change point.
+ */
+int db_change_point_set_state(struct db *db, long long id, const char *state);
+/*
+ * A later step back: the regressions of branch's job and metric found
+ * before night `before_night` whose value before the step is within tol of
+ * value are marked fixed; how many in *fixed.
+ */
+int db_change_point_fix(struct db *db, const char *branch, long long job, const char *metric,
+			double value, double tol, long long before_night, size_t *fixed);
+
 typedef int (*db_branch_fn)(const char *branch, long long nights, long long measured,
 			    const char *last, void *data);
 /* The branches with nights on this host: how many, how many measured, the latest's start. */

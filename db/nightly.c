@@ -377,3 +377,48 @@ int db_list_branches(struct db *db, db_branch_fn fn, void *data)
 		return db_error(db, "cannot list the branches");
 	return 0;
 }
+
+int db_change_point_set_state(struct db *db, long long id, const char *state)
+{
+	sqlite3_stmt *st = db_prepare(db, "UPDATE change_point SET state = ?2 WHERE id = ?1");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, "cannot mark change point %lld %s", id, state);
+	return sqlite3_changes(db->sql) ? 0 : 1;
+}
+
+int db_change_point_fix(struct db *db, const char *branch, long long job, const char *metric,
+			double value, double tol, long long before_night, size_t *fixed)
+{
+	sqlite3_stmt *st = db_prepare(db,
+		"UPDATE change_point SET state = 'fixed' WHERE branch = ?1 AND host = ?2"
+		" AND job = ?3 AND metric = ?4 AND direction = 'regression'"
+		" AND state IN ('suspected', 'confirmed', 'bisected', 'acked')"
+		" AND bad_night < ?5 AND abs(value_before - ?6) <= ?7");
+	char host[256];
+	int rc;
+
+	if (!st)
+		return -1;
+	db_hostname(host, sizeof(host));
+	sqlite3_bind_text(st, 1, branch, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, job);
+	sqlite3_bind_text(st, 4, metric, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, before_night);
+	sqlite3_bind_double(st, 6, value);
+	sqlite3_bind_double(st, 7, tol);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, "cannot mark the fixed regressions of %s", metric);
+	*fixed = (size_t)sqlite3_changes(db->sql);
+	return 0;
+}

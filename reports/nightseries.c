@@ -200,6 +200,19 @@ static int store_one(struct series_ctx *x, const struct point *pts, const size_t
 		x->res->first_added = id;
 	if (exact && !strcmp(cp.direction, "regression"))
 		x->res->regressions++;
+	/* a step back to where an earlier regression started fixes it */
+	if (exact && !strcmp(cp.direction, "improvement")) {
+		size_t fixed;
+
+		if (db_change_point_fix(x->db, x->branch, p->job, p->metric, c->mean_r,
+					compare_exact_allowance(p->metric, c->mean_r, &x->o->cmp),
+					cp.bad_night, &fixed))
+			return -1;
+		x->res->fixed += fixed;
+		if (fixed && x->out)
+			fprintf(x->out, "fixed: %s %s is back at %.4g (%zu earlier regression%s)\n",
+				p->job_name, p->metric, c->mean_r, fixed, fixed == 1 ? "" : "s");
+	}
 	if (x->out) {
 		struct strbuf line = STRBUF_INIT;
 

@@ -39,6 +39,7 @@ struct nightseries_result {
 	size_t added;		/* of them, stored now for the first time */
 	size_t regressions;	/* of those added: confirmed regressions */
 	long long first_added;	/* the id of the first one added (0: none) */
+	size_t fixed;		/* earlier regressions a step back marked fixed */
 };
 
 /*

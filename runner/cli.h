@@ -87,6 +87,7 @@ int cmd_kernel(int argc, char **argv, struct cli *cli);
 int cmd_compare(int argc, char **argv, struct cli *cli);
 int cmd_calibrate(int argc, char **argv, struct cli *cli);
 int cmd_nightly(int argc, char **argv, struct cli *cli);
+int cmd_regression(int argc, char **argv, struct cli *cli);
 int cmd_report(int argc, char **argv, struct cli *cli);
 int cmd_post(int argc, char **argv, struct cli *cli);
 

@@ -107,6 +107,11 @@ static const struct cli_option nightly_options[] = {
 	{ NULL },
 };
 
+static const struct cli_option regression_options[] = {
+	{ "branch", required_argument, 'B', "NAME", "list: only this branch's", 0 },
+	{ NULL },
+};
+
 static const struct cli_option report_options[] = {
 	{ "text", required_argument, 't', "COMPARISON",
 	  "the text report of a stored comparison (as compare\n"
@@ -202,6 +207,15 @@ const struct command pinbench_commands[] = {
 	  "stopped leaves its night interrupted, and the next measures that head again\n"
 	  "exit: 1 a new confirmed regression; else 3 a night's fetch, build or boot\n"
 	  "failed, 0 none did; 2 usage" },
+	{ "regression", cmd_regression, CMD_COMMON,
+	  "list nightly's change points; acknowledge one or call it a false positive",
+	  "list [--branch NAME] | ack ID | false-positive ID", regression_options,
+	  "list                 every branch's change points on this machine: id, state,\n"
+	  "                     step, commits, first bad commit\n"
+	  "ack ID               a known regression (kept, shown as acked)\n"
+	  "false-positive ID    not a regression after all (kept, shown as such)\n"
+	  "a change point is also marked fixed when a later night steps back to the value\n"
+	  "before it" },
 	{ "calibrate", cmd_calibrate, CMD_COMMON,
 	  "A/A: boot one kernel as both sides, store this machine's noise per job",
 	  "--kernel NAME [--boots N] [--repetitions N]", calibrate_options,

@@ -26,7 +26,7 @@
 static const struct machine_info machine = { "fp", "box", "cpu", 2, 1 << 20, "qemu-tcg", "[]" };
 
 struct found {
-	int exact, noisy, flat;
+	int exact, noisy, flat, exact_back;
 	struct db_change_point noisy_cp;	/* its numbers: its strings die with the row */
 	long long exact_good, exact_bad, noisy_bad, exact_id;
 	struct strbuf exact_line;
@@ -41,7 +41,9 @@ static int keep(const struct db_change_point *cp, void *data)
 		f->flat++;
 		return 0;
 	}
-	if (!strcmp(cp->metric, "pin.released_per_io")) {
+	if (!strcmp(cp->metric, "pin.released_per_io") && strcmp(cp->direction, "regression")) {
+		f->exact_back++;
+	} else if (!strcmp(cp->metric, "pin.released_per_io")) {
 		f->exact++;
 		f->exact_good = cp->good_night;
 		f->exact_bad = cp->bad_night;
@@ -202,6 +204,34 @@ int main(void)
 		is_int((int)reaped, 1, "the night left building is marked interrupted");
 		is_int(db_night_measured(db, "main", "9900000000000000000000000000000000000000", &id,
 					 at, sizeof(at)), 0, "and its commit is not measured");
+	}
+
+	/* a later night steps back: the regression is fixed */
+	{
+		long long id, run;
+		int state_of_exact;
+
+		db_night_begin(db, "main", "9800000000000000000000000000000000000000", "revert", &id);
+		db_run_begin(db, kid, mid, "qemu", NULL, NULL, &run);
+		night_samples(db, run, jid, 0, 0);	/* night 0's values: 3 pins, 10 k IO/s */
+		db_run_finish(db, run, "done", NULL);
+		db_night_finish(db, id, run, "measured", NULL);
+		out = open_memstream(&text, &len);
+		is_int(nightseries_update(db, "main", &o, out, &res), 0, "a step back is searched");
+		fclose(out);
+		is_int((int)res.fixed, 1, "the earlier regression is marked fixed");
+		like(text, "fixed: randread-4k@nvme:vfat pin.released_per_io is back at 3",
+		     "and it is said");
+		free(text);
+		memset(&f, 0, sizeof(f));
+		f.exact_line = (struct strbuf)STRBUF_INIT;
+		db_change_points(db, "main", keep, &f);
+		strbuf_release(&f.exact_line);
+		state_of_exact = f.exact_bad == night[PIN_STEP] && f.exact_back == 1;
+		ok(state_of_exact, "the regression and the step back read back");
+		is_str(f.exact_state, "fixed", "the regression's state is fixed");
+		is_int(db_change_point_set_state(db, f.exact_id, "acked"), 0, "a change point is acked");
+		is_int(db_change_point_set_state(db, 999, "acked"), 1, "an unknown one is said");
 	}
 
 	db_close(db);
