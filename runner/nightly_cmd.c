@@ -85,7 +85,7 @@ static void split_source(const char *source, struct head *h)
 /* Fetch when configured, then the branch's head commit and its subject. */
 static int read_head(const struct branch_cfg *b, struct head *h)
 {
-	struct strbuf why = STRBUF_INIT, spec = STRBUF_INIT, raw = STRBUF_INIT, esc = STRBUF_INIT;
+	struct strbuf why = STRBUF_INIT, spec = STRBUF_INIT, esc = STRBUF_INIT;
 	int ret = -1;
 
 	split_source(b->source, h);
@@ -110,19 +110,13 @@ static int read_head(const struct branch_cfg *b, struct head *h)
 		      h->repo.buf, why.len ? ": " : "", untrusted(&esc, why.buf));
 		goto out;
 	}
-	if (nightly_git(h->repo.buf, (const char *const[]){ "log", "-1", "--format=%s", h->commit.buf,
-						    NULL }, &raw, &why)) {
-		error("[branch %s]: cannot read the subject of %s: %s", b->name, h->commit.buf,
-		      untrusted(&esc, why.buf));
-		goto out;
-	}
 	/* the subject is the repository's text: one clean line before it is shown or stored */
-	strbuf_add_clean_line(&h->subject, raw.buf);
+	if (nightly_git_line(h->repo.buf, h->commit.buf, "%s", &h->subject))
+		goto out;
 	ret = 0;
 out:
 	strbuf_release(&why);
 	strbuf_release(&spec);
-	strbuf_release(&raw);
 	strbuf_release(&esc);
 	return ret;
 }
