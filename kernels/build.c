@@ -651,6 +651,25 @@ out:
 }
 
 /* Keep a failed build's log where nobody takes it for an artifact. */
+/* A failed build's reason, with the log's first error when it has one (a nightly's record). */
+static void failure_reason(const struct build_state *bs, int ret, struct strbuf *out)
+{
+	struct strbuf log = STRBUF_INIT, first = STRBUF_INIT;
+
+	if (ret == KBUILD_ERR_INTERRUPTED) {
+		strbuf_addstr(out, "interrupted");
+		return;
+	}
+	strbuf_addstr(out, ret == KBUILD_ERR_INPUT ? "bad input" : "build failed");
+	if (bs->log_path && !strbuf_read_file(&log, bs->log_path, 256 << 20) &&
+	    kernel_log_first_error(log.buf, &first))
+		strbuf_addf(out, ": %s", first.buf);
+	else
+		strbuf_addstr(out, " (see the log)");
+	strbuf_release(&log);
+	strbuf_release(&first);
+}
+
 static void keep_failed(struct build_state *bs)
 {
 	char *dir = cache_path(bs, "failed/%s", bs->out->key);
@@ -774,6 +793,7 @@ static void report_cached(struct build_state *bs)
 int kernel_build(struct db *db, const struct kernel_request *req,
 		 const struct kernel_build_opts *opts, struct kernel_artifact *out)
 {
+	struct strbuf why = STRBUF_INIT;
 	struct build_state bs = { .req = req, .opts = opts, .out = out, .db = db,
 				  .fragments = STRVEC_INIT, .frag_text = STRBUF_INIT,
 				  .compiler = STRBUF_INIT, .make_args = STRVEC_INIT,
@@ -822,12 +842,12 @@ int kernel_build(struct db *db, const struct kernel_request *req,
 		if (ret == KBUILD_ERR_INTERRUPTED)
 			error("kernel '%s': build interrupted", req->name);
 		keep_failed(&bs);
-		record_finish(&bs, state, ret == KBUILD_ERR_INPUT ? "bad input (see the log)" :
-			      ret == KBUILD_ERR_INTERRUPTED ? "interrupted" :
-			      "build failed (see the log)", out->seconds);
+		failure_reason(&bs, ret, &why);
+		record_finish(&bs, state, why.buf, out->seconds);
 	}
 out:
 	build_state_release(&bs);
+	strbuf_release(&why);
 	return ret;
 }
 

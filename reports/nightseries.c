@@ -320,11 +320,15 @@ void nightseries_describe(const struct db_change_point *cp, const char *good_com
 {
 	int exact = !strcmp(cp->kind, "exact");
 
-	strbuf_addf(out, "%s %s: %s %s %.4g -> %.4g", cp->state, cp->direction,
-		    cp->job_name ? cp->job_name : "?", cp->metric, cp->before, cp->after);
+	strbuf_addf(out, "%s %s: %s %s ", cp->state, cp->direction,
+		    cp->job_name ? cp->job_name : "?", cp->metric);
+	/* a count as compare shows one: two decimals (pins per I/O are 1.00, 3.00, 17.00) */
 	if (exact)
-		strbuf_addf(out, " (%+.4g)", cp->magnitude);
+		strbuf_addf(out, "%.2f -> %.2f (%+.2f%s%s)", cp->before, cp->after, cp->magnitude,
+			    cp->unit && *cp->unit ? " " : "", cp->unit ? cp->unit : "");
 	else
+		strbuf_addf(out, "%.4g -> %.4g", cp->before, cp->after);
+	if (!exact)
 		strbuf_addf(out, " (%+.1f %%, 95 %% CI %+.1f .. %+.1f %%, p %.2g)",
 			    100 * cp->magnitude, 100 * cp->ci_lo, 100 * cp->ci_hi, cp->p);
 	strbuf_addf(out, " between %.12s (last good) and %.12s (first bad), %lld nights",

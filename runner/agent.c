@@ -39,6 +39,7 @@ struct agent_plan {
 	int one_off;		/* the proof and profile passes: in one boot only */
 	struct strvec filesystems;
 	struct strvec probes;	/* paths to try to read (the export test), usually none */
+	struct strvec jobs;	/* only these jobs of the matrix (a bisection step); none: all */
 	struct device_cfg *devs;
 	size_t ndevs;
 	json_int_t marker;	/* a counting boot's marker address (runner/marker.h), 0: none */
@@ -57,31 +58,33 @@ static void plan_release(struct agent_plan *p)
 	free(p->devs);
 	strvec_clear(&p->filesystems);
 	strvec_clear(&p->probes);
+	strvec_clear(&p->jobs);
 	json_decref(p->root);
 }
 
 static int load_plan(const char *path, struct agent_plan *p)
 {
 	json_error_t jerr;
-	json_t *devs = NULL, *fss = NULL, *probes = NULL, *count = NULL, *item;
+	json_t *devs = NULL, *fss = NULL, *probes = NULL, *count = NULL, *jobs = NULL, *item;
 	const char *fs;
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
 	p->filesystems = (struct strvec)STRVEC_INIT;
 	p->probes = (struct strvec)STRVEC_INIT;
+	p->jobs = (struct strvec)STRVEC_INIT;
 	p->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!p->root)
 		return error("%s:%d: %s", path, jerr.line, jerr.text);
 	p->one_off = 1;
 	if (json_unpack_ex(p->root, &jerr, 0,
-			   "{s?s, s:s, s:s, s?s, s?b, s:i, s:i, s:i, s:o, s:o, s?o, s?o}",
+			   "{s?s, s:s, s:s, s?s, s?b, s:i, s:i, s:i, s:o, s:o, s?o, s?o, s?o}",
 			   "config", &p->config, "bundle", &p->bundle, "mnt", &p->mnt,
 			   "expect_release", &p->expect_release, "one_off", &p->one_off,
 			   "boot", &p->boot,
 			   "first_rep", &p->first_rep, "last_rep", &p->last_rep,
 			   "devices", &devs, "filesystems", &fss, "probe", &probes,
-			   "count", &count))
+			   "count", &count, "jobs", &jobs))
 		return error("%s: %s", path, jerr.text);
 	if (count && (json_unpack_ex(count, &jerr, JSON_STRICT, "{s?I, s?b}", "marker", &p->marker,
 				     "pmu", &p->pmu) ||
@@ -96,6 +99,11 @@ static int load_plan(const char *path, struct agent_plan *p)
 		if (!fs)
 			return error("%s: filesystems[%zu] is not a string", path, i);
 		strvec_push(&p->filesystems, fs);
+	}
+	json_array_foreach(jobs, i, item) {
+		if (!json_string_value(item) || !*json_string_value(item))
+			return error("%s: jobs[%zu] is not a job's name", path, i);
+		strvec_push(&p->jobs, json_string_value(item));
 	}
 	json_array_foreach(probes, i, item) {
 		if (!json_string_value(item) || json_string_value(item)[0] != '/')
@@ -349,6 +357,10 @@ static int agent_run(struct agent_plan *p, struct config *cfg)
 	for (i = 0; i < p->ndevs; i++)
 		strvec_push(&names, p->devs[i].name);
 	matrix_expand_on(cfg, &names, &p->filesystems, "none", &m);
+	if (p->jobs.nr && matrix_keep_only(&m, &p->jobs)) {
+		strbuf_addstr(&reason, "none of the plan's jobs is in the guest's matrix");
+		goto end;
+	}
 	code = exec_init(&es, cfg, &sink, p->first_rep, p->last_rep);
 	if (code) {
 		strbuf_addstr(&reason, "fio or a temporary directory is missing in the guest");

@@ -76,7 +76,7 @@ static void body(struct db *db, const struct branch_cfg *b, const char *repo,
 		strbuf_addf(out, "the step is between %.12s (last good) and %.12s (first bad); "
 			    "not bisected to one commit\n\n", cp->good_commit, cp->bad_commit);
 	}
-	strbuf_addf(out, "%s\n  %s: %.6g -> %.6g (%+.4g), an exact count: it changes only "
+	strbuf_addf(out, "%s\n  %s: %.2f -> %.2f (%+.2f), an exact count: it changes only "
 		    "when the code does\n\n", cp->job_name, cp->metric, cp->before, cp->after,
 		    cp->after - cp->before);
 	strbuf_addf(out, "the series (median of each night's repetitions):\n");
@@ -124,7 +124,7 @@ int nightly_mail(struct cli *cli, struct db *db, const struct branch_cfg *b, con
 	}
 	/* LKP's form: "[BRANCH] SHA: METRIC CHANGE regression", the culprit's when bisected */
 	strbuf_addf(&where, "[%s] %.12s", b->name, r->culprit ? r->culprit : cp->bad_commit);
-	strbuf_addf(&verdict, "%s %s %+.4g regression", cp->job_name, cp->metric,
+	strbuf_addf(&verdict, "%s %s %+.2f regression", cp->job_name, cp->metric,
 		    cp->after - cp->before);
 	body(db, b, repo, r, &text);
 	if (r->link && starts_with(r->link, "https://lore.kernel.org/r/"))

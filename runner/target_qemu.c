@@ -73,6 +73,7 @@ struct qemu_run {
 	struct safe_device *passthrough;	/* checked host devices, by disk index */
 	struct strvec filesystems;
 	struct strvec probes;		/* $PINBENCH_GUEST_PROBE: paths the agent tries to read */
+	const struct strvec *only_jobs;	/* run_options.only_jobs: the agent's matrix narrowed too */
 	char *work, *initrd, *agent, *config_file, *tree;
 	const char *run_as;		/* QEMU's -runas, NULL when it keeps our user */
 	double noise_threshold;		/* run_options' */
@@ -464,6 +465,13 @@ static json_t *plan_json(const struct boot *b, const char *bundle)
 	else if (b->count)
 		json_object_set_new(plan, "count", json_pack("{s:I}", "marker",
 							     (json_int_t)b->count->marker));
+	if (qr->only_jobs) {
+		json_t *jobs = json_array();
+
+		for (i = 0; i < qr->m.nr; i++)
+			json_array_append_new(jobs, json_string(qr->m.jobs[i].name));
+		json_object_set_new(plan, "jobs", jobs);
+	}
 	if (qr->probes.nr) {
 		json_t *probes = json_array();
 
@@ -1366,6 +1374,7 @@ int run_qemu(struct cli *cli, const struct run_options *o, char **argv)
 
 	qr.reps = o->reps ? o->reps : qr.cfg->repetitions;
 	qr.noise_threshold = o->reps ? 0 : o->noise_threshold;
+	qr.only_jobs = o->only_jobs;
 	qr.boots_given = o->boots > 0;
 	qr.boots = o->boots ? o->boots : qr.cfg->qemu.boots;
 	if (qr.boots > qr.reps && qr.boots_given) {

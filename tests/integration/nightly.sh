@@ -99,6 +99,8 @@ boot_timeout = 120
 boots = 1
 [kernels]
 cache_dir = $CACHE
+[mail]
+to = lab@pinbench.invalid
 [branch main]
 source = git:$repo@nightly
 configs = $REPO_DIR/kernels/configs/qemu.config
@@ -119,7 +121,8 @@ is "$(q "$db" "select state || ' ' || commit_sha from night")" "measured $(sha c
 	"the night is measured, at the branch's head"
 is "$(q "$db" "select count(*) from change_point")" "0" "one night: no change point"
 rel1=$(q "$db" "select avg(s.value) from sample s join night n on n.run = s.run
-	where n.id = 1 and s.metric = 'pin.released_per_io' and s.rep > 0")
+	join job j on j.id = s.job where n.id = 1 and j.name = '$job'
+	and s.metric = 'pin.released_per_io' and s.rep > 0")
 
 # --- the same night again ---
 "$PINBENCH" nightly --config "$T/config.ini" > "$T/out2" 2> "$T/err2"
@@ -156,7 +159,8 @@ is "$?" "1" "the night the extra pin arrives exits 1"
 is "$(q "$db" "select state from night where commit_sha = '$(sha c3)'")" "measured" \
 	"the next night went on after the failed ones"
 rel3=$(q "$db" "select avg(s.value) from sample s join night n on n.run = s.run
-	where n.commit_sha = '$(sha c3)' and s.metric = 'pin.released_per_io' and s.rep > 0")
+	join job j on j.id = s.job where n.commit_sha = '$(sha c3)' and j.name = '$job'
+	and s.metric = 'pin.released_per_io' and s.rep > 0")
 is "$(q "$db" "select j.name || ' ' || c.kind || ' ' || c.direction || ' ' || c.state || ' '
 	|| g.commit_sha || ' ' || b.commit_sha from change_point c join job j on j.id = c.job
 	join night g on g.id = c.good_night join night b on b.id = c.bad_night
@@ -197,4 +201,65 @@ is "$(q "$db" "select count(distinct j.name) from sample s join job j on j.id = 
 is "$?" "0" "--force measures the head again: the step is known, exit 0"
 is "$(q "$db" "select count(*) from change_point where metric = 'pin.released_per_io'")" "1" \
 	"and it is stored once"
+# the mail of the bisected regression, composed once
+eml=$(ls "$T"/pinbench-reports/change-point-*.eml 2>/dev/null | head -1)
+check "the regression's mail is written as an .eml ($eml)" test -s "$eml"
+is "$(q "$db" "select count(*) from mail where change_point is not null")" "1" \
+	"one mail, in the outbox, for the change point"
+subject=$(q "$db" "select subject from mail")
+echo "$subject" | grep -qE "^\[pinbench\] \[main\] $(sha c2 | cut -c1-12): $job pin\.released_per_io \+(0\.99|1\.00|1\.01) regression$"
+ok $? "its subject in LKP's form: branch, first bad commit, job, metric, step ($subject)"
+python3 - "$eml" > "$T/mailbody" <<'PY'
+import email, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=policy.default)
+print(m['To'])
+print(m.get_body(preferencelist=('plain',)).get_content())
+PY
+ok $? "the mail parses (Python's email)"
+contains "$T/mailbody" "first bad commit: $(sha c2)" "its body names the first bad commit"
+contains "$T/mailbody" "verified: its parent measured good and it bad again" "verified"
+contains "$T/mailbody" "<- first bad" "and shows the series around the step"
+contains "$T/mailbody" "source = git:$repo@$(sha c2)" "with a reproducer"
+contains "$T/mailbody" "lab@pinbench.invalid" "to [mail] to"
+is "$(q "$db" "select state from mail")" "written" "written, not sent without --send"
+
+# the site: the branch's page with its change point and first bad commit
+"$PINBENCH" report --html --config "$T/config.ini" > "$T/site.out" 2>&1
+ok $? "report --html writes the site with the nightly branches"
+page=$T/pinbench-html/branch-main.html
+check "the branch has a page" test -s "$page"
+contains "$T/pinbench-html/index.html" 'href="branch-main.html"' "the index links it"
+contains "$page" "bisected regression" "the change point is shown bisected"
+contains "$page" "<code>$(sha c2 | cut -c1-12)</code> fs/direct-io: take an extra pin and unpin per page section (verified)" \
+	"with its first bad commit, verified"
+contains "$page" "build_failed" "the failed nights are listed"
+xmllint --html --noout "$page" > "$T/lint" 2>&1
+is "$(grep -c . "$T/lint")" "0" "the page is well-formed HTML"
+
+# what a person says of a change point, and bad input
+"$PINBENCH" regression list --config "$T/config.ini" > "$T/list" 2>&1
+ok $? "regression list exits 0"
+contains "$T/list" "branch main:" "it names the branch"
+grep -qE "bisected regression: $job pin\.released_per_io 3\.0[0-2] -> 4\.0[0-2] \(\+(0\.99|1\.00|1\.01) pins/io\)" "$T/list"
+ok $? "and its change point, bisected, with its step"
+cpid=$(q "$db" "select id from change_point where metric = 'pin.released_per_io'")
+"$PINBENCH" regression ack "$cpid" --config "$T/config.ini" > /dev/null 2>&1
+ok $? "regression ack ID exits 0"
+is "$(q "$db" "select state from change_point where id = $cpid")" "acked" "and the change point is acked"
+"$PINBENCH" regression ack 999 --config "$T/config.ini" > /dev/null 2> "$T/ack.err"
+is "$?" "2" "an unknown change point is a usage error"
+contains "$T/ack.err" "no change point 999" "saying so"
+"$PINBENCH" nightly --config "$T/config.ini" --branch nosuch > /dev/null 2> "$T/nb.err"
+is "$?" "2" "an unknown --branch is a usage error"
+contains "$T/nb.err" "--branch 'nosuch': no [branch nosuch] section" "naming it"
+printf '[branch x]\nsource = git:%s@nightly\nfetch = --upload-pack=touch\n' "$repo" > "$T/bad.ini"
+"$PINBENCH" nightly --config "$T/bad.ini" > /dev/null 2> "$T/bad.err"
+is "$?" "2" "a fetch that is no remote's name is refused"
+contains "$T/bad.err" "bad.ini:3: [branch x] fetch: '--upload-pack=touch' is not the name of a git remote" \
+	"with the file, line and key"
+printf '[branch x]\nsource = git:%s@nosuch\n' "$repo" > "$T/nohead.ini"
+"$PINBENCH" nightly --config "$T/nohead.ini" --db "$T/other.db" > /dev/null 2> "$T/nohead.err"
+is "$?" "3" "a branch that is not in its repository fails the night"
+contains "$T/nohead.err" "[branch x] source: 'nosuch' is not a commit in $repo" "saying which"
 done_testing

@@ -157,7 +157,7 @@ int main(void)
 	ok(f.noisy_cp.p <= 0.001, "p at most 0.001");
 	is_int(f.flat, 0, "the flat job's series has no change point");
 	is_int((int)res.added, 2, "two stored");
-	like(text, "confirmed regression: randread-4k@nvme:vfat pin.released_per_io 3 -> 4 (+1)",
+	like(text, "confirmed regression: randread-4k@nvme:vfat pin.released_per_io 3.00 -> 4.00 (+1.00)",
 	     "the new exact one is printed with its step");
 	like(text, "between 060000000000 (last good) and 080000000000 (first bad)",
 	     "and the commits around it, the failed night's skipped");
@@ -169,8 +169,8 @@ int main(void)
 	is_int((int)res.found, 2, "though found again");
 	is_int((int)res.regressions, 0, "and not counted as new regressions");
 
-	like(f.exact_line.buf, "confirmed regression: randread-4k@nvme:vfat pin.released_per_io 3 -> 4 "
-	     "(+1) between abc (last good) and def (first bad), 2 nights",
+	like(f.exact_line.buf, "confirmed regression: randread-4k@nvme:vfat pin.released_per_io 3.00 -> "
+	     "4.00 (+1.00 pins/io) between abc (last good) and def (first bad), 2 nights",
 	     "a stored change point read back is described as it was found");
 	strbuf_release(&f.exact_line);
 
