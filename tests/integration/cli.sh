@@ -6,7 +6,7 @@
 "$PINBENCH" --help > "$T/top"
 ok $? "pinbench --help exits 0"
 commands=$(sed -n '/^commands:/,/^$/s/^  \([a-z]*\) .*/\1/p' "$T/top")
-is "$(echo $commands)" "run compare calibrate report post kernel db agent help version" \
+is "$(echo $commands)" "run compare nightly regression calibrate report post kernel db agent help version" \
 	"pinbench --help lists every command"
 "$PINBENCH" help > "$T/top2"
 check "pinbench help prints the same" cmp -s "$T/top" "$T/top2"
@@ -15,7 +15,7 @@ check "pinbench help prints the same" cmp -s "$T/top" "$T/top2"
 # once: a subcommand, and a config that is not there (agent: a missing plan)
 rest() {  # rest CMD
 	case $1 in
-	kernel | db) echo "list --config $T/none.ini" ;;
+	kernel | db | regression) echo "list --config $T/none.ini" ;;
 	agent) echo "--plan $T/none.plan" ;;
 	help | version) echo "" ;;
 	*) echo "--config $T/none.ini" ;;
