@@ -15,7 +15,6 @@
  * fetch, build or boot failed (the other branches go on), 0 when none did;
  * 2 usage.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +30,6 @@
 #include "reports/nightseries.h"
 #include "runner/cli.h"
 #include "runner/nightly.h"
-#include "runner/run.h"
 
 struct nightly_cli {
 	struct strvec branches;	/* --branch, in order; none: every [branch] */

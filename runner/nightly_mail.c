@@ -8,8 +8,6 @@
  * Composed once per change point and kept in the outbox; written as an
  * .eml beside the comparisons' reports; sent only when asked.
  */
-#include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +16,6 @@
 
 #include "common/fsutil.h"
 #include "common/log.h"
-#include "common/untrusted.h"
 #include "reports/mail.h"
 #include "runner/nightly.h"
 #include "runner/post.h"
@@ -110,7 +107,7 @@ int nightly_mail(struct cli *cli, struct db *db, const struct branch_cfg *b, con
 	struct strbuf text = STRBUF_INIT, verdict = STRBUF_INIT, where = STRBUF_INIT;
 	struct strbuf msg = STRBUF_INIT, from = STRBUF_INIT, subject = STRBUF_INIT;
 	struct strbuf path = STRBUF_INIT;
-	struct strvec rcpts = STRVEC_INIT, refs = STRVEC_INIT;
+	struct strvec rcpts = STRVEC_INIT;
 	struct db_mail m = { 0 };
 	struct mail_input in;
 	const char *msgid = NULL;
@@ -173,6 +170,5 @@ out:
 	strbuf_release(&subject);
 	strbuf_release(&path);
 	strvec_clear(&rcpts);
-	strvec_clear(&refs);
 	return ret;
 }
